@@ -1,0 +1,82 @@
+"""Provenance recorded in every output: satcol version, git commit, config hash, input checksums."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+from . import __version__
+
+_CHUNK = 4 * 1024 * 1024
+
+
+def sha256_file(path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    return obj
+
+
+def config_hash(config: dict) -> str:
+    """SHA-256 of the config as canonical JSON (sorted keys), independent of key order."""
+    text = json.dumps(_jsonable(config), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def git_commit(repo_dir=None) -> str:
+    """The commit of the satcol checkout (``+dirty`` if it has uncommitted changes), or 'unknown'."""
+    repo_dir = Path(repo_dir) if repo_dir else Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo_dir), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo_dir), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def provenance(config: dict, inputs=(), checksums: dict | None = None) -> dict:
+    """Provenance block. ``checksums`` maps file name -> sha256 where already computed."""
+    sums = dict(checksums or {})
+    for p in inputs:
+        name = str(p)
+        if name not in sums:
+            sums[name] = sha256_file(p)
+    return {
+        "satcol_version": __version__,
+        "git_commit": git_commit(),
+        "config_sha256": config_hash(config),
+        "input_sha256": dict(sorted(sums.items())),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+
+
+def netcdf_attrs(prov: dict) -> dict:
+    """Flatten provenance into global netCDF attributes (strings only)."""
+    return {
+        "satcol_version": prov["satcol_version"],
+        "satcol_git_commit": prov["git_commit"],
+        "satcol_config_sha256": prov["config_sha256"],
+        "satcol_input_sha256": json.dumps(prov["input_sha256"], sort_keys=True),
+        "date_created": prov["created_utc"],
+    }
