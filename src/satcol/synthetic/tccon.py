@@ -56,11 +56,27 @@ def file_name(site_id: str, days: list[dt.date]) -> str:
     return f"{site_id}{days[0]:%Y%m%d}_{days[-1]:%Y%m%d}.public.nc"
 
 
+def measurement_times(site, day: dt.date, syn: dict):
+    """POSIX times and SZAs of a site's measurements on ``day``; empty if cloudy or dark."""
+    lat, lon = float(site["lat"]), float(site["lon"])
+    di = calendar.day_index(day)
+    clear = geometry.smooth_field(np.array([lat]), np.array([lon]), int(syn["seed"]) * 7919 + di, (400.0, 4000.0))
+    if clear[0] <= ndtri(1.0 - TCCON_CLEAR_PROBABILITY):
+        return np.zeros(0), np.zeros(0)
+    t = timeutil.day_start_unix(day) + np.arange(0.0, 86400.0, float(syn["tccon_interval_minutes"]) * 60.0)
+    sza = geometry.solar_zenith(t, lat, lon)
+    return t[sza < 80.0], sza[sza < 80.0]
+
+
+def measurement_days(site, syn: dict) -> list[dt.date]:
+    return [d for d in site_days(site, syn) if measurement_times(site, d, syn)[0].size]
+
+
 def planned_files(sites: pd.DataFrame, syn: dict) -> dict[str, str]:
-    """site id -> file name, for every site operating on at least one synthetic day."""
+    """site id -> file name, for every site with measurements on at least one synthetic day."""
     out = {}
     for _, site in sites.iterrows():
-        days = site_days(site, syn)
+        days = measurement_days(site, syn)
         if days:
             out[site["id"]] = file_name(site["id"], days)
     return out
@@ -75,20 +91,13 @@ def simulate_site(site, syn: dict):
     seed = int(syn["seed"])
     wmo = float(syn["truth"]["tccon_wmo_factor"])
     noise = float(syn["truth"]["tccon_noise_ppb"])
-    step = float(syn["tccon_interval_minutes"]) * 60.0
     lat, lon, zobs = float(site["lat"]), float(site["lon"]), float(site["altitude_m"]) / 1000.0
     rows, priors = [], []
     for d in site_days(site, syn):
-        di = calendar.day_index(d)
-        clear = geometry.smooth_field(np.array([lat]), np.array([lon]), seed * 7919 + di, (400.0, 4000.0))
-        if clear[0] <= ndtri(1.0 - TCCON_CLEAR_PROBABILITY):
-            continue
-        t0 = timeutil.day_start_unix(d)
-        t = t0 + np.arange(0.0, 86400.0, step)
-        sza = geometry.solar_zenith(t, lat, lon)
-        t, sza = t[sza < 80.0], sza[sza < 80.0]
+        t, sza = measurement_times(site, d, syn)
         if t.size == 0:
             continue
+        t0 = timeutil.day_start_unix(d)
         rows.append((t, sza, len(priors)))
         priors.append(t0 + 43200.0 - lon / 15.0 * 3600.0)
     if not rows:

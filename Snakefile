@@ -1,0 +1,36 @@
+# satcol: MOPITT XCO -> filtered, bias-corrected, TCCON-validated observations (Hedelius et al. 2019).
+# Run:  snakemake --cores 8          (the embedded synthetic default; see README.md)
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9")
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+import satcol.config as satcol_config  # noqa: E402
+from satcol import workflow_plan  # noqa: E402
+
+
+configfile: "config/config.yaml"
+
+
+# YAML turns `1:` into an int key; the schema's pixel maps use string keys.
+_normalized = satcol_config.normalize(config)
+config.clear()
+config.update(_normalized)
+validate(config, "config/schema/config.schema.yaml")
+
+PLAN = workflow_plan.build(config, workflow.basedir)
+
+
+include: "rules/common.smk"
+include: "rules/synthetic.smk"
+include: "rules/ingest.smk"
+include: "rules/summary.smk"
+
+
+rule all:
+    input:
+        "results/summary.json",
+    default_target: True

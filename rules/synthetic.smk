@@ -1,0 +1,31 @@
+# The embedded default: synthetic MOPITT L2 and TCCON files written in the real formats.
+
+
+rule synthesize_mopitt_day:
+    output:
+        he5=f"results/synthetic/mopitt/MOP02J-{{date}}-L2V{config['synthetic']['product_version']}.he5",
+        truth="results/synthetic/truth/MOP02J-{date}-truth.parquet",
+    params:
+        synthetic=config["synthetic"],
+    log:
+        "results/logs/synthesize_mopitt/{date}.log",
+    benchmark:
+        "results/benchmarks/synthesize_mopitt/{date}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/synthesize_mopitt.py"
+
+
+rule synthesize_tccon_site:
+    output:
+        "results/synthetic/tccon/{site}{start}_{end}.public.nc",
+    params:
+        synthetic=config["synthetic"],
+        sites_table=PLAN.sites_table,
+    log:
+        "results/logs/synthesize_tccon/{site}{start}_{end}.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/synthesize_tccon.py"

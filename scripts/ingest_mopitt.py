@@ -1,0 +1,15 @@
+"""Ingest one month of MOPITT L2 files into the canonical store (thin wrapper)."""
+
+from satcol import ingest, logutil
+from satcol.summary import write_json
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+report = ingest.ingest_mopitt_month(
+    snakemake.wildcards.ym,  # noqa: F821
+    list(snakemake.input),  # noqa: F821
+    snakemake.output.table,  # noqa: F821
+    snakemake.output.profiles,  # noqa: F821
+    snakemake.config,  # noqa: F821
+)
+write_json(report, snakemake.output.report)  # noqa: F821
+log.info("%s: %d soundings ingested, %d files skipped", report["month"], report["n_soundings"], len(report["skipped"]))

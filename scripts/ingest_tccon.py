@@ -1,0 +1,15 @@
+"""Ingest one TCCON site's public files into a per-site table (thin wrapper)."""
+
+from satcol import ingest, logutil
+from satcol.summary import write_json
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+report = ingest.ingest_tccon_site(
+    snakemake.wildcards.site,  # noqa: F821
+    list(snakemake.input),  # noqa: F821
+    snakemake.output.store,  # noqa: F821
+    snakemake.config,  # noqa: F821
+    period=tuple(snakemake.params.period),  # noqa: F821
+)
+write_json(report, snakemake.output.report)  # noqa: F821
+log.info("%s: %d measurements", report["site"], report["n_measurements"])
