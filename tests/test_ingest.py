@@ -1,0 +1,107 @@
+"""Ingest: every sounding comes through, values survive, bad input fails or is counted."""
+
+import shutil
+
+import h5py
+import numpy as np
+import pytest
+
+from satcol import ingest, store
+from satcol.errors import BadInputError
+
+
+def run_ingest(tmp_path, files, on_bad="fail"):
+    cfg = {"on_bad_input": on_bad}
+    out = tmp_path / "store"
+    report = ingest.ingest_mopitt_month("2009-07", files, out / "s.parquet", out / "p.nc", cfg)
+    return report, store.read_soundings(out / "s.parquet")
+
+
+def test_ingest_returns_every_sounding(tmp_path, synthetic_day):
+    report, df = run_ingest(tmp_path, [synthetic_day["path"]])
+    f = synthetic_day["fields"]
+    n = f["Latitude"].size
+    assert report["n_soundings"] == len(df) == n
+    assert report["n_kept"] + report["n_flagged"] == n
+    xco = 1e9 * f["RetrievedCOTotalColumn"][:, 0] / f["DryAirColumn"]
+    # float32 storage: relative rounding ~6e-8
+    np.testing.assert_allclose(df["xco"], xco, rtol=2e-6)
+    np.testing.assert_allclose(df["lat"], f["Latitude"], rtol=1e-6)
+    np.testing.assert_array_equal(df["pixel"], f["SwathIndex"][:, 0])
+    np.testing.assert_allclose(df["dof"], f["DegreesofFreedomforSignal"], rtol=1e-6)
+    assert df["sounding_id"].is_unique
+    assert report["provenance"]["input_sha256"][synthetic_day["path"].name]
+
+
+def _copy(src, dst_dir, name=None):
+    dst = dst_dir / (name or src.name)
+    shutil.copy(src, dst)
+    return dst
+
+
+def test_truncated_file(tmp_path, synthetic_day):
+    bad = _copy(synthetic_day["path"], tmp_path)
+    with open(bad, "r+b") as f:
+        f.truncate(bad.stat().st_size // 3)
+    with pytest.raises(BadInputError, match=bad.name) as e:
+        run_ingest(tmp_path, [bad])
+    assert e.value.reason == "unreadable"
+    report, df = run_ingest(tmp_path, [bad], on_bad="skip")
+    assert len(df) == 0 and report["skipped"][0]["reason"] == "unreadable"
+
+
+def test_missing_dataset(tmp_path, synthetic_day):
+    bad = _copy(synthetic_day["path"], tmp_path)
+    with h5py.File(bad, "a") as f:
+        del f["HDFEOS/SWATHS/MOP02/Data Fields/DegreesofFreedomforSignal"]
+    with pytest.raises(BadInputError, match="DegreesofFreedomforSignal") as e:
+        run_ingest(tmp_path, [bad])
+    assert e.value.reason == "missing_dataset" and bad.name in str(e.value)
+    report, _ = run_ingest(tmp_path, [bad], on_bad="skip")
+    assert [s["reason"] for s in report["skipped"]] == ["missing_dataset"]
+    assert report["skipped"][0]["dataset"].endswith("DegreesofFreedomforSignal")
+
+
+def test_all_fill_day(tmp_path, synthetic_day):
+    bad = _copy(synthetic_day["path"], tmp_path)
+    with h5py.File(bad, "a") as f:
+        d = f["HDFEOS/SWATHS/MOP02/Data Fields/RetrievedCOTotalColumn"]
+        d[...] = -9999.0
+    with pytest.raises(BadInputError, match="every retrieved CO column is fill") as e:
+        run_ingest(tmp_path, [bad])
+    assert e.value.reason == "all_fill"
+    report, df = run_ingest(tmp_path, [bad], on_bad="skip")
+    assert len(df) == 0 and report["skipped"][0]["reason"] == "all_fill"
+
+
+def test_duplicate_processor_versions_take_newest(tmp_path, synthetic_day, caplog):
+    src = synthetic_day["path"]
+    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V18.0.3"))
+    new = _copy(src, tmp_path)
+    with h5py.File(old, "a") as f:  # make the old version distinguishable
+        f["HDFEOS/SWATHS/MOP02/Data Fields/DegreesofFreedomforSignal"][...] = 0.5
+    with caplog.at_level("INFO", logger="satcol.ingest"):
+        report, df = run_ingest(tmp_path, [old, new])
+    assert len(df) == synthetic_day["fields"]["Latitude"].size  # one day, not two
+    assert [s["version"] for s in report["superseded"]] == ["18.0.3"]
+    assert report["files"][0]["version"] == "19.9.3"
+    assert not np.isclose(df["dof"], 0.5).all()
+    assert "superseded" in caplog.text
+
+
+def test_fill_inside_a_sounding_is_flagged_not_dropped(tmp_path, synthetic_day):
+    bad = _copy(synthetic_day["path"], tmp_path)
+    with h5py.File(bad, "a") as f:
+        d = f["HDFEOS/SWATHS/MOP02/Data Fields/DegreesofFreedomforSignal"]
+        v = d[...]
+        v[:5] = -9999.0
+        d[...] = v
+    report, df = run_ingest(tmp_path, [bad])
+    assert len(df) == synthetic_day["fields"]["Latitude"].size
+    assert report["qc_counts"]["input_fill"] == 5 and (df["qc"].to_numpy()[:5] == 1).all()
+
+
+def test_bad_filename(tmp_path, synthetic_day):
+    bad = _copy(synthetic_day["path"], tmp_path, "MOP02J-2009-L2.he5")
+    with pytest.raises(BadInputError, match="bad_filename"):
+        run_ingest(tmp_path, [bad])
