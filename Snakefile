@@ -12,13 +12,15 @@ import satcol.config as satcol_config  # noqa: E402
 from satcol import workflow_plan  # noqa: E402
 
 
-configfile: "config/config.yaml"
-
-
-# YAML turns `1:` into an int key; the schema's pixel maps use string keys.
-_normalized = satcol_config.normalize(config)
+# The default config is config/config.yaml beside this Snakefile (whatever the working
+# directory); --configfile files and --config values override it key by key. Keys are
+# normalized to strings (YAML turns `1:` into an int key; the pixel maps use string keys).
+_merged = satcol_config.deep_update(
+    satcol_config.normalize(satcol_config.read_yaml(Path(workflow.basedir) / "config" / "config.yaml")),
+    satcol_config.normalize(config),
+)
 config.clear()
-config.update(_normalized)
+config.update(_merged)
 validate(config, "config/schema/config.schema.yaml")
 
 PLAN = workflow_plan.build(config, workflow.basedir)

@@ -3,10 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import small_config
 
 from satcol.synthetic import mopitt, mopitt_writer
-
-from helpers import small_config
 
 REPO = Path(__file__).resolve().parents[1]
 

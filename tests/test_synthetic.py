@@ -4,10 +4,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from helpers import small_config
 
 from satcol.synthetic import calendar, mopitt
-
-from helpers import small_config
 
 DAY = dt.date(2009, 7, 16)
 

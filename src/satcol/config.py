@@ -53,9 +53,19 @@ def _with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
+def read_yaml(path) -> dict:
+    """A YAML mapping, loaded safely; ConfigError names the file if it is not a mapping."""
+    with open(path) as f:
+        data = yaml.safe_load(f)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
+    return data
+
+
 def load_schema() -> dict:
-    with open(SCHEMA_PATH) as f:
-        return yaml.safe_load(f)
+    return read_yaml(SCHEMA_PATH)
 
 
 def validate(config: dict) -> dict:
@@ -72,11 +82,9 @@ def validate(config: dict) -> dict:
 
 def load_config(*paths, overrides: dict | None = None) -> dict:
     """Default config, then each YAML file in ``paths``, then ``overrides``; validated."""
-    with open(DEFAULT_CONFIG) as f:
-        config = normalize(yaml.safe_load(f) or {})
+    config = normalize(read_yaml(DEFAULT_CONFIG))
     for p in paths:
-        with open(p) as f:
-            config = deep_update(config, normalize(yaml.safe_load(f) or {}))
+        config = deep_update(config, normalize(read_yaml(p)))
     if overrides:
         config = deep_update(config, normalize(overrides))
     return validate(config)

@@ -53,19 +53,26 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
             infos.append(mopitt.parse_filename(f))
         except BadInputError as err:
             handle_bad(err, on_bad, skipped)
-    kept, superseded = mopitt.newest_per_day(infos)
-    for s in superseded:
-        log.info("superseded processor version: %s (a newer version of %s is used)", s.path, s.date)
-    checksums, file_records = {}, []
+    by_day = mopitt.versions_per_day(infos)
+    checksums, file_records, superseded = {}, [], []
     writer = None
     t_start = time.perf_counter()
     try:
-        for k, info in enumerate(kept):
-            try:
-                raw = mopitt.read_mop02(info.path)
-            except BadInputError as err:
-                handle_bad(err, on_bad, skipped)
+        for k, (day, versions) in enumerate(by_day.items()):
+            raw, info = None, None
+            for i, candidate in enumerate(versions):
+                try:
+                    raw, info = mopitt.read_mop02(candidate.path), candidate
+                except BadInputError as err:
+                    handle_bad(err, on_bad, skipped)  # raises in 'fail' mode
+                    continue
+                superseded += versions[i + 1:]
+                break
+            if raw is None:
                 continue
+            if len(versions) > 1:
+                log.info("%s: using processor version %s; superseded: %s", day, info.version,
+                         ", ".join(v.path.name for v in versions if v is not info))
             table, profiles = mopitt.canonical(raw)
             n = len(table["xco"])
             qc = np.zeros(n, dtype=qcmod.QC_DTYPE)
@@ -80,7 +87,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
             if writer is None:
                 writer = store.MonthStoreWriter(table_path, profiles_path, {})
             writer.append(table, profiles)
-            log.info("[%s] %d/%d %s: %d soundings (%.1f s)", month, k + 1, len(kept), info.path.name, n,
+            log.info("[%s] day %d/%d %s: %d soundings (%.1f s)", month, k + 1, len(by_day), info.path.name, n,
                      time.perf_counter() - t_start)
         prov = provenance(config, checksums=checksums)
         if writer is None:

@@ -38,7 +38,6 @@ PROFILE_VARS = {
     "retrieved_vmr_err": (("sounding", "level"), "1e-9", "retrieval error of retrieved_vmr"),
     "prior_vmr": (("sounding", "level"), "1e-9", "a priori CO mixing ratio"),
     "averaging_kernel": (("sounding", "level", "level_in"), "1", "averaging kernel d log10 x_hat_i / d log10 x_j"),
-    "retrieval_error_covariance": (("sounding", "level", "level_in"), "1", "total retrieval error covariance of log10 VMR"),
     "column_averaging_kernel": (("sounding", "level"), "1e-9", "column AK: d XCO / d log10 x_j (ppb)"),
 }
 

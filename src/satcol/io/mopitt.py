@@ -102,17 +102,13 @@ def parse_filename(path) -> FileInfo:
     return FileInfo(path, m.group(1), date, m.group(3))
 
 
-def newest_per_day(infos: list[FileInfo]) -> tuple[list[FileInfo], list[FileInfo]]:
-    """Keep the newest processor version of each day; return (kept, superseded)."""
+def versions_per_day(infos: list[FileInfo]) -> dict[dt.date, list[FileInfo]]:
+    """The files of each day, newest processor version first."""
     by_day: dict[dt.date, list[FileInfo]] = {}
     for info in infos:
         by_day.setdefault(info.date, []).append(info)
-    kept, superseded = [], []
-    for day in sorted(by_day):
-        group = sorted(by_day[day], key=lambda i: (i.version_key, i.path.name))
-        kept.append(group[-1])
-        superseded += group[:-1]
-    return kept, superseded
+    return {day: sorted(by_day[day], key=lambda i: (i.version_key, i.path.name), reverse=True)
+            for day in sorted(by_day)}
 
 
 def _fill_value(ds) -> float:
@@ -280,7 +276,6 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "retrieved_vmr_err": retrieved_err.astype(np.float32),
         "prior_vmr": prior.astype(np.float32),
         "averaging_kernel": A.astype(np.float32),
-        "retrieval_error_covariance": raw["RetrievalErrorCovarianceMatrix"].astype(np.float32),
         "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
     }
     return table, profiles

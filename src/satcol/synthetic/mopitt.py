@@ -70,7 +70,7 @@ def simulate_day(day: dt.date, syn: dict):
     t0 = timeutil.day_start_unix(day)
     orbits = geometry.select_orbits(di, int(syn["orbits_per_day"]))
     nodes = geometry.orbit_node_times(t0, di, orbits)
-    parts = [geometry.swath_footprints(tn, int(o)) for tn, o in zip(nodes, orbits)]
+    parts = [geometry.swath_footprints(tn, int(o)) for tn, o in zip(nodes, orbits, strict=True)]
     fp = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     # Clouds: a coherent large-scale field, mesoscale texture and a latitude climatology.

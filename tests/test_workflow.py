@@ -1,0 +1,128 @@
+"""The Snakemake workflow end to end on a tiny config, in a scratch working directory."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+TINY = {"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_month": 1, "orbits_per_day": 1}}
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir, *args, config=None, check=True, quiet=True):
+    cmd = SNAKEMAKE + ["-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2"]
+    cmd += ["-q"] if quiet else []
+    if config is not None:
+        cfile = Path(workdir) / "test_config.yaml"
+        cfile.write_text(yaml.safe_dump(config))
+        cmd += ["--configfile", str(cfile)]
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    r = subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=900)
+    if check and r.returncode != 0:
+        raise AssertionError(f"snakemake failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
+    return r
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    wd = tmp_path_factory.mktemp("tiny")
+    snakemake(wd, config=TINY)
+    return wd
+
+
+def count_soundings(files):
+    n = 0
+    for f in files:
+        with h5py.File(f) as h:
+            n += h["HDFEOS/SWATHS/MOP02/Geolocation Fields/Latitude"].shape[0]
+    return n
+
+
+def test_tiny_run_accounts_for_every_sounding(tiny_run):
+    summary = json.loads((tiny_run / "results/summary.json").read_text())
+    written = count_soundings(sorted((tiny_run / "results/synthetic/mopitt").glob("*.he5")))
+    s = summary["soundings"]
+    assert s["total"] == written > 0
+    assert s["kept"] + s["flagged"] == s["total"]
+    assert sum(s["by_surface"].values()) == s["total"]
+    prov = summary["provenance"]
+    assert prov["satcol_version"] and prov["config_sha256"] and prov["git_commit"]
+    assert len(prov["input_sha256"]) == len(list((tiny_run / "results/synthetic").rglob("*.he5"))) + len(summary["tccon"]["sites"])
+    assert summary["tccon"]["sites"] and all(v["n_measurements"] > 0 for v in summary["tccon"]["sites"].values())
+
+
+def test_rerun_has_nothing_to_do(tiny_run):
+    r = snakemake(tiny_run, "-n", config=TINY)
+    assert "Nothing to be done" in r.stdout + r.stderr
+
+
+def test_real_data_mode_reads_the_same_files(tiny_run, tmp_path):
+    """Point the workflow at files on disk (as with real data): same counts as the OSSE run."""
+    data = tmp_path / "data"
+    shutil.copytree(tiny_run / "results/synthetic/mopitt", data / "mopitt")
+    shutil.copytree(tiny_run / "results/synthetic/tccon", data / "tccon")
+    (data / "mopitt" / "MOP02J-20090720-L2V19.9.3.he5").write_bytes(b"")  # a broken extra day
+    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip",
+           "input": {"mopitt": str(data / "mopitt/MOP02J-*.he5"), "tccon": str(data / "tccon/*.public.nc")}}
+    snakemake(tmp_path, config=cfg)
+    summary = json.loads((tmp_path / "results/summary.json").read_text())
+    ref = json.loads((tiny_run / "results/summary.json").read_text())
+    assert summary["soundings"]["total"] == ref["soundings"]["total"]
+    assert summary["skipped"]["by_reason"] == {"unreadable": 1}
+    assert summary["skipped"]["files"][0]["file"].endswith("MOP02J-20090720-L2V19.9.3.he5")
+    assert summary["synthetic"] is False
+
+
+def test_bad_file_fails_the_run_naming_it(tiny_run, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(tiny_run / "results/synthetic/mopitt", data / "mopitt")
+    (data / "mopitt" / "MOP02J-20090720-L2V19.9.3.he5").write_bytes(b"")
+    cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(data / "mopitt/MOP02J-*.he5"), "tccon": "none/*.nc"}}
+    r = snakemake(tmp_path, config=cfg, check=False)
+    assert r.returncode != 0
+    assert "MOP02J-20090720-L2V19.9.3.he5: cannot open as HDF5" in r.stderr + r.stdout
+
+
+def test_unknown_config_key_stops_the_run(tmp_path):
+    r = snakemake(tmp_path, "-n", config={"synthetic": {"orbits_per_dya": 2}}, check=False)
+    assert r.returncode != 0
+    assert "orbits_per_dya" in r.stderr + r.stdout
+
+
+def test_wrong_type_stops_the_run(tmp_path):
+    r = snakemake(tmp_path, "-n", config={"synthetic": {"days_per_month": "two"}}, check=False)
+    assert r.returncode != 0
+    assert "days_per_month" in r.stderr + r.stdout and "not of type" in r.stderr + r.stdout
+
+
+def test_configfile_overrides_default_key_by_key(tmp_path):
+    """A --configfile naming one key keeps every other value of config/config.yaml."""
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    r = snakemake(tmp_path, "-n", config={"synthetic": {"end": "2007-02-28"}}, quiet=False)
+    out = r.stdout + r.stderr
+    # Default start 2007-01 kept, end overridden: exactly two months planned.
+    assert default["synthetic"]["start"] == "2007-01-01"
+    assert "results/store/mopitt/2007-01/report.json" in out and "results/store/mopitt/2007-02/report.json" in out
+    assert "2007-03" not in out
+
+
+def test_lint_is_clean():
+    r = subprocess.run(SNAKEMAKE + ["--lint"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Congratulations, your workflow is in a good condition" in r.stdout + r.stderr
+
+
+def test_slurm_profile_plans_the_dag(tmp_path):
+    r = subprocess.run(SNAKEMAKE + ["-n", "--profile", "profiles/slurm", "--directory", str(tmp_path)],
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert "ingest_mopitt" in r.stdout
