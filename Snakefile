@@ -24,15 +24,26 @@ config.update(_merged)
 validate(config, "config/schema/config.schema.yaml")
 
 PLAN = workflow_plan.build(config, workflow.basedir)
+ORIGIN = PLAN.period[0]  # common origin of all time bins and fits (start of the first month)
+CONFIG_FILES = workflow_plan.resolve_config_files(config, workflow.basedir)
 
 
 include: "rules/common.smk"
 include: "rules/synthetic.smk"
 include: "rules/ingest.smk"
+include: "rules/prefilter.smk"
+include: "rules/pixel_bias.smk"
+include: "rules/sra.smk"
+include: "rules/filters.smk"
+include: "rules/feature_bias.smk"
+include: "rules/correct.smk"
+include: "rules/osse.smk"
+include: "rules/figures.smk"
 include: "rules/summary.smk"
 
 
 rule all:
     input:
         "results/summary.json",
+        "results/figures/fig1_pixel2_minus_pixel4.png",
     default_target: True

@@ -5,6 +5,14 @@ rule summary:
     input:
         mopitt=month_reports(),
         tccon=site_reports(),
+        sra=expand("results/sra/{ym}/stats.json", ym=PLAN.months),
+        filtered=expand("results/qc/{ym}/filter_stats.json", ym=PLAN.months),
+        sra2=expand("results/sra2/{ym}/stats.json", ym=PLAN.months),
+        corrected=expand("results/corrected/{ym}/report.json", ym=PLAN.months),
+        applied="results/filters/applied.yaml",
+        features="results/feature_bias/fits.csv",
+        pixel_fits="results/pixel_bias/final_fits.csv",
+        recovery=["results/osse/recovery.csv"] if PLAN.synthetic else [],
     output:
         "results/summary.json",
     params:

@@ -6,7 +6,8 @@ rule synthesize_mopitt_day:
         he5=f"results/synthetic/mopitt/MOP02J-{{date}}-L2V{config['synthetic']['product_version']}.he5",
         truth="results/synthetic/truth/MOP02J-{date}-truth.parquet",
     params:
-        synthetic=config["synthetic"],
+        # A day depends on the truth and the record start, not on how many days are drawn.
+        synthetic={k: v for k, v in config["synthetic"].items() if k not in ("end", "days_per_month", "enabled")},
     log:
         "results/logs/synthesize_mopitt/{date}.log",
     benchmark:

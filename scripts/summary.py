@@ -2,10 +2,14 @@
 
 import json
 
+import pandas as pd
+import yaml
+
 from satcol import logutil
-from satcol.summary import build_summary, write_json
+from satcol.summary import build_summary, qc_section, write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp = snakemake.input  # noqa: F821
 
 
 def load(paths):
@@ -16,12 +20,15 @@ def load(paths):
     return out
 
 
-summary = build_summary(
-    load(snakemake.input.mopitt),  # noqa: F821
-    load(snakemake.input.tccon),  # noqa: F821
-    snakemake.params.plan_skipped,  # noqa: F821
-    snakemake.config,  # noqa: F821
-    snakemake.params.synthetic,  # noqa: F821
-)
+summary = build_summary(load(inp.mopitt), load(inp.tccon), snakemake.params.plan_skipped,  # noqa: F821
+                        snakemake.config, snakemake.params.synthetic)  # noqa: F821
+with open(inp.applied) as f:
+    applied = yaml.safe_load(f)
+summary["qc"] = qc_section(load(inp.sra), load(inp.filtered), load(inp.sra2), load(inp.corrected), applied,
+                           pd.read_csv(inp.features), pd.read_csv(inp.pixel_fits))
+if inp.recovery:
+    rec = pd.read_csv(inp.recovery[0])
+    summary["osse_recovery"] = {"n_quantities": int(len(rec)), "n_ok": int(rec["ok"].sum()),
+                                "failed": rec[~rec["ok"]]["quantity"].tolist()}
 write_json(summary, snakemake.output[0])  # noqa: F821
-log.info("summary: %d soundings, %d skipped inputs", summary["soundings"]["total"], summary["skipped"]["total"])
+log.info("summary: %d soundings, %d kept", summary["qc"]["soundings"]["total"], summary["qc"]["soundings"]["kept"])

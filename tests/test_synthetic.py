@@ -11,8 +11,8 @@ from satcol.synthetic import calendar, mopitt
 DAY = dt.date(2009, 7, 16)
 
 
-def simulate(**truth):
-    cfg = small_config(truth=truth)
+def simulate(forward_model_error_ppb=0.0, **truth):
+    cfg = small_config(truth=truth, forward_model_error_ppb=forward_model_error_ppb)
     fields, t = mopitt.simulate_day(DAY, cfg["synthetic"])
     xco = 1e9 * fields["RetrievedCOTotalColumn"][:, 0] / fields["DryAirColumn"]
     return fields, t, xco

@@ -60,6 +60,24 @@ def test_tiny_run_accounts_for_every_sounding(tiny_run):
     assert summary["tccon"]["sites"] and all(v["n_measurements"] > 0 for v in summary["tccon"]["sites"].values())
 
 
+def test_corrected_columns_carry_provenance_and_qc_meanings(tiny_run):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    path = tiny_run / "results/corrected/2009-07/soundings.parquet"
+    meta = pq.read_schema(path).metadata
+    prov = json.loads(meta[b"satcol_provenance"])
+    assert prov["config_sha256"] and prov["git_commit"]
+    assert any(k.endswith("store/mopitt/2009-07/soundings.parquet") for k in prov["input_sha256"])
+    assert "filter_max_adjacent_diff" in json.loads(meta[b"qc_flags"])["flag_meanings"]
+    df = pd.read_parquet(path)
+    summary = json.loads((tiny_run / "results/summary.json").read_text())
+    assert len(df) == summary["soundings"]["total"]
+    # The corrected column is the original minus the two corrections, beside it.
+    diff = df["xco"] - df["feature_correction"] - df["pixel_correction"] - df["xco_corrected"]
+    assert abs(diff[df["qc"] == 0]).max() < 1e-3
+
+
 def test_rerun_has_nothing_to_do(tiny_run):
     r = snakemake(tiny_run, "-n", config=TINY)
     assert "Nothing to be done" in r.stdout + r.stderr
@@ -126,3 +144,27 @@ def test_slurm_profile_plans_the_dag(tmp_path):
                        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert "ingest_mopitt" in r.stdout
+
+
+@pytest.mark.slow
+def test_default_run_recovers_the_injected_truth(tmp_path_factory):
+    """Issue #3 acceptance on the default synthetic run (about 10 minutes on 2 cores):
+    every pixel offset and step within 0.3 ppb and every trend within 0.1 ppb/yr, the feature
+    bias found and accepted, nothing accepted that was not injected, SRA RMS lower after
+    filtering, and every sounding accounted for."""
+    import pandas as pd
+
+    wd = tmp_path_factory.mktemp("default")
+    snakemake(wd)
+    rec = pd.read_csv(wd / "results/osse/recovery.csv").set_index("quantity")
+    pixel = rec[rec.index.str.startswith("pixel")]
+    assert len(pixel) == 2 * 4 * (2 * 2 + 1)  # 2 surfaces x 4 pixels x (offset, trend per period + step)
+    assert pixel["ok"].all(), pixel[~pixel["ok"]]
+    assert rec.loc["feature_bias_max_adjacent_diff_land_accepted", "recovered"] == 1.0
+    assert rec.loc["feature_bias_other_candidates_accepted", "recovered"] == 0.0
+    summary = json.loads((wd / "results/summary.json").read_text())
+    q = summary["qc"]
+    assert q["sra"]["rms_filtered_ppb"] < q["sra"]["rms_prefiltered_ppb"]
+    assert q["soundings"]["kept"] + q["soundings"]["flagged"] == summary["soundings"]["total"]
+    assert len(q["pixel_bias_fits"]) == 16
+    assert (wd / "results/figures/fig1_pixel2_minus_pixel4.png").stat().st_size > 10_000

@@ -27,9 +27,30 @@ class QCBit:
 
 
 #: Registered bits, in bit order. Names are CF flag_meanings tokens (no blanks).
+_FILTER_FIELDS = (
+    "emis_diff", "dof", "tsurf_diff", "emis_err", "modis_snow_ice", "mean_ak", "max_adjacent_diff",
+    "snr_5a", "snr_6a", "snr_7a", "anomaly_sum", "sza", "trace_total_cov", "trace_meas_cov",
+    "trace_smooth_cov", "chi2", "dem", "iterations", "airmass", "xco_err", "vza", "psurf", "pixel",
+)
+
 QC_BITS: tuple[QCBit, ...] = (
     QCBit(0, "input_fill", "a field the pipeline needs is fill/NaN for this sounding", "ingest"),
+    QCBit(1, "night", "solar zenith angle >= prefilter.sza_max (80 deg): night in the retrieval (H19 Table 3)", "prefilter"),
+    QCBit(2, "snow_ice", "MODIS snow/ice diagnostic < prefilter.snow_ice_min (0.999) (H19 Sect. 3.1)", "prefilter"),
+    QCBit(3, "mixed_surface", "mixed land/water footprint (SurfaceIndex 2) (H19 Table 3 note)", "prefilter"),
+) + tuple(
+    QCBit(4 + i, f"filter_{name}", f"excluded by a filter on {name} (config filters.mode)", "filters")
+    for i, name in enumerate(_FILTER_FIELDS)
 )
+PREFILTER_BITS = ("night", "snow_ice", "mixed_surface")
+
+
+def filter_bit(field: str) -> str:
+    """Name of the QC bit that a filter on ``field`` sets."""
+    name = f"filter_{field}"
+    if name not in _BY_NAME:
+        raise KeyError(f"no QC bit registered for filters on field {field!r}")
+    return name
 
 _BY_NAME = {b.name: b for b in QC_BITS}
 assert len(_BY_NAME) == len(QC_BITS), "duplicate QC bit name"
@@ -50,10 +71,24 @@ def set_bit(qc: np.ndarray, name: str, where: np.ndarray) -> np.ndarray:
     return qc
 
 
+def any_of(qc: np.ndarray, names) -> np.ndarray:
+    """Boolean: any of the named bits set."""
+    m = 0
+    for n in names:
+        m |= mask_of(n)
+    return (np.asarray(qc, dtype=QC_DTYPE) & QC_DTYPE(m)) != 0
+
+
 def counts_per_bit(qc: np.ndarray) -> dict[str, int]:
     """Number of soundings with each registered bit set (a sounding may count under several)."""
     qc = np.asarray(qc, dtype=QC_DTYPE)
     return {b.name: int(np.count_nonzero(qc & QC_DTYPE(b.mask))) for b in QC_BITS}
+
+
+def counts_only_bit(qc: np.ndarray) -> dict[str, int]:
+    """Number of soundings flagged by each bit and by no other (what that bit alone removes)."""
+    qc = np.asarray(qc, dtype=QC_DTYPE)
+    return {b.name: int(np.count_nonzero(qc == QC_DTYPE(b.mask))) for b in QC_BITS}
 
 
 def cf_flag_attributes() -> dict:

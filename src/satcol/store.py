@@ -111,6 +111,20 @@ class MonthStoreWriter:
             p.unlink(missing_ok=True)
 
 
+def write_frame(df: pd.DataFrame, path, prov: dict | None = None, with_qc: bool = False) -> None:
+    """Write a per-sounding table as Parquet with the provenance (and the QC bit meanings when it
+    carries a ``qc`` column) in the file's key-value metadata (``pyarrow.parquet.read_schema``)."""
+    import json
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    if prov is not None:
+        meta[b"satcol_provenance"] = json.dumps(prov, sort_keys=True, default=str).encode()
+    if with_qc:
+        meta[b"qc_flags"] = json.dumps(qc_attrs(), default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path, compression="zstd")
+
+
 def read_soundings(path, columns=None) -> pd.DataFrame:
     return pd.read_parquet(path, columns=columns)
 

@@ -39,6 +39,12 @@ class Plan:
     def sites(self) -> list[str]:
         return sorted(self.tccon_files)
 
+    @property
+    def fig1_month(self) -> str:
+        """Month shown in Fig. 1: the first April of the record (H19 showed April 2016), else the middle month."""
+        aprils = [m for m in self.months if m.endswith("-04")]
+        return aprils[0] if aprils else self.months[len(self.months) // 2]
+
 
 def _month_period(months: list[str]) -> tuple[float, float]:
     y0, m0 = map(int, months[0].split("-"))
@@ -97,3 +103,14 @@ def build(config: dict, basedir) -> Plan:
                 raise
             skipped.append(err.as_record())
     return Plan(months, by_month, tccon_files, _month_period(months), False, sites_table, skipped)
+
+
+def resolve_config_files(config: dict, basedir) -> dict:
+    """Absolute paths of the filter tables named in the config; ConfigError names a missing one."""
+    out = {}
+    for key in ("table", "l3_table", "candidates"):
+        p = resolve_path(config["filters"][key], basedir)
+        if not Path(p).is_file():
+            raise ConfigError(f"config key filters.{key}: file not found: {config['filters'][key]}")
+        out[key] = str(Path(p).resolve())
+    return out

@@ -11,7 +11,8 @@ dataset is by whole days and whole orbits only).
 from __future__ import annotations
 
 import numpy as np
-from global_land_mask import globe
+
+from .. import landmask
 
 EARTH_RADIUS_KM = 6371.0
 ORBIT_PERIOD_S = 98.88 * 60.0
@@ -169,5 +170,5 @@ def surface_type(lat, lon):
         la = np.clip(lat + dy, -89.99, 89.99)
         lo = (lon + dx / coslat + 180.0) % 360.0 - 180.0
         lo = np.clip(lo, -179.999, 179.999)
-        votes += globe.is_land(la, lo).astype(np.int8)
+        votes += landmask.is_land(la, lo).astype(np.int8)
     return np.where(votes == 5, 1, np.where(votes == 0, 0, 2)).astype(np.int8)

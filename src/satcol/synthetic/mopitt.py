@@ -157,7 +157,11 @@ def simulate_day(day: dt.date, syn: dict):
     low_dof = dof < out_cfg["low_dof"]["below"]
     b_outlier = np.where(low_snr, out_cfg["low_snr5a"]["bias_ppb"] + out_cfg["low_snr5a"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
     b_outlier += np.where(low_dof, out_cfg["low_dof"]["bias_ppb"] + out_cfg["low_dof"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
-    delta_other = b_pixel + b_snow + b_outlier
+    # Forward-model error: random, unbiased, the same fraction at every level, and part of the
+    # reported error budget (added to the column error and the error covariance below).
+    fm_ppb = float(syn["forward_model_error_ppb"])
+    b_fm = fm_ppb * rng.standard_normal(n)
+    delta_other = b_pixel + b_snow + b_outlier + b_fm
     # The feature bias is a function of the feature as the pipeline will see it, i.e. computed
     # from the final (scaled) profile; solve that fixed point (a contraction: |b' f / X| < 1).
     feature0 = max_adjacent_difference(g * x_hat0)
@@ -173,6 +177,9 @@ def simulate_day(day: dt.date, syn: dict):
 
     # Errors: column error from S_hat in log space, b_i = ln10 h_i x_hat_i (H19 App. B).
     b = np.log(10.0) * h * np.nan_to_num(x_hat)
+    # The forward-model error as a fully correlated log10 error: sigma_log = log10(1 + fm/XCO).
+    sig_fm = np.log10(1.0 + fm_ppb / np.maximum(xco, 1.0))
+    r["S_hat"] = r["S_hat"] + (sig_fm**2)[:, None, None] * (valid[:, :, None] & valid[:, None, :])
     var_total = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_hat"], 0.0), b)
     var_meas = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_meas"], 0.0), b)
     var_smooth = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_smooth"], 0.0), b)
@@ -268,6 +275,7 @@ def simulate_day(day: dt.date, syn: dict):
         "feature_ppb": feature,
         "feature_bias_ppb": b_feature,
         "outlier_bias_ppb": b_outlier,
+        "forward_model_error_ppb": b_fm,
         "snow_ice": snow_ice,
         "daytime": day_side,
     }

@@ -129,7 +129,7 @@ def mopitt_prior_vmr(lat, lon, unix_seconds, p_hpa, psurf_hpa) -> np.ndarray:
     p = np.asarray(p_hpa, dtype=np.float64)
     ps = np.asarray(psurf_hpa, dtype=np.float64)
     extra = p.ndim > lat.ndim
-    bg = 0.97 * background_surface_ppb(lat, doy)
+    bg = background_surface_ppb(lat, doy)
     ps_b = ps[..., None] if extra else ps
     if extra:
         bg = bg[..., None]

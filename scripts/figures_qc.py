@@ -1,0 +1,70 @@
+"""QC figures and the filter table (thin wrapper; plotting code in satcol.plots)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from satcol import binstats, filters, logutil, plots, qcchain, store
+from satcol import qc as qcmod
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp, out, cfg = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
+candidates = filters.load_candidates(snakemake.params.candidates)  # noqa: F821
+with open(inp.applied) as f:
+    applied = yaml.safe_load(f)
+
+# Fig. 1
+table = store.read_soundings(inp.fig1_table)
+plots.fig1(table, pd.read_parquet(inp.fig1_qc)["qc"].to_numpy(), snakemake.params.month, out.fig1)  # noqa: F821
+
+# Fig. 2: preliminary (15-day bins) and final (10-day bins, fixed effects)
+prelim = qcchain.load_frames(inp.prelim)
+events = qcchain.events_s(cfg)
+plots.fig2(prelim["bins"], events, out.fig2)
+plots.fig2(pd.read_csv(inp.final_bins), events, out.fig2_final,
+           title=f"final pixel bias ({cfg['pixel_bias']['final_estimator']}), "
+                 f"{cfg['pixel_bias']['final_bin_days']:g}-day bins, second SRA")
+
+# Fig. 3-style diagrams for every candidate
+diag = pd.read_csv(inp.diagnostics)
+after = binstats.reduce([pd.read_parquet(p) for p in inp.after], filters.KEYS)
+after = after[after["kind"] == "hist_filtered"].groupby(["candidate", "surface", "bin"], as_index=False)["n"].sum()
+after = after.rename(columns={"n": "hist_filtered"}).merge(
+    diag[["candidate", "surface", "bin", "bin_lo", "bin_hi"]], on=["candidate", "surface", "bin"], how="left")
+Path(out.fig3).mkdir(parents=True, exist_ok=True)
+for cand in candidates:
+    plots.fig3(diag, after, cand, applied["filters"], Path(out.fig3) / f"fig3_{cand}.png")
+
+# Filter table: each applied filter with the soundings its bit flags over the whole run
+counts, only = {}, {}
+total = kept = 0
+for p in inp.corrected:
+    with open(p) as f:
+        r = json.load(f)
+    total += r["n_soundings"]
+    kept += r["n_kept"]
+    for k, v in r["qc_counts"].items():
+        counts[k] = counts.get(k, 0) + v
+    for k, v in r["qc_only_counts"].items():
+        only[k] = only.get(k, 0) + v
+rows = []
+for bit in qcmod.QC_BITS:
+    specs = [f for f in applied["filters"] if qcmod.filter_bit(f["field"]) == bit.name] if bit.stage == "filters" else []
+    if bit.stage == "filters" and not specs:
+        continue
+    rule = "; ".join(f"{f['field']} {f['op']} {f['threshold']:g} ({f['surface']})" for f in specs) or bit.meaning
+    rows.append({"bit": bit.bit, "name": bit.name, "stage": bit.stage, "criteria": rule,
+                 "n_flagged": counts.get(bit.name, 0),
+                 "fraction_flagged": counts.get(bit.name, 0) / total if total else np.nan,
+                 "n_passing": total - counts.get(bit.name, 0),
+                 "n_flagged_by_this_bit_only": only.get(bit.name, 0)})
+rows.append({"bit": "", "name": "all", "stage": "", "criteria": f"ingested {total}; kept by every filter {kept}",
+             "n_flagged": total - kept, "fraction_flagged": (total - kept) / total if total else np.nan,
+             "n_passing": kept, "n_flagged_by_this_bit_only": ""})
+tab = pd.DataFrame(rows)
+tab.attrs["mode"] = applied["mode"]
+tab.to_csv(out.table, index=False)
+log.info("filters mode %s\n%s", applied["mode"], tab.to_string())

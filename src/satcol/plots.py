@@ -1,0 +1,157 @@
+"""Figures of the QC chain (H19 Figs. 1-3) with matplotlib.
+
+Maps use the equal-area Eckert IV projection, implemented here (Snyder 1987, "Map
+Projections: A Working Manual", USGS PP 1395, p. 256) because cartopy's coastline data cannot
+be downloaded offline; coastlines are contours of the land mask of the ``global-land-mask``
+package.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import landmask  # noqa: E402
+
+SURF = {0: "water", 1: "land"}
+PIXEL_COLORS = {1: "tab:blue", 2: "tab:orange", 3: "tab:green", 4: "tab:red"}
+
+
+def eckert4(lon_deg, lat_deg):
+    """Eckert IV forward projection (unit sphere). Solves theta + sin(theta)cos(theta) +
+    2 sin(theta) = (2 + pi/2) sin(phi) by Newton iteration (Snyder 1987, eqs. 31-1 to 31-3)."""
+    lam = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    phi = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    target = (2.0 + np.pi / 2.0) * np.sin(phi)
+    theta = phi / 2.0
+    for _ in range(12):
+        f = theta + np.sin(theta) * np.cos(theta) + 2.0 * np.sin(theta) - target
+        df = 2.0 * np.cos(theta) * (1.0 + np.cos(theta))
+        theta = theta - f / np.where(np.abs(df) < 1e-12, 1e-12, df)
+    x = 2.0 / np.sqrt(np.pi * (4.0 + np.pi)) * lam * (1.0 + np.cos(theta))
+    y = 2.0 * np.sqrt(np.pi / (4.0 + np.pi)) * np.sin(theta)
+    return x, y
+
+
+def _coastlines(ax, step=0.5):
+    lat = np.arange(-89.75, 90.0, step)
+    lon = np.arange(-179.75, 180.0, step)
+    LON, LAT = np.meshgrid(lon, lat)
+    land = landmask.is_land(LAT, LON).astype(float)
+    X, Y = eckert4(LON, LAT)
+    ax.contour(X, Y, land, levels=[0.5], colors="k", linewidths=0.4)
+    # outline of the globe
+    t = np.linspace(-90, 90, 181)
+    for lo in (-180.0, 180.0):
+        x, y = eckert4(np.full_like(t, lo), t)
+        ax.plot(x, y, color="k", lw=0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def map_grid(ax, lat, lon, values, res=2.0, vmin=None, vmax=None, cmap="RdBu_r", label=""):
+    """Mean of ``values`` on a res x res degree grid, drawn in Eckert IV."""
+    ok = np.isfinite(values)
+    i = np.floor((np.asarray(lat)[ok] + 90) / res).astype(int)
+    j = np.floor((np.asarray(lon)[ok] + 180) / res).astype(int)
+    ny, nx = int(180 / res), int(360 / res)
+    s = np.zeros((ny, nx))
+    n = np.zeros((ny, nx))
+    np.add.at(s, (i.clip(0, ny - 1), j.clip(0, nx - 1)), np.asarray(values)[ok])
+    np.add.at(n, (i.clip(0, ny - 1), j.clip(0, nx - 1)), 1)
+    with np.errstate(invalid="ignore"):
+        grid = s / n
+    lat_e = np.arange(-90, 90 + res, res)
+    lon_e = np.arange(-180, 180 + res, res)
+    LON, LAT = np.meshgrid(lon_e, lat_e)
+    X, Y = eckert4(LON, LAT)
+    pm = ax.pcolormesh(X, Y, np.ma.masked_invalid(grid), cmap=cmap, vmin=vmin, vmax=vmax, shading="flat")
+    _coastlines(ax)
+    plt.colorbar(pm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, label=label)
+
+
+def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
+    """H19 Fig. 1: pixel 2 minus pixel 4 (2 x 2 deg, daytime, not mixed) and the snow/ice map."""
+    day = (table["sza"] < 80) & (table["surface"] < 2)
+    t = table[day]
+    res = 2.0
+    key = (np.floor((t["lat"] + 90) / res) * 1000 + np.floor((t["lon"] + 180) / res)).to_numpy()
+    g = pd.DataFrame({"key": key, "pixel": t["pixel"].to_numpy(), "xco": t["xco"].to_numpy(),
+                      "lat": t["lat"].to_numpy(), "lon": t["lon"].to_numpy()})
+    m = g.pivot_table(index="key", columns="pixel", values="xco", aggfunc="mean")
+    cen = g.groupby("key")[["lat", "lon"]].mean()
+    diff = (m.get(2) - m.get(4)).reindex(cen.index)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+    map_grid(axes[0], cen["lat"], cen["lon"], diff.to_numpy(), res, -8, 8, label="pixel 2 - pixel 4 XCO (ppb)")
+    axes[0].set_title(f"{month}: pixel 2 minus pixel 4 (daytime, {res:g} x {res:g} deg)")
+    snow = (table["modis_snow_ice"] < 0.999).astype(float).to_numpy()
+    map_grid(axes[1], table["lat"], table["lon"], snow, res, 0, 1, cmap="Blues", label="fraction flagged snow/ice")
+    axes[1].set_title(f"{month}: MODIS snow/ice diagnostic < 0.999")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def fig2(bins: pd.DataFrame, events_s, path, title="preliminary pixel bias, 15-day bins"):
+    """H19 Fig. 2: each pixel minus the all-pixel mean in time bins, land and water, event marked."""
+    fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    for ax, surf in zip(axes, (1, 0), strict=True):
+        b = bins[bins["surface"] == surf]
+        for p, gp in b.groupby("pixel"):
+            t = pd.to_datetime(gp["t_mid"], unit="s")
+            ax.plot(t, gp["diff"], ".-", ms=3, lw=0.7, color=PIXEL_COLORS[int(p)], label=f"pixel {int(p)}")
+        for e in events_s:
+            ax.axvline(pd.to_datetime(e, unit="s"), color="k", ls="--", lw=1)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_ylabel(f"{SURF[surf]}: pixel - all (ppb)")
+    axes[0].legend(ncol=4, fontsize=8)
+    axes[0].set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def fig3(diag: pd.DataFrame, after: pd.DataFrame, candidate: str, applied: list[dict], path):
+    """H19 Fig. 3-style diagram for one candidate: mean anomaly (>= min count), RMS, per-pixel
+    means, histograms of all, prefiltered and filtered soundings, and the applied cutoffs."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    for ax, surf in zip(axes, (1, 0), strict=True):
+        d = diag[(diag["candidate"] == candidate) & (diag["surface"] == surf) & (diag["bin"] >= 0)].copy()
+        d = d[np.isfinite(d["bin_hi"])]
+        if d.empty:
+            ax.set_title(f"{candidate} ({SURF[surf]}): no data")
+            continue
+        x = 0.5 * (d["bin_lo"] + d["bin_hi"])
+        width = float((d["bin_hi"] - d["bin_lo"]).iloc[0])
+        ax2 = ax.twinx()
+        ax2.bar(x, d["hist_all"].fillna(0), width=width, color="0.85", label="all")
+        ax2.bar(x, d["hist_prefiltered"].fillna(0), width=width, color="0.6", label="prefiltered")
+        a = after[(after["candidate"] == candidate) & (after["surface"] == surf) & (after["bin"] >= 0)]
+        if len(a):
+            ax2.step(0.5 * (a["bin_lo"] + a["bin_hi"]), a["hist_filtered"].fillna(0), where="mid", color="k", lw=0.8, label="filtered")
+        ax2.set_ylabel("soundings")
+        ax.set_zorder(ax2.get_zorder() + 1)
+        ax.patch.set_visible(False)
+        ev = d["evaluable"].astype(bool)
+        ax.plot(x[ev], d["mean"][ev], "ko-", ms=3, label="mean")
+        ax.plot(x[ev], d["rms"][ev], "m^-", ms=3, label="RMS")
+        for p in range(1, 5):
+            col = f"pixel{p}_mean"
+            if col in d:
+                ax.plot(x, d[col], ".", color=PIXEL_COLORS[p], ms=3, label=f"pixel {p}")
+        for f in applied:
+            if f["field"] == candidate and f["surface"] in (SURF[surf], "all"):
+                ax.axvline(f["threshold"], color="r", lw=1.2)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_ylim(-10, 12)
+        ax.set_xlabel(candidate)
+        ax.set_ylabel("SRA anomaly (ppb)")
+        ax.set_title(f"{candidate}, {SURF[surf]}")
+    axes[0].legend(fontsize=7, loc="upper left", ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
