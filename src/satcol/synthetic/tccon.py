@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .. import levels, timeutil
+from .. import columns, levels, timeutil
 from . import calendar, geometry, truth
 
 PRIOR_HEIGHT_KM = np.arange(0.0, 71.0)
@@ -122,7 +122,7 @@ def simulate_site(site, syn: dict):
     x_true = truth.truth_vmr(np.full(n, lat), np.full(n, lon), t, p_lev, pout)
     log_pp = np.log(prior_p[pidx][:, ::-1])
     # Vectorized interpolation of the daily prior to each measurement's levels (log p).
-    x_prior = _interp_rows(np.log(p_lev), log_pp, prior_co[pidx][:, ::-1])
+    x_prior = columns.interp_rows(np.log(p_lev), log_pp, prior_co[pidx][:, ::-1])
     ak = ak_table(AK_PRESSURE, AK_ZENITH)
     a_t = _interp_ak(ak, p_lev, sza)
     c_prior = np.sum(h * x_prior, axis=1)
@@ -137,22 +137,6 @@ def simulate_site(site, syn: dict):
     }
 
 
-def _interp_rows(x_new, x_old, y_old):
-    """Row-wise linear interpolation (x_old ascending per row), constant beyond the ends."""
-    # Row-wise searchsorted: shift each row by a large offset so one flat search serves all rows.
-    n, m = x_old.shape
-    offs = (np.arange(n) * 1e3)[:, None]
-    flat = (x_old + offs).ravel()
-    idx = np.searchsorted(flat, (x_new + offs).ravel()).reshape(x_new.shape) - (np.arange(n) * m)[:, None]
-    idx = np.clip(idx, 1, m - 1)
-    x0 = np.take_along_axis(x_old, idx - 1, 1)
-    x1 = np.take_along_axis(x_old, idx, 1)
-    y0 = np.take_along_axis(y_old, idx - 1, 1)
-    y1 = np.take_along_axis(y_old, idx, 1)
-    w = np.clip((x_new - x0) / (x1 - x0), 0.0, 1.0)
-    return y0 + w * (y1 - y0)
-
-
 def _interp_ak(ak, p_lev, sza):
     """Bilinear interpolation of the AK table (pressure x zenith) to levels and SZA."""
     lp_tab = np.log(AK_PRESSURE[::-1])
@@ -160,7 +144,7 @@ def _interp_ak(ak, p_lev, sza):
     wz = np.clip((sza - AK_ZENITH[j - 1]) / (AK_ZENITH[j] - AK_ZENITH[j - 1]), 0, 1)
     col = ak[::-1, j - 1].T * (1 - wz)[:, None] + ak[::-1, j].T * wz[:, None]  # (n, 71) ascending log p
     n = p_lev.shape[0]
-    return _interp_rows(np.log(p_lev), np.broadcast_to(lp_tab, (n, lp_tab.size)), col)
+    return columns.interp_rows(np.log(p_lev), np.broadcast_to(lp_tab, (n, lp_tab.size)), col)
 
 
 def write_ggg2014(path, sim: dict, site) -> Path:
