@@ -7,8 +7,8 @@ from satcol import columns, levels
 
 H_TEST = np.r_[[0.1] * 9, 0.074]
 XA_TEST = np.array([120, 110, 100, 95, 90, 85, 80, 75, 70, 60.0])
-I, J = np.indices((10, 10))
-A_TEST = 0.15 * np.eye(10) + 0.05 * np.exp(-np.abs(I - J) / 2)
+ROW, COL = np.indices((10, 10))
+A_TEST = 0.15 * np.eye(10) + 0.05 * np.exp(-np.abs(ROW - COL) / 2)
 XTRUE_TEST = XA_TEST * np.array([1.3, 1.2, 1.1, 1.05, 1, 1, 0.95, 0.95, 0.9, 0.9])
 
 

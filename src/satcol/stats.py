@@ -57,8 +57,9 @@ def york(x, y, sigma_x, sigma_y, r=0.0, tol=1e-15, max_iter=1000) -> YorkFit:
         return W, xbar, ybar, U, V, beta
 
     b = np.polyfit(x, y, 1)[0]  # step 1: OLS
-    it = 0
-    for it in range(1, max_iter + 1):  # steps 3-6
+    iterations = 0
+    while iterations < max_iter:  # steps 3-6
+        iterations += 1
         W, xbar, ybar, U, V, beta = terms(b)
         b_new = np.sum(W * beta * V) / np.sum(W * beta * U)
         converged = abs(b_new - b) < tol * max(1.0, abs(b_new))
@@ -73,7 +74,7 @@ def york(x, y, sigma_x, sigma_y, r=0.0, tol=1e-15, max_iter=1000) -> YorkFit:
     sb2 = 1.0 / np.sum(W * u * u)  # step 10
     sa2 = 1.0 / W.sum() + xbar_adj**2 * sb2
     S = float(np.sum(W * (y - b * x - a) ** 2))
-    return YorkFit(float(b), float(a), float(np.sqrt(sb2)), float(np.sqrt(sa2)), S / (n - 2), n, it)
+    return YorkFit(float(b), float(a), float(np.sqrt(sb2)), float(np.sqrt(sa2)), S / (n - 2), n, iterations)
 
 
 def percent_bias(intercept, slope, x) -> np.ndarray:
