@@ -1,0 +1,203 @@
+"""MOPITT-TCCON colocation (H19 Sect. 4.1 and App. A).
+
+Map (per month): kept, corrected soundings inside any site's coincidence box, found with a
+1-degree grid index (sort once, then one contiguous slice per grid row of each box), written
+with their profiles. Reduce (per site): group the site's candidates by UTC day, average the
+TCCON measurements within +-``window_minutes`` of the overpass (the median sounding time), apply
+the comparison methods to every sounding, then average per day and surface with 1/err^2
+weights and the Gatz-Smith standard error (H19 Eqs. A2-A3). Land and water stay apart.
+Every day keeps the ids of its soundings and the range of its TCCON records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import comparison, stats
+
+CELL_DEG = 1.0
+METHODS = ("method_0", "method_II", "method_III")
+VARIANTS = ("standard", "unscaled")
+
+
+# --- spatial index --------------------------------------------------------------------------------
+class GridIndex:
+    """Soundings sorted by 1-degree cell; box queries read only the cells the box touches."""
+
+    def __init__(self, lat, lon, cell=CELL_DEG):
+        self.lat = np.asarray(lat, dtype=np.float64)
+        self.lon = np.asarray(lon, dtype=np.float64)
+        self.cell = cell
+        self.n_lon = int(round(360.0 / cell))
+        key = self._row(self.lat) * self.n_lon + self._col(self.lon)
+        self.order = np.argsort(key, kind="stable")
+        self.keys = key[self.order]
+
+    def _row(self, lat):
+        return np.floor((np.asarray(lat) + 90.0) / self.cell).astype(np.int64)
+
+    def _col(self, lon):
+        return np.clip(np.floor((np.asarray(lon) + 180.0) / self.cell).astype(np.int64), 0, self.n_lon - 1)
+
+    def query(self, lat_min, lat_max, lon_min, lon_max) -> np.ndarray:
+        """Indices (ascending) of the points with lat_min <= lat <= lat_max and
+        lon_min <= lon <= lon_max."""
+        c0, c1 = int(self._col(lon_min)), int(self._col(lon_max))
+        parts = []
+        for r in range(int(self._row(lat_min)), int(self._row(lat_max)) + 1):
+            lo = np.searchsorted(self.keys, r * self.n_lon + c0, side="left")
+            hi = np.searchsorted(self.keys, r * self.n_lon + c1, side="right")
+            parts.append(self.order[lo:hi])
+        idx = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        la, lo_ = self.lat[idx], self.lon[idx]
+        inside = (la >= lat_min) & (la <= lat_max) & (lo_ >= lon_min) & (lo_ <= lon_max)
+        return idx[inside]
+
+
+def candidates(lat, lon, kept, sites: pd.DataFrame) -> pd.DataFrame:
+    """(site, row) pairs: kept soundings inside each site's coincidence box."""
+    rows = np.flatnonzero(np.asarray(kept, dtype=bool))
+    index = GridIndex(np.asarray(lat)[rows], np.asarray(lon)[rows])
+    out = []
+    for s in sites.itertuples():
+        hit = rows[index.query(s.box_lat_min, s.box_lat_max, s.box_lon_min, s.box_lon_max)]
+        out.append(pd.DataFrame({"site": s.id, "row": hit}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"site": [], "row": []})
+
+
+# --- TCCON window averages ------------------------------------------------------------------------
+def window_ranges(tccon_time_s, centre_s, half_window_s):
+    """[start, stop) of the (time-sorted) TCCON records within +-half_window of each centre."""
+    t = np.asarray(tccon_time_s, dtype=np.float64)
+    c = np.asarray(centre_s, dtype=np.float64)
+    return np.searchsorted(t, c - half_window_s, side="left"), np.searchsorted(t, c + half_window_s, side="right")
+
+
+def _range_sum(cum, start, stop):
+    return cum[stop] - cum[start]
+
+
+def _cumsum0(a):
+    a = np.asarray(a, dtype=np.float64)
+    return np.concatenate([np.zeros((1,) + a.shape[1:]), np.cumsum(a, axis=0)])
+
+
+def tccon_window_means(tccon: dict, start, stop) -> dict:
+    """1/err^2-weighted means over each window [start, stop) of XCO (public and unscaled), with
+    the Gatz-Smith SEM (H19 Eq. A3; the record's own error when one record), and plain means of
+    surface pressure, prior and AK. Vectorised over windows with cumulative sums. Empty windows
+    give NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _tccon_window_means(tccon, np.asarray(start), np.asarray(stop))
+
+
+def _tccon_window_means(tccon: dict, start, stop) -> dict:
+    w = 1.0 / np.asarray(tccon["xco_error"], dtype=np.float64) ** 2
+    n = (stop - start).astype(np.float64)
+    sw = _range_sum(_cumsum0(w), start, stop)
+    sw2 = _range_sum(_cumsum0(w * w), start, stop)
+    out = {"n_tccon": (stop - start).astype(np.int64)}
+    for name in ("xco", "xco_unscaled"):
+        y = np.asarray(tccon[name], dtype=np.float64)
+        mean = _range_sum(_cumsum0(w * y), start, stop) / sw
+        s2y = _range_sum(_cumsum0(w * w * y), start, stop)
+        s2yy = _range_sum(_cumsum0(w * w * y * y), start, stop)
+        dev2 = np.maximum(s2yy - 2 * mean * s2y + mean**2 * sw2, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sem = np.where(n > 1, np.sqrt(n / np.maximum(n - 1, 1) * dev2 / sw**2), 1.0 / np.sqrt(sw))
+        out[name] = mean
+        out[name + "_sem"] = sem
+    for name in ("pout", "prior_co", "prior_pressure", "ak"):
+        a = np.asarray(tccon[name], dtype=np.float64)
+        out[name] = _range_sum(_cumsum0(a), start, stop) / (n if a.ndim == 1 else n[:, None])
+    return out
+
+
+# --- per-site reduction -----------------------------------------------------------------------------
+def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
+    """Compare one site's candidate soundings with its TCCON record.
+
+    ``cand``: arrays per candidate sounding (sounding_id, time_s, surface, xco, xco_corrected,
+    xco_err, psurf, retrieved_vmr (n, 10), prior_vmr (n, 10), averaging_kernel (n, 10, 10)).
+    ``tccon``: the site store as arrays, time-sorted (time_s, xco, xco_error, xco_unscaled, pout,
+    prior_co, prior_pressure (obs, L), ak (obs, M), ak_pressure (M)).
+    Returns (soundings, days, counts): per-sounding comparison table, per day x surface
+    averages, and the accounting of candidates.
+    """
+    t = np.asarray(cand["time_s"], dtype=np.float64)
+    n_cand = t.size
+    day = np.floor(t / 86400.0).astype(np.int64)
+    days, inv = np.unique(day, return_inverse=True)
+    inv = inv.ravel()
+    # Overpass time: the median sounding time of the day (lower median for even counts).
+    order = np.lexsort((t, inv))
+    counts_day = np.bincount(inv, minlength=days.size)
+    first = np.concatenate([[0], np.cumsum(counts_day)[:-1]])
+    overpass = t[order][first + (counts_day - 1) // 2]
+    start, stop = window_ranges(tccon["time_s"], overpass, 60.0 * window_minutes)
+    has = stop > start
+    counts = {"candidates": int(n_cand), "days_with_candidates": int(days.size),
+              "days_without_tccon_in_window": int(np.count_nonzero(~has))}
+    keep = has[inv]
+    counts["soundings_without_tccon"] = int(np.count_nonzero(~keep))
+    sel = np.flatnonzero(keep)
+    dsel = np.flatnonzero(has)
+    tw = tccon_window_means(tccon, start[dsel], stop[dsel])
+    remap = np.full(days.size, -1)
+    remap[dsel] = np.arange(dsel.size)
+    k = remap[inv[sel]]  # window index of each kept sounding
+
+    ratio = np.asarray(cand["xco_corrected"], dtype=np.float64)[sel] / np.asarray(cand["xco"], dtype=np.float64)[sel]
+    x_hat = np.asarray(cand["retrieved_vmr"], dtype=np.float64)[sel] * ratio[:, None]  # corrections carried to the profile [V]
+    x_a = np.asarray(cand["prior_vmr"], dtype=np.float64)[sel]
+    A = np.asarray(cand["averaging_kernel"], dtype=np.float64)[sel]
+    psurf = np.asarray(cand["psurf"], dtype=np.float64)[sel]
+    p_t = tw["pout"][k]
+    p_prior, x_prior, ak = tw["prior_pressure"][k], tw["prior_co"][k], tw["ak"][k]
+    p_ak = np.broadcast_to(np.asarray(tccon["ak_pressure"], dtype=np.float64), ak.shape)
+    snd = pd.DataFrame({
+        "sounding_id": np.asarray(cand["sounding_id"])[sel],
+        "day": days[inv[sel]],
+        "surface": np.asarray(cand["surface"])[sel],
+        "time_s": t[sel],
+        "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel],
+        "psurf": psurf, "p_tccon": p_t,
+    })
+    for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+        xco_t = tw[key][k]
+        res = {"method_0": comparison.method_0(x_hat, psurf, p_t, xco_t),
+               "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=exact),
+               "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t)}
+        for m, (y, x) in res.items():
+            snd[f"{m}_{variant}_y"] = y
+            snd[f"{m}_{variant}_x"] = x
+    # Per day x surface: MOPITT-side weighted mean + Gatz-Smith SEM; TCCON side with the same
+    # weights (x varies by sounding through the MOPITT AK) and the TCCON window SEM.
+    group = snd["day"].to_numpy() * 4 + snd["surface"].to_numpy()
+    keys, n, _, _ = stats.grouped_weighted_stats(group, np.zeros(len(snd)), snd["xco_err"])
+    g_day, g_surf = keys // 4, keys % 4
+    w_idx = remap[np.searchsorted(days, g_day)]
+    out = pd.DataFrame({
+        "date": pd.to_datetime(g_day * 86400, unit="s").date, "day": g_day, "surface": g_surf, "n_soundings": n,
+        "overpass_time_s": overpass[np.searchsorted(days, g_day)],
+        "tccon_record_start": start[np.searchsorted(days, g_day)],
+        "tccon_record_count": (stop - start)[np.searchsorted(days, g_day)],
+        "p_tccon": tw["pout"][w_idx],
+    })
+    # Where the Gatz-Smith SEM is undefined (one sounding) or zero, the formal error of the
+    # weighted mean, 1/sqrt(sum w), is used.
+    _, gi = np.unique(group, return_inverse=True)
+    formal = 1.0 / np.sqrt(np.bincount(gi.ravel(), 1.0 / snd["xco_err"].to_numpy() ** 2))
+    for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+        for m in METHODS:
+            _, _, ym, ysem = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_y"], snd["xco_err"])
+            _, _, xm, _ = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_x"], snd["xco_err"])
+            out[f"{m}_{variant}_y"] = ym
+            out[f"{m}_{variant}_y_sem"] = np.where((n > 1) & (ysem > 0), ysem, formal)
+            out[f"{m}_{variant}_x"] = xm
+            out[f"{m}_{variant}_x_sem"] = tw[key + "_sem"][w_idx]
+    counts["soundings_compared"] = int(len(snd))
+    counts["days_compared"] = int(dsel.size)
+    counts["day_surface_points"] = int(len(out))
+    return snd, out, counts
