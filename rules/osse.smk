@@ -6,6 +6,7 @@ rule osse_recovery:
         fits="results/pixel_bias/final_fits.csv",
         bins="results/pixel_bias/final_bins.csv",
         features="results/feature_bias/fits.csv",
+        validation="results/validation/tccon.json",
     output:
         "results/osse/recovery.csv",
     params:

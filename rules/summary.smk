@@ -12,6 +12,7 @@ rule summary:
         applied="results/filters/applied.yaml",
         features="results/feature_bias/fits.csv",
         pixel_fits="results/pixel_bias/final_fits.csv",
+        validation="results/validation/tccon.json",
         recovery=["results/osse/recovery.csv"] if PLAN.synthetic else [],
     output:
         "results/summary.json",

@@ -1,5 +1,7 @@
 """Write results/osse/recovery.csv (thin wrapper)."""
 
+import json
+
 import pandas as pd
 
 from satcol import logutil, recovery
@@ -8,5 +10,7 @@ log = logutil.setup(snakemake.log[0])  # noqa: F821
 table = recovery.recovery_table(pd.read_csv(snakemake.input.fits), pd.read_csv(snakemake.input.bins),  # noqa: F821
                                 pd.read_csv(snakemake.input.features),  # noqa: F821
                                 snakemake.config, snakemake.params.origin)  # noqa: F821
+with open(snakemake.input.validation) as f:  # noqa: F821
+    table = pd.concat([table, pd.DataFrame(recovery.scale_rows(json.load(f), snakemake.config))], ignore_index=True)  # noqa: F821
 table.to_csv(snakemake.output[0], index=False)  # noqa: F821
 log.info("OSSE recovery: %d of %d within tolerance\n%s", int(table["ok"].sum()), len(table), table.to_string())

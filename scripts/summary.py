@@ -26,6 +26,10 @@ with open(inp.applied) as f:
     applied = yaml.safe_load(f)
 summary["qc"] = qc_section(load(inp.sra), load(inp.filtered), load(inp.sra2), load(inp.corrected), applied,
                            pd.read_csv(inp.features), pd.read_csv(inp.pixel_fits))
+with open(inp.validation) as f:
+    validation = json.load(f)
+summary["tccon"].update({k: validation[k] for k in ("method_0", "method_II", "method_III", "loso")})
+summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
 if inp.recovery:
     rec = pd.read_csv(inp.recovery[0])
     summary["osse_recovery"] = {"n_quantities": int(len(rec)), "n_ok": int(rec["ok"].sum()),

@@ -66,6 +66,15 @@ def candidates(lat, lon, kept, sites: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"site": [], "row": []})
 
 
+def load_sites(path, ids=None) -> pd.DataFrame:
+    """The site table (config/tccon_sites.tsv): id, name, lat, lon, altitude and coincidence box."""
+    sites = pd.read_csv(path, sep="\t", comment="#", dtype={"id": str})
+    missing = {"id", "lat", "lon", "box_lat_min", "box_lat_max", "box_lon_min", "box_lon_max"} - set(sites.columns)
+    if missing:
+        raise ValueError(f"{path}: site table lacks column(s) {sorted(missing)}")
+    return sites[sites["id"].isin(ids)] if ids is not None else sites
+
+
 # --- TCCON window averages ------------------------------------------------------------------------
 def window_ranges(tccon_time_s, centre_s, half_window_s):
     """[start, stop) of the (time-sorted) TCCON records within +-half_window of each centre."""
@@ -141,6 +150,9 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
               "days_without_tccon_in_window": int(np.count_nonzero(~has))}
     keep = has[inv]
     counts["soundings_without_tccon"] = int(np.count_nonzero(~keep))
+    if not keep.any():
+        counts.update(soundings_compared=0, days_compared=0, day_surface_points=0)
+        return pd.DataFrame(), pd.DataFrame(), counts
     sel = np.flatnonzero(keep)
     dsel = np.flatnonzero(has)
     tw = tccon_window_means(tccon, start[dsel], stop[dsel])
@@ -201,3 +213,72 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
     counts["days_compared"] = int(dsel.size)
     counts["day_surface_points"] = int(len(out))
     return snd, out, counts
+
+
+# --- workflow I/O -----------------------------------------------------------------------------------
+CAND_SCALARS = ["sounding_id", "lat", "lon", "pixel", "surface", "psurf", "xco_err"]
+CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
+
+
+def month_candidates(corrected_path, table_path, profiles_path, sites: pd.DataFrame, out_path, prov: dict) -> dict:
+    """Write one month's colocation candidates (kept soundings in any site box) with profiles."""
+    import xarray as xr
+
+    from .provenance import netcdf_attrs
+
+    corr = pd.read_parquet(corrected_path, columns=["sounding_id", "qc", "xco", "xco_corrected"])
+    table = pd.read_parquet(table_path, columns=CAND_SCALARS + ["time"])
+    if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
+        raise RuntimeError(f"{corrected_path}: sounding order differs from {table_path}; rerun the month")
+    kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
+    pairs = candidates(table["lat"].to_numpy(), table["lon"].to_numpy(), kept, sites)
+    rows = pairs["row"].to_numpy(dtype=np.int64)
+    uniq, inv = np.unique(rows, return_inverse=True)
+    with xr.open_dataset(profiles_path, engine="h5netcdf") as prof:
+        prof_sel = {v: prof[v].isel(sounding=uniq).values[inv.ravel()] for v in CAND_PROFILES} if uniq.size else \
+            {v: np.zeros((0,) + prof[v].shape[1:], dtype=np.float32) for v in CAND_PROFILES}
+    ds = xr.Dataset(
+        {**{c: ("pair", table[c].to_numpy()[rows]) for c in CAND_SCALARS},
+         "site": ("pair", pairs["site"].to_numpy(dtype=str)),
+         "time": ("pair", table["time"].to_numpy()[rows].astype("datetime64[us]")),
+         "xco": ("pair", corr["xco"].to_numpy()[rows]),
+         "xco_corrected": ("pair", corr["xco_corrected"].to_numpy()[rows]),
+         "retrieved_vmr": (("pair", "level"), prof_sel["retrieved_vmr"], {"units": "1e-9"}),
+         "prior_vmr": (("pair", "level"), prof_sel["prior_vmr"], {"units": "1e-9"}),
+         "averaging_kernel": (("pair", "level", "level_in"), prof_sel["averaging_kernel"], {"units": "1"})},
+        attrs={**netcdf_attrs(prov), "title": "satcol: MOPITT soundings in TCCON coincidence boxes (kept, corrected)"},
+    )
+    ds["time"].encoding["units"] = "microseconds since 1970-01-01"
+    ds.to_netcdf(out_path, engine="h5netcdf")
+    return {"n_kept": int(kept.sum()), "n_pairs": int(len(pairs)),
+            "per_site": pairs.groupby("site").size().astype(int).to_dict()}
+
+
+def read_site_candidates(paths, site) -> dict:
+    """Concatenate one site's candidates over the month files, as arrays for :func:`colocate_site`."""
+    import xarray as xr
+
+    parts = []
+    for p in paths:
+        with xr.open_dataset(p, engine="h5netcdf") as ds:
+            m = ds["site"].values.astype(str) == site
+            if m.any():
+                parts.append(ds.isel(pair=np.flatnonzero(m)).load())
+    if not parts:
+        return {}
+    ds = xr.concat(parts, dim="pair")
+    out = {v: ds[v].values for v in ds.data_vars if v != "site"}
+    out["time_s"] = (ds["time"].values.astype("datetime64[us]").astype(np.int64) / 1e6)
+    return out
+
+
+def read_tccon_store(path) -> dict:
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        out = {v: ds[v].values for v in ("xco", "xco_error", "xco_unscaled", "pout", "prior_co", "prior_pressure", "ak")}
+        out["ak_pressure"] = ds["ak_pressure"].values
+        out["time_s"] = ds["time"].values.astype("datetime64[us]").astype(np.int64) / 1e6
+        out["lat"] = float(ds.attrs["lat"])
+        out["record_index"] = np.arange(ds.sizes["obs"])
+    return out

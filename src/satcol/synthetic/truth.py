@@ -69,11 +69,21 @@ def background_surface_ppb(lat, doy) -> np.ndarray:
     return base + season_nh + season_sh
 
 
+#: Above 100 hPa the background falls off as p^STRAT_EXPONENT. With 0.6 the mean VMR of the
+#: 50-0 hPa layer is 0.49 of the 100-50 hPa layer's, close to the 0.48 MOPITT assumes (V5 User's
+#: Guide via H19 Sect. 2.1), and that layer holds ~1 % of the column (H19: 1.2 +- 0.4 %).
+#: A CO-rich stratosphere would make MOPITT's column convention miss ~1.3 % of the true column.
+STRAT_EXPONENT = 0.6
+
+
 def vertical_shape(p_hpa, psurf_hpa) -> np.ndarray:
-    """Relative vertical profile of the background (1 at the surface, ~0.45 at 100 hPa)."""
+    """Relative vertical profile of the background: 1 at the surface, ~0.45 at 100 hPa, then
+    falling as (p / 100 hPa)^STRAT_EXPONENT above 100 hPa."""
     p = np.asarray(p_hpa, dtype=np.float64)
-    s = np.clip((p - 50.0) / (np.asarray(psurf_hpa) - 50.0), 0.0, 1.0)
-    return 0.40 + 0.60 * s**0.8
+    ps = np.asarray(psurf_hpa, dtype=np.float64)
+    s = np.clip((np.maximum(p, 100.0) - 50.0) / (ps - 50.0), 0.0, 1.0)
+    trop = 0.40 + 0.60 * s**0.8
+    return trop * np.clip(p / 100.0, 0.0, 1.0) ** STRAT_EXPONENT
 
 
 def plume_enhancement(lat, lon, doy, p_hpa, psurf_hpa, amplitude_scale=1.0, radius_scale=1.0):

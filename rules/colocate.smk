@@ -1,0 +1,60 @@
+# MOPITT-TCCON colocation (H19 Sect. 4.1): per-month candidates (grid index over the site
+# boxes), per-site comparison by day and surface, global validation (York fits, drift, LOSO).
+
+
+rule colocation_candidates:
+    input:
+        corrected="results/corrected/{ym}/soundings.parquet",
+        table="results/store/mopitt/{ym}/soundings.parquet",
+        profiles="results/store/mopitt/{ym}/profiles.nc",
+    output:
+        candidates="results/colocation/candidates/{ym}.nc",
+        report="results/colocation/candidates/{ym}.json",
+    params:
+        sites_table=PLAN.sites_table,
+        sites=PLAN.sites,
+    log:
+        "results/logs/colocation_candidates/{ym}.log",
+    benchmark:
+        "results/benchmarks/colocation_candidates/{ym}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/colocation_candidates.py"
+
+
+rule colocate_site:
+    input:
+        candidates=expand("results/colocation/candidates/{ym}.nc", ym=PLAN.months),
+        tccon="results/store/tccon/{site}.nc",
+    output:
+        soundings="results/colocation/sites/{site}_soundings.parquet",
+        days="results/colocation/sites/{site}_days.csv",
+        counts="results/colocation/sites/{site}_counts.json",
+    params:
+        sites_table=PLAN.sites_table,
+    log:
+        "results/logs/colocate_site/{site}.log",
+    benchmark:
+        "results/benchmarks/colocate_site/{site}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/colocate_site.py"
+
+
+rule tccon_validation:
+    input:
+        days=expand("results/colocation/sites/{site}_days.csv", site=PLAN.sites),
+        counts=expand("results/colocation/sites/{site}_counts.json", site=PLAN.sites),
+    output:
+        summary="results/validation/tccon.json",
+        days="results/validation/days.csv",
+        per_site="results/validation/per_site.csv",
+        loso="results/validation/loso.csv",
+    log:
+        "results/logs/tccon_validation.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/tccon_validation.py"

@@ -1,0 +1,26 @@
+"""Compare one TCCON site with its colocated MOPITT soundings, by day and surface (thin wrapper)."""
+
+import pandas as pd
+
+from satcol import colocation, logutil
+from satcol.summary import write_json
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+site = snakemake.wildcards.site  # noqa: F821
+cfg = snakemake.config["colocation"]  # noqa: F821
+cand = colocation.read_site_candidates(inp.candidates, site)
+tccon = colocation.read_tccon_store(inp.tccon)
+if cand:
+    snd, days, counts = colocation.colocate_site(cand, tccon, cfg["window_minutes"], cfg["method_ii_exact"])
+else:
+    snd, days, counts = pd.DataFrame(), pd.DataFrame(), {"candidates": 0}
+for df in (snd, days):
+    if len(df):
+        df.insert(0, "site", site)
+if len(days):
+    days["site_lat"] = tccon["lat"]
+snd.to_parquet(out.soundings, index=False)
+days.to_csv(out.days, index=False)
+write_json({"site": site, **counts}, out.counts)
+log.info("%s: %s", site, counts)
