@@ -47,4 +47,5 @@ rule all:
     input:
         "results/summary.json",
         "results/figures/fig1_pixel2_minus_pixel4.png",
+        "results/figures/fig5_one_to_one_method_II.png",
     default_target: True

@@ -58,3 +58,27 @@ rule tccon_validation:
         "../envs/satcol.yaml"
     script:
         "../scripts/tccon_validation.py"
+
+
+rule figures_validation:
+    input:
+        summary="results/validation/tccon.json",
+        days="results/validation/days.csv",
+        soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
+        candidates=expand("results/colocation/candidates/{ym}.nc", ym=PLAN.months),
+        tccon=expand("results/store/tccon/{site}.nc", site=PLAN.sites),
+    output:
+        fig4=report("results/figures/fig4_surface_pressure_scaling.png", category="TCCON validation"),
+        fig5=report("results/figures/fig5_one_to_one_method_II.png", category="TCCON validation"),
+        fig5_unscaled=report("results/figures/fig5_one_to_one_method_II_unscaled.png", category="TCCON validation"),
+        fig6=report("results/figures/fig6_site_differences.png", category="TCCON validation"),
+        fig7=report("results/figures/fig7_hovmoller.png", category="TCCON validation"),
+        fig8=report("results/figures/fig8_column_averaging_kernels.png", category="TCCON validation"),
+    params:
+        sites_table=PLAN.sites_table,
+    log:
+        "results/logs/figures_validation.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/figures_validation.py"

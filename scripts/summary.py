@@ -32,7 +32,8 @@ summary["tccon"].update({k: validation[k] for k in ("method_0", "method_II", "me
 summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
 if inp.recovery:
     rec = pd.read_csv(inp.recovery[0])
-    summary["osse_recovery"] = {"n_quantities": int(len(rec)), "n_ok": int(rec["ok"].sum()),
-                                "failed": rec[~rec["ok"]]["quantity"].tolist()}
+    scored = rec[rec["scored"]]
+    summary["osse_recovery"] = {"n_scored": int(len(scored)), "n_ok": int(scored["ok"].sum()),
+                                "failed": scored[~scored["ok"]]["quantity"].tolist()}
 write_json(summary, snakemake.output[0])  # noqa: F821
 log.info("summary: %d soundings, %d kept", summary["qc"]["soundings"]["total"], summary["qc"]["soundings"]["kept"])

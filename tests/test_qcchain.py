@@ -204,3 +204,14 @@ def test_cf_flag_attributes_cover_every_bit():
     attrs = qcmod.cf_flag_attributes()
     assert len(attrs["flag_masks"]) == len(attrs["flag_meanings"].split()) == len(qcmod.QC_BITS)
     assert len(set(int(m) for m in attrs["flag_masks"])) == len(qcmod.QC_BITS)
+
+
+def test_group_ids_equal_numpy_unique_rows():
+    from satcol import binstats
+
+    rng = np.random.default_rng(9)
+    cols = [rng.integers(-3, 40, 5000), rng.integers(0, 2, 5000), rng.integers(1, 5, 5000)]
+    uniq, inv = binstats.group_ids(cols)
+    ref, ref_inv = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+    np.testing.assert_array_equal(np.stack(uniq, axis=1), ref)
+    np.testing.assert_array_equal(inv, ref_inv.ravel())

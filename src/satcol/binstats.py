@@ -13,6 +13,28 @@ import pandas as pd
 ACCUMULATORS = ("n", "sum", "sumsq", "sw", "swx")
 
 
+def group_ids(cols: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Unique combinations of integer key columns (lexicographic order) and the group index of
+    each row. The columns are packed into one int64 (mixed radix over each column's range), so a
+    single 1-D sort does the work of ``np.unique(axis=0)``, which sorts rows as records and is
+    ~20x slower."""
+    cols = [np.asarray(c, dtype=np.int64) for c in cols]
+    lows = [int(c.min()) for c in cols]
+    spans = [int(c.max()) - lo + 1 for c, lo in zip(cols, lows, strict=True)]
+    if float(np.prod(np.array(spans, dtype=np.float64))) >= 2.0**62:
+        uniq, inv = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+        return [uniq[:, i] for i in range(len(cols))], inv.ravel()
+    code = np.zeros(cols[0].shape, dtype=np.int64)
+    for c, lo, span in zip(cols, lows, spans, strict=True):
+        code = code * span + (c - lo)
+    ucode, inv = np.unique(code, return_inverse=True)
+    out = []
+    for lo, span in zip(reversed(lows), reversed(spans), strict=True):
+        out.append(ucode % span + lo)
+        ucode = ucode // span
+    return out[::-1], inv.ravel()
+
+
 def partial(keys: dict, values, weights=None) -> pd.DataFrame:
     """Sums of ``values`` per unique combination of ``keys`` (dict of name -> int array).
 
@@ -27,11 +49,9 @@ def partial(keys: dict, values, weights=None) -> pd.DataFrame:
     v, w = v[ok], w[ok]
     if v.size == 0:
         return pd.DataFrame({**{k: np.zeros(0, np.int64) for k in names}, **{a: np.zeros(0) for a in ACCUMULATORS}})
-    stacked = np.stack(cols, axis=1)
-    uniq, inv = np.unique(stacked, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    m = uniq.shape[0]
-    out = {k: uniq[:, i] for i, k in enumerate(names)}
+    uniq, inv = group_ids(cols)
+    m = uniq[0].size
+    out = {k: uniq[i] for i, k in enumerate(names)}
     out["n"] = np.bincount(inv, minlength=m).astype(np.float64)
     out["sum"] = np.bincount(inv, v, minlength=m)
     out["sumsq"] = np.bincount(inv, v * v, minlength=m)

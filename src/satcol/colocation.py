@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import comparison, stats
+from . import columns, comparison, stats
 
 CELL_DEG = 1.0
 METHODS = ("method_0", "method_II", "method_III")
@@ -173,8 +173,12 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
         "day": days[inv[sel]],
         "surface": np.asarray(cand["surface"])[sel],
         "time_s": t[sel],
+        "pixel": np.asarray(cand["pixel"])[sel] if "pixel" in cand else 0,
         "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel],
         "psurf": psurf, "p_tccon": p_t,
+        # MOPITT XCO from the (corrected) profile at its own surface pressure; method_0_*_y is
+        # the same profile at the TCCON surface pressure (H19 Fig. 4 is their ratio).
+        "xco_profile_at_psurf": columns.column(columns.surface_adjusted_weights(psurf, psurf), x_hat),
     })
     for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
         xco_t = tw[key][k]
@@ -282,3 +286,39 @@ def read_tccon_store(path) -> dict:
         out["lat"] = float(ds.attrs["lat"])
         out["record_index"] = np.arange(ds.sizes["obs"])
     return out
+
+
+def unitless_aks(candidate_paths) -> pd.DataFrame:
+    """Unitless MOPITT column AK at the prior (H19 Eq. B3) of every candidate sounding, long
+    format (slot, pressure, ak, pixel, season) for H19 Fig. 8."""
+    import xarray as xr
+
+    from . import levels
+
+    frames = []
+    for p in candidate_paths:
+        with xr.open_dataset(p, engine="h5netcdf") as ds:
+            if ds.sizes["pair"] == 0:
+                continue
+            psurf = ds["psurf"].values.astype(np.float64)
+            x_a = ds["prior_vmr"].values.astype(np.float64)
+            A = ds["averaging_kernel"].values.astype(np.float64)
+            month = ds["time"].values.astype("datetime64[M]").astype(int) % 12 + 1
+            pixel = ds["pixel"].values
+        h = levels.pressure_weights(psurf)
+        a = columns.unitless_column_ak(columns.column_averaging_kernel(A, x_a, h), h, x_a)
+        pres = levels.level_pressures(psurf)
+        season = np.array(["DJF", "DJF", "MAM", "MAM", "MAM", "JJA", "JJA", "JJA", "SON", "SON", "SON", "DJF"])[month - 1]
+        n = psurf.size
+        frames.append(pd.DataFrame({"slot": np.tile(np.arange(10), n), "pressure": pres.ravel(), "ak": a.ravel(),
+                                    "pixel": np.repeat(pixel, 10), "season": np.repeat(season, 10)}).dropna())
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["slot", "pressure", "ak", "pixel", "season"])
+
+
+def tccon_ak_sample(path) -> dict:
+    """A site's column AKs with their SZAs, for H19 Fig. 8e."""
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        return {"site": ds.attrs.get("site_id", ""), "ak": ds["ak"].values, "pressure": ds["ak_pressure"].values,
+                "obs_sza": ds["sza"].values, "sza": np.array([20.0, 40.0, 60.0, 75.0])}

@@ -154,10 +154,9 @@ def partial_fixed_effects(time_s, surface, pixel, value, err, region, use, origi
     z = onehot - zbar[r]
     tb = time_bin(np.asarray(time_s)[idx], origin_s, bin_days)
     surf = np.asarray(surface)[idx].astype(np.int64)
-    keys, g = np.unique(np.stack([tb, surf], axis=1), axis=0, return_inverse=True)
-    g = g.ravel()
-    ng = keys.shape[0]
-    out = {"tbin": keys[:, 0], "surface": keys[:, 1]}
+    (k_tb, k_surf), g = binstats.group_ids([tb, surf])
+    ng = k_tb.size
+    out = {"tbin": k_tb, "surface": k_surf}
     for i in range(N_PIX):
         for j in range(N_PIX):
             out[f"ztz{i}{j}"] = np.bincount(g, w * z[:, i] * z[:, j], ng)

@@ -155,3 +155,127 @@ def fig3(diag: pd.DataFrame, after: pd.DataFrame, candidate: str, applied: list[
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+# --- TCCON validation figures (H19 Figs. 4-8) -------------------------------------------------------
+SURF_COLORS = {0: "tab:blue", 1: "tab:green"}
+
+
+def fig4(snd: pd.DataFrame, sites: pd.DataFrame, path):
+    """Ratio of MOPITT XCO at the TCCON surface pressure to XCO at the sounding's, by site
+    ordered by altitude (H19 Fig. 4; here over the colocated soundings)."""
+    alt = sites.set_index("id")["altitude_m"]
+    ratio = snd["method_0_standard_y"] / snd["xco_profile_at_psurf"]
+    order = [s for s in alt.sort_values().index if s in set(snd["site"])]
+    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(order) + 2), 4))
+    data = [ratio[snd["site"] == s].to_numpy() for s in order]
+    ax.boxplot(data, whis=(0.5, 99.5), showfliers=False)
+    ax.set_xticks(range(1, len(order) + 1), [f"{s} ({alt[s]:.0f})" for s in order], rotation=60, ha="right")
+    ax.axhline(1.0, color="0.5", lw=0.8)
+    ax.set_ylabel("X(P_TCCON) / X(P_MOPITT)")
+    ax.set_title("surface-pressure scaling of MOPITT XCO, by site (altitude m)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def fig5(days: pd.DataFrame, fit: dict, path, method="method_II", variant="standard"):
+    """One-to-one MOPITT vs TCCON with the York fit (H19 Fig. 5)."""
+    p = f"{method}_{variant}"
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    for surf, name in SURF.items():
+        d = days[days["surface"] == surf]
+        ax.errorbar(d[f"{p}_x"], d[f"{p}_y"], xerr=d[f"{p}_x_sem"], yerr=d[f"{p}_y_sem"], fmt="o", ms=3,
+                    color=SURF_COLORS[surf], alpha=0.7, label=f"{name} (n={len(d)})", elinewidth=0.6)
+    lo = np.nanmin(days[[f"{p}_x", f"{p}_y"]].to_numpy()) * 0.9
+    hi = np.nanmax(days[[f"{p}_x", f"{p}_y"]].to_numpy()) * 1.05
+    xx = np.array([lo, hi])
+    ax.plot(xx, xx, color="0.5", lw=0.8, label="1:1")
+    if "slope" in fit:
+        ax.plot(xx, fit["intercept"] + fit["slope"] * xx, color="k", lw=1.2,
+                label=f"York: y = {fit['slope']:.3f} x {fit['intercept']:+.2f}")
+        b = fit["bias_percent"]
+        ax.text(0.03, 0.97, f"n = {fit['n']}, R$^2$ = {fit['r2']:.3f}\n" + "\n".join(
+            f"bias at {k} ppb: {v:+.1f} %" for k, v in b.items()) + f"\nscale factor {fit['scale_factor']:.4f}",
+            transform=ax.transAxes, va="top", fontsize=8)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel(f"TCCON XCO ({variant}; {method}, ppb)")
+    ax.set_ylabel("MOPITT XCO (ppb)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def fig6(days: pd.DataFrame, sites: pd.DataFrame, path, method="method_II", variant="standard"):
+    """Per-site percent difference MOPITT - TCCON, land and water, ordered by latitude (H19 Fig. 6)."""
+    p = f"{method}_{variant}"
+    pct = 100.0 * (days[f"{p}_y"] - days[f"{p}_x"]) / days[f"{p}_x"]
+    lat = sites.set_index("id")["lat"]
+    order = [s for s in lat.sort_values().index if s in set(days["site"])]
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(order) + 2), 4))
+    for k, surf in enumerate((1, 0)):
+        data = [pct[(days["site"] == s) & (days["surface"] == surf)].to_numpy() for s in order]
+        pos = np.arange(len(order)) * 3 + k
+        keep = [i for i, d in enumerate(data) if d.size]
+        if keep:
+            bp = ax.boxplot([data[i] for i in keep], positions=pos[keep], widths=0.8, patch_artist=True, showfliers=True)
+            for b in bp["boxes"]:
+                b.set_facecolor(SURF_COLORS[surf])
+    ax.set_xticks(np.arange(len(order)) * 3 + 0.5, [f"{s} ({lat[s]:.0f})" for s in order], rotation=60, ha="right")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.set_ylabel("MOPITT - TCCON (%)")
+    ax.set_title(f"{method}, {variant} TCCON; green land, blue water; sites by latitude")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def fig7(days: pd.DataFrame, path, method="method_II", lat_bin=5.0):
+    """Hovmoller of monthly x 5-degree mean percent differences, standard and unscaled TCCON (H19 Fig. 7)."""
+    fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    t = pd.to_datetime(days["day"] * 86400, unit="s")
+    month = (t.dt.year + (t.dt.month - 0.5) / 12.0).to_numpy()
+    lat = np.floor(days["site_lat"].to_numpy() / lat_bin) * lat_bin
+    for ax, variant in zip(axes, ("standard", "unscaled"), strict=True):
+        p = f"{method}_{variant}"
+        pct = 100.0 * (days[f"{p}_y"] - days[f"{p}_x"]) / days[f"{p}_x"]
+        g = pd.DataFrame({"m": month, "lat": lat, "pct": pct}).groupby(["m", "lat"], as_index=False)["pct"].mean()
+        sc = ax.scatter(g["m"], g["lat"] + lat_bin / 2, c=g["pct"], cmap="RdBu_r", vmin=-15, vmax=15, marker="s", s=30)
+        ax.set_ylabel("latitude")
+        ax.set_title(f"MOPITT - TCCON ({variant}), monthly {lat_bin:.0f}$^\\circ$ bins")
+        fig.colorbar(sc, ax=ax, label="%")
+    axes[-1].set_xlabel("year")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
+    """Median unitless MOPITT column AK by pixel and season (H19 Fig. 8a-d) and TCCON column AKs
+    at several SZAs (Fig. 8e). ``mopitt_ak``: pressure, ak, pixel, season per (sounding, level)."""
+    seasons = ["DJF", "MAM", "JJA", "SON"]
+    fig, axes = plt.subplots(1, 5, figsize=(15, 4), sharey=True)
+    for ax, season in zip(axes[:4], seasons, strict=True):
+        d = mopitt_ak[mopitt_ak["season"] == season]
+        for pix, col in PIXEL_COLORS.items():
+            g = d[d["pixel"] == pix].groupby("slot").agg(p=("pressure", "median"), a=("ak", "median"))
+            if len(g):
+                ax.plot(g["a"], g["p"], "-o", ms=3, color=col, label=f"pixel {pix}")
+        ax.set_title(f"MOPITT {season}")
+        ax.set_xlabel("column AK (unitless)")
+    axes[0].legend(fontsize=8)
+    axes[0].set_ylabel("pressure (hPa)")
+    axes[0].invert_yaxis()
+    ax = axes[4]
+    for sza, col in zip(tccon_ak["sza"], plt.cm.viridis(np.linspace(0, 1, len(tccon_ak["sza"]))), strict=True):
+        m = np.abs(tccon_ak["obs_sza"] - sza) < 5
+        if m.any():
+            ax.plot(np.nanmean(tccon_ak["ak"][m], axis=0), tccon_ak["pressure"], color=col, label=f"SZA {sza:.0f}")
+    ax.set_title(f"TCCON ({tccon_ak['site']})")
+    ax.set_xlabel("column AK")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

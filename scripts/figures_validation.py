@@ -1,0 +1,24 @@
+"""H19 Figs. 4-8 from the TCCON validation products (thin wrapper)."""
+
+import json
+
+import pandas as pd
+
+from satcol import colocation, logutil, plots
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+sites = colocation.load_sites(snakemake.params.sites_table)  # noqa: F821
+with open(inp.summary) as f:
+    summary = json.load(f)
+days = pd.read_csv(inp.days)
+snd = pd.concat([d for d in (pd.read_parquet(p) for p in inp.soundings) if len(d)], ignore_index=True)
+plots.fig4(snd, sites, out.fig4)
+plots.fig5(days, summary["method_II"]["standard"], out.fig5)
+plots.fig5(days, summary["method_II"]["unscaled"], out.fig5_unscaled, variant="unscaled")
+plots.fig6(days, sites, out.fig6)
+plots.fig7(days, out.fig7)
+mopitt_ak = colocation.unitless_aks(inp.candidates)
+busiest = max(inp.tccon, key=lambda p: summary["counts_per_site"].get(p.split("/")[-1][:2], {}).get("days_compared", 0))
+plots.fig8(mopitt_ak, colocation.tccon_ak_sample(busiest), out.fig8)
+log.info("validation figures written; TCCON AK from %s", busiest)
