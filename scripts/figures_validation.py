@@ -11,7 +11,15 @@ inp, out = snakemake.input, snakemake.output  # noqa: F821
 sites = colocation.load_sites(snakemake.params.sites_table)  # noqa: F821
 with open(inp.summary) as f:
     summary = json.load(f)
-days = pd.read_csv(inp.days)
+try:
+    days = pd.read_csv(inp.days)
+except pd.errors.EmptyDataError:
+    days = pd.DataFrame()
+if days.empty:
+    for path in out:
+        plots.empty_figure(path, "no MOPITT-TCCON colocated day in this run")
+    log.info("no colocated days: placeholder figures written")
+    raise SystemExit(0)
 snd = pd.concat([d for d in (pd.read_parquet(p) for p in inp.soundings) if len(d)], ignore_index=True)
 plots.fig4(snd, sites, out.fig4)
 plots.fig5(days, summary["method_II"]["standard"], out.fig5)

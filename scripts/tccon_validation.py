@@ -15,7 +15,8 @@ for p in inp.days:
         frames.append(pd.read_csv(p))
     except pd.errors.EmptyDataError:
         continue
-days = pd.concat([f for f in frames if len(f)], ignore_index=True)
+frames = [f for f in frames if len(f)]
+days = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 counts = {}
 for p in inp.counts:
     with open(p) as f:
@@ -28,5 +29,5 @@ validation.per_site(days).to_csv(out.per_site, index=False)
 pd.DataFrame(result["loso"]["per_site"]).to_csv(out.loso, index=False)
 write_json(result, out.summary)
 ii = result["method_II"]["standard"]
-log.info("method II (standard): n=%s scale=%.4f slope=%.4f intercept=%.2f", ii.get("n"), ii.get("scale_factor", float("nan")),
-         ii.get("slope", float("nan")), ii.get("intercept", float("nan")))
+log.info("method II (standard): n=%s scale=%s slope=%s intercept=%s", ii.get("n"), ii.get("scale_factor"),
+         ii.get("slope"), ii.get("intercept"))

@@ -27,6 +27,24 @@ def physical_layer_weights(psurf) -> np.ndarray:
     return np.concatenate([dp, top], axis=-1) / psurf[..., None]
 
 
+def mopitt_layer_edges(psurf, p_target=None) -> tuple[np.ndarray, np.ndarray]:
+    """Bottom and top pressure (..., 10) of each MOPITT slot's layer: the slot's level and the
+    next retrieved level above (fixed levels for slots 1-8, 50 hPa for slot 9, the first
+    retrieved fixed level for the surface slot). With ``p_target`` the surface layer's bottom
+    is max(psurf, p_target) (extended to a lower-lying site). NaN for slots below the surface."""
+    psurf = np.asarray(psurf, dtype=np.float64)
+    p = levels.level_pressures(psurf)
+    valid = np.isfinite(p)
+    top = np.empty(p.shape)
+    top[..., 1:9] = levels.PRESSURE_GRID[1:]
+    top[..., 9] = 50.0
+    top[..., 0] = np.where(valid[..., 1:], p[..., 1:], -np.inf).max(axis=-1)
+    bottom = p.copy()
+    if p_target is not None:
+        bottom[..., 0] = np.maximum(psurf, p_target)
+    return np.where(valid, bottom, np.nan), np.where(valid, top, np.nan)
+
+
 def surface_adjusted_weights(psurf_mopitt, psurf_target) -> np.ndarray:
     """Effective h (..., 10) of a MOPITT profile moved to another surface pressure (H19 Sect. 4.1,
     METHODS.md sect. 7): for a higher target pressure the lowest retrieved layer is extended
@@ -34,20 +52,8 @@ def surface_adjusted_weights(psurf_mopitt, psurf_target) -> np.ndarray:
     keeps its part above. h_j = dp'_j / P_target with the 74 hPa effective top layer."""
     pm = np.asarray(psurf_mopitt, dtype=np.float64)
     pt = np.broadcast_to(np.asarray(psurf_target, dtype=np.float64), pm.shape)
-    p = levels.level_pressures(pm)
-    valid = np.isfinite(p)
-    # Edges of each slot's layer: bottom = the slot's level, top = the next retrieved level above
-    # (fixed levels 800..100 hPa for slots 1..8, 50 hPa for slot 9, the first retrieved fixed
-    # level for the surface slot).
-    bottom = np.where(valid, p, np.nan)
-    top = np.empty(p.shape)
-    top[..., 1:9] = levels.PRESSURE_GRID[1:]
-    top[..., 9] = 50.0
-    top[..., 0] = np.where(valid[..., 1:], p[..., 1:], -np.inf).max(axis=-1)
-    # The surface slot's bottom moves to the target when the target is lower (extension).
-    bottom[..., 0] = np.maximum(pm, pt)
-    dp = np.clip(np.minimum(bottom, pt[..., None]) - top, 0.0, None)
-    dp = np.where(valid, dp, 0.0)
+    bottom, top = mopitt_layer_edges(pm, pt)
+    dp = np.nan_to_num(np.clip(np.minimum(bottom, pt[..., None]) - top, 0.0, None))
     # Top slot: 100 -> 50 hPa as above, plus the 50 -> 0 hPa layer at 0.48 of its VMR.
     dp[..., 9] += levels.TOP_LAYER_FACTOR * np.minimum(50.0, pt)
     return dp / pt[..., None]

@@ -23,18 +23,8 @@ from . import columns, levels
 
 
 def mopitt_layer_edges(psurf, p_t) -> tuple[np.ndarray, np.ndarray]:
-    """Bottom and top pressure (n, 10) of each MOPITT slot's layer at the TCCON surface pressure
-    (the surface layer extended to, or cut at, p_t); NaN for slots below the MOPITT surface."""
-    psurf = np.asarray(psurf, dtype=np.float64)
-    p = levels.level_pressures(psurf)
-    valid = np.isfinite(p)
-    top = np.empty(p.shape)
-    top[..., 1:9] = levels.PRESSURE_GRID[1:]
-    top[..., 9] = 50.0
-    top[..., 0] = np.where(valid[..., 1:], p[..., 1:], -np.inf).max(axis=-1)
-    bottom = p.copy()
-    bottom[..., 0] = np.maximum(psurf, p_t)
-    return np.where(valid, bottom, np.nan), np.where(valid, top, np.nan)
+    """MOPITT layer edges (n, 10) at the TCCON surface pressure (:func:`columns.mopitt_layer_edges`)."""
+    return columns.mopitt_layer_edges(psurf, p_t)
 
 
 def tccon_prior_on_mopitt_layers(psurf, p_t, p_prior, x_prior) -> np.ndarray:

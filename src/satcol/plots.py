@@ -279,3 +279,12 @@ def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def empty_figure(path, message: str):
+    """A figure that says why there is nothing to show (e.g. no colocated day in a short run)."""
+    fig, ax = plt.subplots(figsize=(6, 2))
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+    ax.axis("off")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -72,6 +72,8 @@ def drift(days: pd.DataFrame, method: str, variant: str, lat_bin_deg=5.0) -> dic
 
 
 def per_site(days: pd.DataFrame, method="method_II", variant="standard") -> pd.DataFrame:
+    if days.empty:
+        return pd.DataFrame(columns=["site", "surface", "n_days", "mean_percent", "std_percent", "mean_diff_ppb"])
     sub, d = _clean(days, method, variant)
     pct = 100.0 * (d[:, 1] - d[:, 0]) / d[:, 0]
     df = pd.DataFrame({"site": sub["site"].to_numpy(), "surface": sub["surface"].map(SURF).to_numpy(), "pct": pct,
@@ -113,6 +115,11 @@ def leave_one_site_out(days: pd.DataFrame, method="method_II", variant="standard
 def validate(days: pd.DataFrame) -> dict:
     """The ``tccon`` section of the summary: fits and drift per method and variant, and LOSO."""
     out = {}
+    if days.empty or not set(_cols(METHODS[0], VARIANTS[0])) <= set(days.columns):  # no colocated day at all
+        for m in METHODS:
+            out[m] = {v: {"n": 0, "drift": {"n_bins": 0}} for v in VARIANTS}
+        out["loso"] = {"method": "method_II", "variant": "standard", "overall": {}, "per_site": []}
+        return out
     for m in METHODS:
         for v in VARIANTS:
             out.setdefault(m, {})[v] = {**york_fit(days, m, v), "drift": drift(days, m, v)}
