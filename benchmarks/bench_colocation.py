@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from satcol import colocation
+from satcol import colocation, provenance
 from satcol.config import REPO_DIR, load_config
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +47,7 @@ def main():
     if missing:
         raise SystemExit(f"{res}: no corrected columns for {missing}; run the workflow first")
     cfg = load_config()
+    prov = provenance.provenance(cfg)
     site_files = sorted((res / "store/tccon").glob("*.nc"))
     ids = [p.stem for p in site_files]
     sites = colocation.load_sites(REPO_DIR / cfg["tccon_sites"], ids)
@@ -59,7 +60,7 @@ def main():
         for m in months:
             colocation.month_candidates(res / "corrected" / m / "soundings.parquet",
                                         res / "store/mopitt" / m / "soundings.parquet",
-                                        res / "store/mopitt" / m / "profiles.nc", sites, work / f"{m}.nc", {})
+                                        res / "store/mopitt" / m / "profiles.nc", sites, work / f"{m}.nc", prov)
 
     def run_sites():
         n = 0

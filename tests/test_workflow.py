@@ -174,7 +174,8 @@ def test_default_run_recovers_the_injected_truth(tmp_path_factory):
     t = summary["tccon"]
     for m in ("method_0", "method_II", "method_III"):
         for v in ("standard", "unscaled"):
-            assert {"slope", "intercept", "slope_err", "intercept_err", "r2", "n", "bias_percent", "drift"} <= set(t[m][v])
+            assert {"slope", "intercept", "slope_err", "intercept_err", "r2", "n", "bias_percent",
+                    "drift_percent_per_year", "drift_interval_95"} <= set(t[m][v])
     assert t["loso"]["overall"]["n_sites"] >= 5
 
 

@@ -122,7 +122,10 @@ def validate(days: pd.DataFrame) -> dict:
         return out
     for m in METHODS:
         for v in VARIANTS:
-            out.setdefault(m, {})[v] = {**york_fit(days, m, v), "drift": drift(days, m, v)}
+            d = drift(days, m, v)
+            out.setdefault(m, {})[v] = {**york_fit(days, m, v), "drift": d,
+                                        "drift_percent_per_year": d.get("drift_percent_per_year"),
+                                        "drift_interval_95": [d.get("ci_low"), d.get("ci_high")]}
     loso_table, loso_overall = leave_one_site_out(days)
     out["loso"] = {"method": "method_II", "variant": "standard", "overall": loso_overall,
                    "per_site": loso_table.to_dict("records")}
