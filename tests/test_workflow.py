@@ -184,6 +184,7 @@ SCALE_RUN = {"synthetic": {"start": "2008-01-01", "end": "2008-06-30", "days_per
 
 def recovered_scales(wd, global_scale):
     cfg = {"synthetic": {**SCALE_RUN["synthetic"], "truth": {"global_scale": global_scale}}}
+    wd.mkdir(parents=True, exist_ok=True)
     snakemake(wd, "results/validation/tccon.json", config=cfg)
     v = json.loads((wd / "results/validation/tccon.json").read_text())
     return {m: v[m]["standard"]["scale_factor"] for m in ("method_0", "method_II", "method_III")}, v
