@@ -19,14 +19,15 @@ pytestmark = pytest.mark.workflow
 
 
 def snakemake(workdir, *args, config=None, check=True, quiet=True):
-    cmd = SNAKEMAKE + ["-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2"]
+    # Targets and flags first: --configfile and -q take several values and would swallow them.
+    cmd = SNAKEMAKE + list(args) + ["-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2"]
     cmd += ["-q"] if quiet else []
     if config is not None:
         cfile = Path(workdir) / "test_config.yaml"
         cfile.write_text(yaml.safe_dump(config))
         cmd += ["--configfile", str(cfile)]
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    r = subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=900)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     if check and r.returncode != 0:
         raise AssertionError(f"snakemake failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
     return r
@@ -179,7 +180,7 @@ def test_default_run_recovers_the_injected_truth(tmp_path_factory):
     assert t["loso"]["overall"]["n_sites"] >= 5
 
 
-SCALE_RUN = {"synthetic": {"start": "2008-01-01", "end": "2008-06-30", "days_per_month": 3, "orbits_per_day": 1}}
+SCALE_RUN = {"synthetic": {"start": "2010-01-01", "end": "2010-12-31", "days_per_month": 3, "orbits_per_day": 1}}
 
 
 def recovered_scales(wd, global_scale):
