@@ -18,7 +18,7 @@ TINY = {"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_mont
 pytestmark = pytest.mark.workflow
 
 
-def snakemake(workdir, *args, config=None, check=True, quiet=True):
+def snakemake(workdir, *args, config=None, check=True, quiet=True, timeout=900):
     # Targets and flags first: --configfile and -q take several values and would swallow them.
     cmd = SNAKEMAKE + list(args) + ["-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2"]
     cmd += ["-q"] if quiet else []
@@ -27,7 +27,7 @@ def snakemake(workdir, *args, config=None, check=True, quiet=True):
         cfile.write_text(yaml.safe_dump(config))
         cmd += ["--configfile", str(cfile)]
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     if check and r.returncode != 0:
         raise AssertionError(f"snakemake failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
     return r
@@ -156,7 +156,8 @@ def test_default_run_recovers_the_injected_truth(tmp_path_factory):
     import pandas as pd
 
     wd = tmp_path_factory.mktemp("default")
-    snakemake(wd)
+    # ~11 min alone on 2 cores; under pytest -n 2 it shares them with the other workflow tests.
+    snakemake(wd, timeout=3600)
     rec = pd.read_csv(wd / "results/osse/recovery.csv").set_index("quantity")
     pixel = rec[rec.index.str.startswith("pixel")]
     assert len(pixel) == 2 * 4 * (2 * 2 + 1)  # 2 surfaces x 4 pixels x (offset, trend per period + step)
