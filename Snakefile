@@ -38,6 +38,7 @@ include: "rules/filters.smk"
 include: "rules/feature_bias.smk"
 include: "rules/correct.smk"
 include: "rules/colocate.smk"
+include: "rules/export.smk"
 include: "rules/osse.smk"
 include: "rules/figures.smk"
 include: "rules/summary.smk"
@@ -48,4 +49,5 @@ rule all:
         "results/summary.json",
         "results/figures/fig1_pixel2_minus_pixel4.png",
         "results/figures/fig5_one_to_one_method_II.png",
+        expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),
     default_target: True

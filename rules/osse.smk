@@ -7,6 +7,7 @@ rule osse_recovery:
         bins="results/pixel_bias/final_bins.csv",
         features="results/feature_bias/fits.csv",
         validation="results/validation/tccon.json",
+        closed_loop=expand("results/osse/closed_loop/{ym}.json", ym=PLAN.months),
     output:
         "results/osse/recovery.csv",
     params:
@@ -17,3 +18,19 @@ rule osse_recovery:
         "../envs/satcol.yaml"
     script:
         "../scripts/osse_recovery.py"
+
+
+rule osse_closed_loop:
+    input:
+        soundings="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
+        correlation="results/export/error_correlation.json",
+    output:
+        "results/osse/closed_loop/{ym}.json",
+    params:
+        origin=ORIGIN,
+    log:
+        "results/logs/osse_closed_loop/{ym}.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/osse_closed_loop.py"

@@ -288,3 +288,26 @@ def empty_figure(path, message: str):
     ax.axis("off")
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def error_correlation(binned: pd.DataFrame, models: dict, path):
+    """Binned error correlation of SRA residual pairs against separation, with the fitted model
+    per surface (satcol.error_correlation)."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    d = np.linspace(0.0, float(binned["bin_hi_km"].max()) if len(binned) else 150.0, 200)[1:]
+    for code, name, color in ((1, "land", "tab:brown"), (0, "water", "tab:blue")):
+        b = binned[binned["surface"] == code] if len(binned) else binned
+        if len(b):
+            ax.plot(b["d_km"], b["rho"], "o", color=color, ms=4, label=f"{name}: pairs of SRA residuals")
+        m = models.get(name)
+        if m is not None:
+            ax.plot(d, m.rho(d), "-", color=color,
+                    label=f"{name}: {m.family} c0={m.c0:.2f}, L={m.length_km:.0f} km ({m.source})")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.set_xlabel("separation (km)")
+    ax.set_ylabel("error correlation")
+    ax.set_title("Error correlation of soundings in one overpass")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -25,6 +25,7 @@ COLUMNS = {
     "time": "datetime64[us]", "lat": "float32", "lon": "float32", "pixel": "int8",
     "stare": "int16", "track": "int32", "surface": "int8", "sza": "float32", "vza": "float32",
     "psurf": "float32", "dem": "float32", "xco": "float32", "xco_err": "float32",
+    "xco_err_smoothing": "float32", "xco_err_measurement": "float32",
     "xco_prior": "float32", "dof": "float32", "chi2": "float32", "iterations": "int16",
     "snr_5a": "float32", "snr_6a": "float32", "snr_7a": "float32", "emis_diff": "float32",
     "emis_err": "float32", "tsurf_diff": "float32", "modis_snow_ice": "float32",

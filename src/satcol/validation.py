@@ -51,8 +51,17 @@ def york_fit(days: pd.DataFrame, method: str, variant: str) -> dict:
         "intercept_err": f.intercept_err, "reduced_chi2": f.reduced_chi2, "r2": float(r * r),
         "bias_percent": {f"{int(v)}": float(f.percent_bias(v)) for v in BIAS_AT_PPB},
         "x_centroid_ppb": xbar, "scale_factor": float((f.intercept + f.slope * xbar) / xbar),
+        "scale_factor_err": scale_factor_error(W, xbar, f.reduced_chi2),
         "n_land": int(np.sum(sub["surface"] == 1)), "n_water": int(np.sum(sub["surface"] == 0)),
     }
+
+
+def scale_factor_error(W, xbar, reduced_chi2) -> float:
+    """Standard error of s = (a + b xbar) / xbar. At the York-weighted centroid xbar the fitted
+    line equals the weighted mean of y, whose variance is 1 / sum W (York et al. 2004: there a
+    and b are uncorrelated); inflated by sqrt(MSWD) when the scatter exceeds the errors
+    (Cantrell 2008)."""
+    return float(np.sqrt(max(1.0, reduced_chi2)) / (xbar * np.sqrt(np.sum(W))))
 
 
 def drift(days: pd.DataFrame, method: str, variant: str, lat_bin_deg=5.0) -> dict:

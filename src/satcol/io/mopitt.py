@@ -65,6 +65,7 @@ REQUIRED = {
 }
 #: Read when present (their presence in V7-V9 is unconfirmed, FORMATS.md); NaN otherwise.
 OPTIONAL = {
+    "RetrievedCOTotalColumnDiagnostics": (DATA, (2,)),
     "MeasurementErrorCovarianceMatrix": (DATA, (10, 10)),
     "SmoothingErrorCovarianceMatrix": (DATA, (10, 10)),
 }
@@ -240,6 +241,8 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         mean_ak = np.nansum(A, axis=(1, 2)) / n_levels
         airmass = 1.0 / np.cos(np.radians(raw["SolarZenithAngle"])) + 1.0 / np.cos(np.radians(raw["SatelliteZenithAngle"]))
     nanarr = np.full(n, np.nan, dtype=np.float32)
+    # RetrievedCOTotalColumnDiagnostics: (smoothing, measurement) error of the column [check order].
+    diag = raw.get("RetrievedCOTotalColumnDiagnostics")
     table = {
         "time": timeutil.unix_to_datetime64(raw["_unix_time"]),
         "lat": raw["Latitude"], "lon": raw["Longitude"],
@@ -251,6 +254,8 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "psurf": raw["SurfacePressure"], "dem": raw["DEMAltitude"],
         "xco": (1e9 * raw["RetrievedCOTotalColumn"][:, 0] / dry).astype(np.float32),
         "xco_err": (1e9 * raw["RetrievedCOTotalColumn"][:, 1] / dry).astype(np.float32),
+        "xco_err_smoothing": (1e9 * diag[:, 0] / dry).astype(np.float32) if diag is not None else nanarr,
+        "xco_err_measurement": (1e9 * diag[:, 1] / dry).astype(np.float32) if diag is not None else nanarr,
         "xco_prior": (1e9 * raw["APrioriCOTotalColumn"] / dry).astype(np.float32),
         "dof": raw["DegreesofFreedomforSignal"],
         "chi2": raw["SignalChi2"],

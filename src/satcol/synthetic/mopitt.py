@@ -51,6 +51,30 @@ def max_adjacent_difference(vmr) -> np.ndarray:
     return np.nanmax(np.where(np.isfinite(d), d, -np.inf), axis=-1)
 
 
+def correlated_error_field(lat, lon, orbit, seed: int, day_index: int, length_km: float, n_modes: int = 128):
+    """A unit-variance random field with exponential correlation exp(-d / length_km) in chord
+    distance d, drawn afresh for every orbit (overpass) of every day.
+
+    Random Fourier features: with wavevectors k = z / (L sqrt(w)), z ~ N(0, I_3), w ~ chi2(1)
+    (a trivariate Cauchy, whose characteristic function is exp(-|r| / L)), the field
+    sqrt(2 / M) sum_m cos(k_m . r + phi_m) has covariance E[cos(k . dr)] = exp(-|dr| / L).
+    """
+    lat = np.asarray(lat, dtype=np.float64)
+    out = np.zeros(lat.shape)
+    if length_km <= 0:
+        return out
+    r = geometry.EARTH_RADIUS_KM * np.stack(
+        [np.cos(np.radians(lat)) * np.cos(np.radians(lon)), np.cos(np.radians(lat)) * np.sin(np.radians(lon)),
+         np.sin(np.radians(lat))], axis=-1)
+    for o in np.unique(orbit):
+        m = orbit == o
+        rng = np.random.default_rng([seed, day_index, int(o), 7])
+        k = rng.standard_normal((n_modes, 3)) / (length_km * np.sqrt(rng.chisquare(1.0, n_modes)))[:, None]
+        phase = rng.uniform(0.0, 2.0 * np.pi, n_modes)
+        out[m] = np.sqrt(2.0 / n_modes) * np.cos(r[m] @ k.T + phase).sum(axis=1)
+    return out
+
+
 def _snow_ice(lat, doy, land, alt, wiggle):
     season = np.cos(2 * np.pi * (doy - 15.0) / 365.25)  # +1 mid-January, -1 mid-July
     nh_snowline = 60.0 - 15.0 * season + 2.0 * wiggle
@@ -135,15 +159,15 @@ def simulate_day(day: dt.date, syn: dict):
     dof = r["dof"]
 
     # Retrieval instability: an oscillating profile perturbation (H19 Sect. 3.4) that leaves XCO
-    # unchanged (projected out of the column), so the max adjacent-level difference varies
-    # without carrying any XCO bias of its own. Only feature_bias ties XCO to that feature.
+    # unchanged, so the max adjacent-level difference varies without carrying any XCO bias of
+    # its own. Only feature_bias ties XCO to that feature. Applied in log10 VMR (the retrieval
+    # state: the profile stays positive however large the oscillation) and rescaled so that
+    # sum h x is exactly the unperturbed column.
     osc_scale = np.where(land, 0.09, 0.04)
     osc = rng.exponential(osc_scale) * np.where(rng.random(n) < 0.5, -1.0, 1.0)
     alternating = np.where(np.arange(levels.N_LEVELS) % 2 == 0, 1.0, -1.0)[None, :]
-    pert = np.nan_to_num(x_hat0) * osc[:, None] * alternating * np.log(10.0)
-    hx = np.nansum(h * np.nan_to_num(x_hat0), axis=1)
-    pert -= (np.sum(h * pert, axis=1) / hx)[:, None] * np.nan_to_num(x_hat0)
-    x_hat0 = np.where(valid, np.maximum(x_hat0 + pert, 0.05 * x_hat0), np.nan)
+    x_osc = np.nan_to_num(x_hat0) * 10.0 ** (osc[:, None] * alternating)
+    x_hat0 = np.where(valid, x_osc * (xco0 / np.sum(h * x_osc, axis=1))[:, None], np.nan)
     xco0 = np.nansum(h * np.nan_to_num(x_hat0), axis=1)
 
     # Injected artefacts (ppb on XCO), applied as a uniform scaling of the retrieved profile so
@@ -161,7 +185,14 @@ def simulate_day(day: dt.date, syn: dict):
     # reported error budget (added to the column error and the error covariance below).
     fm_ppb = float(syn["forward_model_error_ppb"])
     b_fm = fm_ppb * rng.standard_normal(n)
-    delta_other = b_pixel + b_snow + b_outlier + b_fm
+    # Spatially correlated error (e.g. from surface emissivity or aerosol fields that the
+    # retrieval gets wrong over tens of km), independent between overpasses: what makes
+    # neighbouring soundings' errors correlated and super-observation errors larger than
+    # independent averaging suggests. Also part of the reported error budget.
+    ce = syn["correlated_error"]
+    b_corr = float(ce["sigma_ppb"]) * correlated_error_field(lat, lon, s["track"] // 1000, seed, di,
+                                                             float(ce["length_km"]))
+    delta_other = b_pixel + b_snow + b_outlier + b_fm + b_corr
     # The feature bias is a function of the feature as the pipeline will see it, i.e. computed
     # from the final (scaled) profile; solve that fixed point (a contraction: |b' f / X| < 1).
     feature0 = max_adjacent_difference(g * x_hat0)
@@ -177,8 +208,9 @@ def simulate_day(day: dt.date, syn: dict):
 
     # Errors: column error from S_hat in log space, b_i = ln10 h_i x_hat_i (H19 App. B).
     b = np.log(10.0) * h * np.nan_to_num(x_hat)
-    # The forward-model error as a fully correlated log10 error: sigma_log = log10(1 + fm/XCO).
-    sig_fm = np.log10(1.0 + fm_ppb / np.maximum(xco, 1.0))
+    # The forward-model and correlated errors as a fully (vertically) correlated log10 error:
+    # sigma_log = log10(1 + sigma/XCO) with sigma^2 = fm^2 + correlated^2.
+    sig_fm = np.log10(1.0 + np.hypot(fm_ppb, float(ce["sigma_ppb"])) / np.maximum(xco, 1.0))
     r["S_hat"] = r["S_hat"] + (sig_fm**2)[:, None, None] * (valid[:, :, None] & valid[:, None, :])
     var_total = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_hat"], 0.0), b)
     var_meas = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_meas"], 0.0), b)
@@ -276,6 +308,7 @@ def simulate_day(day: dt.date, syn: dict):
         "feature_bias_ppb": b_feature,
         "outlier_bias_ppb": b_outlier,
         "forward_model_error_ppb": b_fm,
+        "correlated_error_ppb": b_corr,
         "snow_ice": snow_ice,
         "daytime": day_side,
     }

@@ -1,0 +1,73 @@
+# Assimilation export (H19 Sect. 5; issue #5): the error correlation of neighbouring soundings
+# from SRA residual pairs, per-sounding CF files and super-observations per month.
+
+
+rule error_correlation_pairs:
+    input:
+        table="results/store/mopitt/{ym}/soundings.parquet",
+        corrected="results/corrected/{ym}/soundings.parquet",
+    output:
+        "results/export/error_correlation/{ym}.parquet",
+    log:
+        "results/logs/error_correlation_pairs/{ym}.log",
+    benchmark:
+        "results/benchmarks/error_correlation_pairs/{ym}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/error_correlation_pairs.py"
+
+
+rule error_correlation:
+    input:
+        expand("results/export/error_correlation/{ym}.parquet", ym=PLAN.months),
+    output:
+        model="results/export/error_correlation.json",
+        bins="results/export/error_correlation_bins.csv",
+        figure=report("results/figures/error_correlation.png", category="Assimilation export"),
+    log:
+        "results/logs/error_correlation.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/error_correlation.py"
+
+
+rule export_soundings:
+    input:
+        table="results/store/mopitt/{ym}/soundings.parquet",
+        profiles="results/store/mopitt/{ym}/profiles.nc",
+        store_report="results/store/mopitt/{ym}/report.json",
+        corrected="results/corrected/{ym}/soundings.parquet",
+        validation="results/validation/tccon.json",
+        correlation="results/export/error_correlation.json",
+    output:
+        netcdf="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
+        report="results/export/{ym}/soundings_report.json",
+    log:
+        "results/logs/export_soundings/{ym}.log",
+    benchmark:
+        "results/benchmarks/export_soundings/{ym}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/export_soundings.py"
+
+
+rule export_superobs:
+    input:
+        soundings="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
+        correlation="results/export/error_correlation.json",
+    output:
+        netcdf="results/export/{ym}/mopitt_xco_superobs_{ym}.nc",
+        report="results/export/{ym}/superobs_report.json",
+    params:
+        origin=ORIGIN,
+    log:
+        "results/logs/export_superobs/{ym}.log",
+    benchmark:
+        "results/benchmarks/export_superobs/{ym}.tsv"
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/export_superobs.py"

@@ -1,0 +1,421 @@
+"""Assimilation export: CF-1.8 netCDF of every sounding and of super-observations (issue #5).
+
+What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
+
+- ``xco`` = (xco_original - feature correction - pixel correction) / global scale factor. The
+  global scale factor is the TCCON method II scale of this run (``export.scale_to``:
+  ``tccon_standard`` = H19's "Assim. 2", ``tccon_unscaled`` = "Assim. 3", ``none`` = the
+  original scale), or a value given in the config. Each correction is its own variable.
+- ``xco_error``: the error to use with the averaging kernel applied: the reported total
+  retrieval error without its smoothing part, sqrt(total^2 - smoothing^2) (Rodgers 2000: the
+  smoothing error is accounted for when the model is seen through the kernel; METHODS.md
+  sect. 5), scaled like ``xco``. Files without the smoothing diagnostic fall back to the total
+  error, which the variable's ``comment`` says. ``xco_error_total`` keeps the reported error.
+- Flag, don't drop: every ingested sounding is in the per-sounding file with its QC bitmask.
+  Super-observations use kept soundings (qc == 0) only. Nothing is ever rejected for its
+  distance from a model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import levels
+from . import qc as qcmod
+from .error_correlation import CorrelationModel
+from .provenance import netcdf_attrs
+
+SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
+SURFACE_FLAGS = {"flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": "water land mixed"}
+VMR_UNITS = "1e-9"
+LEVEL_COMMENT = ("MOPITT profile slots: 0 = floating surface level, 1-9 = 900, 800, ..., 100 hPa; each value is "
+                 "the mixing ratio of the layer above the level (MOPITT L2 file specification); slots at or below "
+                 "the surface are fill")
+
+
+# --- what is exported ----------------------------------------------------------------------------
+def global_scale(validation: dict, cfg: dict) -> dict:
+    """The global scale factor the export divides by (H19 Sect. 4.4-5): from the run's TCCON
+    validation (method II York fit, ``export.scale_to``) or ``export.scale_factor`` if set.
+
+    Raises ValueError naming the config keys when a TCCON scale is asked for and the
+    validation has none (no colocated days).
+    """
+    to = cfg["scale_to"]
+    if to == "none":
+        return {"value": 1.0, "source": "none (original MOPITT scale)", "uncertainty": 0.0, "scale_to": to}
+    if cfg.get("scale_factor") is not None:
+        return {"value": float(cfg["scale_factor"]), "source": "config export.scale_factor", "uncertainty": float("nan"),
+                "scale_to": to}
+    variant = SCALE_VARIANTS[to]
+    fit = validation.get("method_II", {}).get(variant, {})
+    s = fit.get("scale_factor")
+    if s is None or not np.isfinite(s):
+        raise ValueError(f"export.scale_to: {to} needs the method II scale factor against {variant} TCCON, but "
+                         f"results/validation/tccon.json has none (n = {fit.get('n', 0)} colocated day x surface "
+                         "points); set export.scale_to: none, or export.scale_factor to a value")
+    return {"value": float(s), "source": f"TCCON validation of this run: method II, {variant} TCCON, York fit "
+            f"of {fit.get('n')} day x surface averages", "uncertainty": float(fit.get("scale_factor_err", np.nan)),
+            "scale_to": to}
+
+
+def observation_error(xco_err, xco_err_smoothing) -> tuple[np.ndarray, bool]:
+    """sqrt(total^2 - smoothing^2) where the smoothing error is known, else the total error;
+    returns the error and whether the smoothing part could be removed everywhere."""
+    tot = np.asarray(xco_err, dtype=np.float64)
+    sm = np.asarray(xco_err_smoothing, dtype=np.float64)
+    known = np.isfinite(sm)
+    out = np.where(known, np.sqrt(np.clip(tot**2 - np.where(known, sm, 0.0) ** 2, 0.0, None)), tot)
+    return out, bool(known.all())
+
+
+def corrected_profile(retrieved_vmr, xco_original, xco_exported) -> np.ndarray:
+    """The retrieved profile scaled by xco_exported / xco_original: the column corrections
+    carried to the profile as one ratio [V], as in the TCCON comparison (README)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.asarray(xco_exported, dtype=np.float64) / np.asarray(xco_original, dtype=np.float64)
+    return np.asarray(retrieved_vmr, dtype=np.float64) * ratio[:, None]
+
+
+# --- CF building blocks ----------------------------------------------------------------------------
+def _var(dims, data, long_name, units=None, **attrs):
+    a = {"long_name": long_name}
+    if units is not None:
+        a["units"] = units
+    a.update(attrs)
+    return (dims, data, a)
+
+
+def _time_coord(dim, seconds):
+    t = pd.to_datetime(np.asarray(seconds, dtype=np.float64), unit="s").to_numpy()
+    return (dim, t, {"standard_name": "time", "long_name": "time (UTC)", "axis": "T",
+                     "units_metadata": "leap_seconds: none"})
+
+
+def correlation_attrs(models: dict[str, CorrelationModel]) -> dict:
+    out = {}
+    for name, m in models.items():
+        p = f"error_correlation_{name}_"
+        out.update({p + "family": m.family, p + "c0": m.c0, p + "length_km": m.length_km,
+                    p + "c0_standard_error": m.c0_se, p + "length_km_standard_error": m.length_km_se,
+                    p + "n_pairs": m.n_pairs, p + "source": m.source})
+    out["error_correlation_model"] = (
+        "rho(d) = c0 * exp(-d / length_km) (family exponential) or c0 * exp(-d^2 / (2 length_km^2)) (gaussian) "
+        "between the errors of two soundings of the same overpass d km apart; 1 at d = 0; 0 between overpasses. "
+        "Fitted to pairs of SRA residuals (satcol.error_correlation)")
+    return out
+
+
+def _container(models: dict[str, CorrelationModel], surface: str):
+    m = models[surface]
+    return ((), np.int8(0), {"long_name": f"error correlation model over {surface} (attributes hold the model)",
+                             "family": m.family, "c0": m.c0, "length_km": m.length_km, "c0_standard_error": m.c0_se,
+                             "length_km_standard_error": m.length_km_se, "n_pairs": m.n_pairs, "source": m.source})
+
+
+def _global_attrs(prov: dict, title: str, scale: dict, models, extra: dict) -> dict:
+    a = {
+        "Conventions": "CF-1.8",
+        "title": title,
+        "institution": "satcol",
+        "source": "MOPITT Level 2 XCO (MOP02J) filtered and bias-corrected by satcol after Hedelius et al. (2019)",
+        "references": "Hedelius et al. (2019), AMT 12, 5547, doi:10.5194/amt-12-5547-2019",
+        "history": f"{prov['created_utc']} satcol {prov['satcol_version']} (git {prov['git_commit']}): export",
+        "comment": "No observation is rejected for its distance from a model (no model-data mismatch filtering).",
+        "global_scale_factor": scale["value"],
+        "global_scale_factor_uncertainty": scale["uncertainty"],
+        "global_scale_source": scale["source"],
+        "scale_to": scale["scale_to"],
+    }
+    a.update(netcdf_attrs(prov))
+    a.update(correlation_attrs(models))
+    a.update(extra)
+    return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in a.items()}
+
+
+def _profile_vars(dim, psurf, prior, retrieved, retrieved_corr, A, col_ak):
+    lv = ("level",)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lp, lr, lrc = np.log10(prior), np.log10(retrieved), np.log10(retrieved_corr)
+    p = levels.level_pressures(psurf)
+    return {
+        "surface_pressure": _var((dim,), np.asarray(psurf, dtype=np.float32), "surface pressure of the retrieval",
+                                 "hPa", standard_name="surface_air_pressure"),
+        "pressure": _var((dim,) + lv, p.astype(np.float32), "pressure of the MOPITT levels", "hPa",
+                         standard_name="air_pressure", comment=LEVEL_COMMENT),
+        "pressure_weight": _var((dim,) + lv, levels.pressure_weights(psurf).astype(np.float32),
+                                "pressure weighting function h of the column average (H19 Eq. 4; the 50-0 hPa layer "
+                                "counted in the 100 hPa slot at 0.48 of its VMR)", "1"),
+        "prior_co_vmr": _var((dim,) + lv, prior.astype(np.float32), "a priori CO mole fraction", VMR_UNITS,
+                             standard_name="mole_fraction_of_carbon_monoxide_in_air"),
+        "prior_co_log10_vmr": _var((dim,) + lv, lp.astype(np.float32), "log10 of the a priori CO mole fraction in ppb "
+                                   "(the retrieval state)", "1"),
+        "retrieved_co_vmr": _var((dim,) + lv, retrieved.astype(np.float32), "retrieved CO mole fraction (product, "
+                                 "uncorrected)", VMR_UNITS, standard_name="mole_fraction_of_carbon_monoxide_in_air"),
+        "retrieved_co_log10_vmr": _var((dim,) + lv, lr.astype(np.float32), "log10 of the retrieved CO mole fraction in "
+                                       "ppb (product, uncorrected)", "1"),
+        "retrieved_co_vmr_corrected": _var((dim,) + lv, retrieved_corr.astype(np.float32),
+                                           "retrieved CO mole fraction scaled by xco / xco_original (corrections "
+                                           "carried to the profile as one ratio)", VMR_UNITS,
+                                           standard_name="mole_fraction_of_carbon_monoxide_in_air"),
+        "retrieved_co_log10_vmr_corrected": _var((dim,) + lv, lrc.astype(np.float32),
+                                                 "log10 of retrieved_co_vmr_corrected in ppb", "1"),
+        "averaging_kernel": _var((dim,) + lv + ("level_in",), np.asarray(A, dtype=np.float32),
+                                 "averaging kernel d log10 x_hat_i / d log10 x_j (row i = retrieved level)", "1"),
+        "column_averaging_kernel": _var((dim,) + lv, np.asarray(col_ak, dtype=np.float32),
+                                        "column averaging kernel d XCO / d log10 x_j (H19 App. B)", VMR_UNITS),
+    }
+
+
+def _level_coords():
+    return {"level": ("level", np.arange(levels.N_LEVELS, dtype=np.int8), {"long_name": "MOPITT profile slot",
+                                                                             "comment": LEVEL_COMMENT}),
+            "level_in": ("level_in", np.arange(levels.N_LEVELS, dtype=np.int8),
+                         {"long_name": "MOPITT profile slot of the true state (averaging kernel column)"})}
+
+
+# --- per-sounding file ---------------------------------------------------------------------------
+def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dict, scale: dict, models: dict,
+                     prov: dict, source_files: list[str], month: str) -> xr.Dataset:
+    """Every ingested sounding of a month (store row order), flagged ones included."""
+    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
+                                                          corrected["sounding_id"].to_numpy()):
+        raise RuntimeError(f"export {month}: corrected soundings are not in store order; rerun from ingest")
+    d = "sounding"
+    g = scale["value"]
+    t = (table["time"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    xco0 = corrected["xco"].to_numpy(np.float64)
+    fcorr = corrected["feature_correction"].to_numpy(np.float64)
+    pcorr = corrected["pixel_correction"].to_numpy(np.float64)
+    xco = (xco0 - fcorr - pcorr) / g
+    err_obs, complete = observation_error(table["xco_err"], table["xco_err_smoothing"])
+    retrieved = np.asarray(profiles["retrieved_vmr"], dtype=np.float64)
+    # CF-1.8 has no unsigned or 64-bit integers: the bitmask is written as int32 (bits 0-30).
+    assert max(b.bit for b in qcmod.QC_BITS) < 31
+    qc = corrected["qc"].to_numpy().astype(qcmod.QC_DTYPE)
+    qc_attrs = qcmod.cf_flag_attributes()
+    qc_attrs["flag_masks"] = qc_attrs["flag_masks"].astype(np.int32)
+    qc_attrs["standard_name"] = "quality_flag"
+    data = {
+        "qc": ((d,), qc.astype(np.int32), qc_attrs),
+        "xco": _var((d,), xco.astype(np.float32), "CO column-averaged dry-air mole fraction, bias-corrected and "
+                    "scaled: (xco_original - xco_feature_correction - xco_pixel_correction) / global_scale_factor",
+                    VMR_UNITS, ancillary_variables="xco_error qc"),
+        "xco_original": _var((d,), xco0.astype(np.float32), "CO column-averaged dry-air mole fraction as retrieved "
+                             "(1e9 RetrievedCOTotalColumn / DryAirColumn, H19 Eq. A1)", VMR_UNITS),
+        "xco_feature_correction": _var((d,), fcorr.astype(np.float32), "feature-bias correction subtracted from "
+                                       "xco_original (H19 Sect. 3.4)", VMR_UNITS),
+        "xco_pixel_correction": _var((d,), pcorr.astype(np.float32), "pixel-bias correction subtracted from "
+                                     "xco_original (H19 Sect. 3.4; NaN where no fit applies, e.g. mixed surface)",
+                                     VMR_UNITS),
+        "global_scale_factor": ((), np.float64(g), {"long_name": "global scale factor xco_original-scale / TCCON-scale "
+                                                    "that xco is divided by", "units": "1",
+                                                    "comment": scale["source"]}),
+        "xco_error": _var((d,), (err_obs / g).astype(np.float32), "observation error of xco for use with the averaging "
+                          "kernel: sqrt(total^2 - smoothing^2) / global_scale_factor", VMR_UNITS,
+                          comment="smoothing error removed for every sounding" if complete else
+                          "the smoothing diagnostic is missing for some soundings: there the total error is used"),
+        "xco_error_total": _var((d,), (table["xco_err"].to_numpy(np.float64) / g).astype(np.float32),
+                                "total retrieval error of xco as reported (smoothing + measurement + other), scaled",
+                                VMR_UNITS),
+        "xco_error_smoothing": _var((d,), (table["xco_err_smoothing"].to_numpy(np.float64) / g).astype(np.float32),
+                                    "smoothing error of xco (RetrievedCOTotalColumnDiagnostics), scaled", VMR_UNITS),
+        "dof": _var((d,), table["dof"].to_numpy(np.float32), "degrees of freedom for signal (trace of A)", "1"),
+        "surface": ((d,), table["surface"].to_numpy(np.int8), {"long_name": "surface type (MOPITT SurfaceIndex)",
+                                                               **SURFACE_FLAGS}),
+        "pixel": _var((d,), table["pixel"].to_numpy(np.int8), "MOPITT pixel (along-track detector) number, 1-4",
+                      valid_range=np.array([1, 4], dtype=np.int8)),
+        "solar_zenith_angle": _var((d,), table["sza"].to_numpy(np.float32), "solar zenith angle", "degree",
+                                   standard_name="solar_zenith_angle"),
+        "sensor_zenith_angle": _var((d,), table["vza"].to_numpy(np.float32), "satellite zenith angle", "degree",
+                                    standard_name="sensor_zenith_angle"),
+        "sounding_date": _var((d,), (table["sounding_id"].to_numpy(np.int64) // 10_000_000).astype(np.int32),
+                              "UTC date of the sounding's L2 file as YYYYMMDD; satcol's sounding id is "
+                              "sounding_date * 10^7 + source_index"),
+        "source_file_index": _var((d,), table["source_file"].to_numpy(np.int32), "index of the source L2 file in the "
+                                  "global attribute source_files"),
+        "source_index": _var((d,), table["source_index"].to_numpy(np.int32), "index of the sounding in its source file"),
+        "error_correlation_land": _container(models, "land"),
+        "error_correlation_water": _container(models, "water"),
+    }
+    data.update(_profile_vars(d, table["psurf"].to_numpy(np.float64), np.asarray(profiles["prior_vmr"], np.float64),
+                              retrieved, corrected_profile(retrieved, xco0, xco), profiles["averaging_kernel"],
+                              profiles["column_averaging_kernel"]))
+    coords = {"time": _time_coord(d, t),
+              "lat": _var((d,), table["lat"].to_numpy(np.float32), "latitude", "degrees_north",
+                          standard_name="latitude"),
+              "lon": _var((d,), table["lon"].to_numpy(np.float32), "longitude", "degrees_east",
+                          standard_name="longitude"),
+              **_level_coords()}
+    ds = xr.Dataset(data, coords=coords)
+    n_kept = int(np.count_nonzero(qc == 0))
+    ds.attrs = _global_attrs(prov, f"satcol MOPITT XCO observations for assimilation, per sounding, {month}",
+                             scale, models, {"month": month, "n_soundings": len(table), "n_kept": n_kept,
+                                                 "n_flagged": len(table) - n_kept,
+                                                 "source_files": "\n".join(source_files)})
+    return ds
+
+
+# --- super-observation file ----------------------------------------------------------------------
+def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict, month: str, n_kept: int) -> xr.Dataset:
+    """The super-observations of a month (:func:`satcol.superobs.build`) as a CF dataset."""
+    d = "superobs"
+    n = so["xco"].size
+    lat_b = np.stack([so["lat_center"] - cfg["lat_size_deg"] / 2, so["lat_center"] + cfg["lat_size_deg"] / 2], 1)
+    lon_b = np.stack([so["lon_center"] - cfg["lon_size_deg"] / 2, so["lon_center"] + cfg["lon_size_deg"] / 2], 1)
+    t_b = pd.to_datetime(np.stack([so["time_start_s"], so["time_end_s"]], 1).ravel(), unit="s").to_numpy().reshape(n, 2)
+    prior = 10.0 ** so["prior_log10_vmr"]
+    retrieved = 10.0 ** so["retrieved_log10_vmr"]
+    data = {
+        "xco": _var((d,), so["xco"].astype(np.float32), "super-observation CO column-averaged dry-air mole fraction: "
+                    "1/error^2-weighted mean of the kept soundings' bias-corrected, scaled xco", VMR_UNITS,
+                    ancillary_variables="xco_error n_soundings"),
+        "xco_error": _var((d,), so["xco_error"].astype(np.float32), "total error of the super-observation: "
+                          "sqrt(xco_error_retrieval^2 + xco_error_representation^2)", VMR_UNITS),
+        "xco_error_retrieval": _var((d,), so["xco_error_retrieval"].astype(np.float32),
+                                    "retrieval error of the weighted mean including the error correlation between "
+                                    "soundings of one overpass: sqrt(sum_ij w_i w_j rho(d_ij) s_i s_j)", VMR_UNITS),
+        "xco_error_representation": _var((d,), so["xco_error_representation"].astype(np.float32),
+                                         "representation/transport error added in quadrature "
+                                         "(config export.superobs.representation_error_ppb)", VMR_UNITS),
+        "n_soundings": _var((d,), so["n_soundings"], "number of kept soundings averaged", "1"),
+        "n_overpasses": _var((d,), so["n_overpasses"], "number of overpasses contributing", "1"),
+        "n_effective": _var((d,), so["n_effective"].astype(np.float32), "effective number of independent soundings: "
+                            "n_soundings x (error variance if independent) / xco_error_retrieval^2", "1"),
+        "surface": ((d,), so["surface"], {"long_name": "surface type of the members", **SURFACE_FLAGS}),
+        "n_levels": _var((d,), so["n_levels"], "number of retrieved MOPITT levels (the same for every member)", "1"),
+        "lat_mean": _var((d,), so["lat_mean"].astype(np.float32), "weighted mean latitude of the members",
+                         "degrees_north", standard_name="latitude"),
+        "lon_mean": _var((d,), so["lon_mean"].astype(np.float32), "weighted mean longitude of the members",
+                         "degrees_east", standard_name="longitude"),
+        "lat_bnds": ((d, "nv"), lat_b.astype(np.float32), {}),
+        "lon_bnds": ((d, "nv"), lon_b.astype(np.float32), {}),
+        "time_bnds": ((d, "nv"), t_b, {}),
+        "global_scale_factor": ((), np.float64(scale["value"]), {"long_name": "global scale factor the member xco "
+                                                                 "were divided by", "units": "1",
+                                                                 "comment": scale["source"]}),
+        "error_correlation_land": _container(models, "land"),
+        "error_correlation_water": _container(models, "water"),
+    }
+    data.update(_profile_vars(d, so["psurf"], prior, retrieved, retrieved, so["averaging_kernel"],
+                              so["column_averaging_kernel"]))
+    for k in ("retrieved_co_vmr", "retrieved_co_log10_vmr"):
+        data.pop(k)
+    for k, what in (("prior_co_vmr", "a priori CO mole fraction"),
+                    ("retrieved_co_vmr_corrected", "retrieved CO mole fraction, corrected and scaled,")):
+        data[k][2]["long_name"] = f"{what} 10^(weighted mean of the members' log10)"
+    data["surface_pressure"][2]["long_name"] = "weighted mean surface pressure of the members"
+    coords = {"time": _time_coord(d, so["time_s"]),
+              "lat": _var((d,), so["lat_center"].astype(np.float32), "latitude of the grid cell centre",
+                          "degrees_north", standard_name="latitude", bounds="lat_bnds"),
+              "lon": _var((d,), so["lon_center"].astype(np.float32), "longitude of the grid cell centre",
+                          "degrees_east", standard_name="longitude", bounds="lon_bnds"),
+              **_level_coords()}
+    coords["time"][2]["bounds"] = "time_bnds"
+    coords["time"][2]["long_name"] = "weighted mean time of the members (UTC)"
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs = _global_attrs(prov, f"satcol MOPITT XCO super-observations, {month}", scale, models,
+                             {"month": month, "grid_lat_size_deg": cfg["lat_size_deg"],
+                              "grid_lon_size_deg": cfg["lon_size_deg"], "time_step_hours": cfg["time_step_hours"],
+                              "min_soundings": cfg["min_soundings"],
+                              "representation_error_ppb": cfg["representation_error_ppb"],
+                              "n_kept_soundings_month": n_kept,
+                              "n_soundings_in_superobs": int(so["n_soundings"].sum()),
+                              "weights": "w_i = s_i^-2 / sum s^-2, s = per-sounding xco_error (H19 Eq. A2)",
+                              "grouping": "grid cell x time step x surface type x number of retrieved levels"})
+    return ds
+
+
+# --- writing -------------------------------------------------------------------------------------
+def encoding(ds: xr.Dataset, complevel: int = 4) -> dict:
+    enc = {}
+    for name, v in {**ds.data_vars, **ds.coords}.items():
+        e = {}
+        if v.dtype.kind == "f" and v.ndim:
+            e.update({"zlib": True, "complevel": complevel, "shuffle": True, "_FillValue": np.float32(np.nan)
+                      if v.dtype == np.float32 else np.nan})
+        elif v.dtype.kind in "iu" and v.ndim:
+            e.update({"zlib": True, "complevel": complevel, "_FillValue": None})
+        elif v.dtype.kind == "M":
+            e.update({"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64",
+                      "_FillValue": None})
+        elif v.ndim == 0 or name in ("level", "level_in"):
+            e["_FillValue"] = None
+        if v.ndim and v.shape[0] > 0 and v.dtype.kind != "M" and name not in ("level", "level_in"):
+            e["chunksizes"] = (min(v.shape[0], 8192),) + tuple(v.shape[1:])
+        enc[name] = e
+    for name in ("lat", "lon", "time", "lat_bnds", "lon_bnds", "time_bnds"):
+        if name in enc:
+            enc[name]["_FillValue"] = None
+    return enc
+
+
+def write_netcdf(ds: xr.Dataset, path) -> None:
+    """Write netCDF4 to a temporary name beside ``path`` and rename (no partial file is ever
+    seen under the final name)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- workflow stages -----------------------------------------------------------------------------
+def error_correlation_partial(table: pd.DataFrame, corrected: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """Pair statistics of one month's kept, corrected soundings within SRA regions (the first SRA's
+    regions: cell x overpass), for :mod:`satcol.error_correlation`. Uses the corrected XCO before
+    the global scale (a common factor of data and errors) and the observation error."""
+    from . import error_correlation, sra
+    from .qcchain import unix_seconds
+
+    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
+                                                          corrected["sounding_id"].to_numpy()):
+        raise RuntimeError("error correlation: corrected soundings are not in store order; rerun from ingest")
+    s, e = config["sra"], config["export"]["error_correlation"]
+    kept = corrected["qc"].to_numpy() == 0
+    region = sra.region_ids(table["lat"].to_numpy(), table["lon"].to_numpy(), unix_seconds(table["time"]), kept,
+                            s["lat_size_deg"], s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
+    sigma, _ = observation_error(table["xco_err"], table["xco_err_smoothing"])
+    return error_correlation.pair_partials(region, table["surface"].to_numpy(), table["lat"].to_numpy(),
+                                           table["lon"].to_numpy(), corrected["xco_corrected"].to_numpy(), sigma,
+                                           float(e["bin_km"]), float(e["max_km"]))
+
+
+def load_models(path) -> dict[str, CorrelationModel]:
+    with open(path) as f:
+        doc = json.load(f)
+    return {name: CorrelationModel(**m) for name, m in doc["models"].items()}
+
+
+def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s: float, rows=None) -> dict:
+    """Super-observations (:func:`satcol.superobs.build`) from a per-sounding export dataset:
+    the kept soundings (qc == 0), or the given subset ``rows`` of them."""
+    from . import superobs
+
+    kept = ds["qc"].values == 0
+    if rows is not None:
+        sel = np.zeros(kept.size, dtype=bool)
+        sel[rows] = True
+        kept &= sel
+    idx = np.flatnonzero(kept)
+    t = (ds["time"].values[idx] - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+    pressure = ds["pressure"].values[idx]
+    table = {"time_s": t, "lat": ds["lat"].values[idx].astype(np.float64), "lon": ds["lon"].values[idx].astype(np.float64),
+             "surface": ds["surface"].values[idx], "n_levels": np.isfinite(pressure).sum(axis=1),
+             "psurf": ds["surface_pressure"].values[idx], "xco": ds["xco"].values[idx].astype(np.float64)}
+    profiles = {"prior_vmr": ds["prior_co_vmr"].values[idx], "retrieved_vmr": ds["retrieved_co_vmr_corrected"].values[idx],
+                "averaging_kernel": ds["averaging_kernel"].values[idx],
+                "column_averaging_kernel": ds["column_averaging_kernel"].values[idx]}
+    so = superobs.build(table, profiles, ds["xco_error"].values[idx].astype(np.float64), models,
+                        config["export"]["superobs"], origin_s, 60.0 * config["sra"]["overpass_gap_minutes"])
+    so["members"] = idx[so["members"]]
+    return so
