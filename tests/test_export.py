@@ -75,7 +75,7 @@ def _superobs_table(n, sigma, lat0=10.1, lon0=20.1, spread=0.5, t0=86400.0 * 100
     rng = np.random.default_rng(0)
     table = {"time_s": t0 + np.arange(n) * 0.5, "lat": lat0 + rng.uniform(0, spread, n),
              "lon": lon0 + rng.uniform(0, spread, n), "surface": np.ones(n, dtype=np.int8),
-             "n_levels": np.full(n, 10), "psurf": np.full(n, 1000.0), "xco": rng.normal(100.0, 3.0, n)}
+             "n_levels": np.full(n, 10), "psurf": np.full(n, 1000.0), "xco": np.full(n, 100.0)}
     prof = {"prior_vmr": np.full((n, 10), 80.0), "retrieved_vmr": np.full((n, 10), 85.0),
             "averaging_kernel": np.tile(np.eye(10) * 0.3, (n, 1, 1)), "column_averaging_kernel": np.full((n, 10), 5.0)}
     return table, prof, np.full(n, sigma)
@@ -101,14 +101,15 @@ def test_superobs_error_constant_correlation_reference_case():
 
 
 def test_superobs_weights_means_and_overpasses():
-    """Weighted mean with 1/s^2 weights (H19 Eq. A2); two overpasses of one cell and day are
+    """Inverse-variance weighted mean with the errors at a common XCO, w ~ (xco / s)^2; two overpasses of one cell and day are
     uncorrelated with each other; the averaged kernel and prior are the members' weighted means."""
     table, prof, s = _superobs_table(20, 1.0)
+    table["xco"] = np.random.default_rng(1).normal(100.0, 3.0, 20)
     s = np.r_[np.full(10, 1.0), np.full(10, 2.0)]
     table["time_s"][10:] += 3 * 3600.0  # a second overpass
     m = CorrelationModel("exponential", 0.5, CONSTANT)
     so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
-    w = 1.0 / s**2
+    w = (table["xco"] / s) ** 2
     assert so["xco"][0] == pytest.approx(np.sum(w * table["xco"]) / w.sum())
     assert so["n_overpasses"][0] == 2
     wn = w / w.sum()

@@ -127,4 +127,4 @@ def test_correlated_error_enters_xco_and_the_reported_error():
     # Reported total error grows by the correlated part in quadrature. Only approximately per
     # sounding: the error budget is in log10 VMR, so every term scales with the sounding's XCO,
     # which the correlated error itself changes.
-    assert np.median(np.sqrt(eb**2 - ea**2)) == pytest.approx(1.5, rel=0.03)
+    assert np.sqrt(np.median(eb**2 - ea**2)) == pytest.approx(1.5, rel=0.03)

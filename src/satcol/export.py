@@ -274,7 +274,7 @@ def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict,
     retrieved = 10.0 ** so["retrieved_log10_vmr"]
     data = {
         "xco": _var((d,), so["xco"].astype(np.float32), "super-observation CO column-averaged dry-air mole fraction: "
-                    "1/error^2-weighted mean of the kept soundings' bias-corrected, scaled xco", VMR_UNITS,
+                    "inverse-variance weighted mean (errors at a common XCO) of the kept soundings' bias-corrected, scaled xco", VMR_UNITS,
                     ancillary_variables="xco_error n_soundings"),
         "xco_error": _var((d,), so["xco_error"].astype(np.float32), "total error of the super-observation: "
                           "sqrt(xco_error_retrieval^2 + xco_error_representation^2)", VMR_UNITS),
@@ -327,7 +327,8 @@ def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict,
                               "representation_error_ppb": cfg["representation_error_ppb"],
                               "n_kept_soundings_month": n_kept,
                               "n_soundings_in_superobs": int(so["n_soundings"].sum()),
-                              "weights": "w_i = s_i^-2 / sum s^-2, s = per-sounding xco_error (H19 Eq. A2)",
+                              "weights": "w_i = (s_i / xco_i)^-2 / sum (s / xco)^-2, s = per-sounding xco_error: "
+                                         "inverse-variance weights with the errors at a common XCO (satcol.superobs)",
                               "grouping": "grid cell x time step x surface type x number of retrieved levels"})
     return ds
 

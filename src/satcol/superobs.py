@@ -3,7 +3,8 @@
 A super-observation gathers the kept soundings of one grid cell, one time step, one surface
 type and one number of retrieved levels (so that all members share the same profile slots and
 their averaging kernels can be averaged slot by slot). With the observation error s_i of each
-sounding (ppb) and weights w_i = s_i^-2 / sum_k s_k^-2 (H19 Eq. A2):
+sounding (ppb) and inverse-variance weights (H19 Eq. A2) with every error taken at a common XCO,
+w_i = (s_i / y_i)^-2 / sum_k (s_k / y_k)^-2:
 
     y   = sum_i w_i y_i
     sigma_retrieval^2 = sum_ij w_i w_j R_ij s_i s_j                     (METHODS.md sect. 10)
@@ -18,6 +19,13 @@ super-observation error does, Chen et al. 2023 Eq. 5):
 
 The effective number of independent soundings is reported as n_eff = N sigma_ind^2 /
 sigma_retrieval^2, with sigma_ind^2 = sum_i w_i^2 s_i^2 the variance if errors were independent.
+
+Why relative errors in the weights: MOPITT retrieves log10 VMR, so its errors in ppb scale
+with the retrieved value (s_i = y_i x relative error). Plain 1/s_i^2 weights then favour the
+soundings whose errors happen to be negative, and the weighted mean is biased low by about
+2 s^2 / y (0.2 ppb at s = 3 ppb, y = 90 ppb; seen in the OSSE closed loop). The relative error
+does not depend on the error's realisation, so these weights are inverse-variance weights
+without that bias.
 
 The averaged kernel, prior and surface pressure describe the super-observation to an
 observation operator (:mod:`satcol.obsop`): the prior is averaged in log10 VMR (MOPITT's state),
@@ -110,7 +118,8 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
     step_s = float(cfg["time_step_hours"]) * 3600.0
     t = np.asarray(table["time_s"], dtype=np.float64)
     s = np.asarray(s, dtype=np.float64)
-    use = np.isfinite(table["xco"]) & np.isfinite(s) & (s > 0) & np.isin(table["surface"], (0, 1))
+    use = (np.isfinite(table["xco"]) & (np.asarray(table["xco"]) > 0) & np.isfinite(s) & (s > 0)
+           & np.isin(table["surface"], (0, 1)))
     idx = np.flatnonzero(use)
     keys = cell_keys(table["lat"][idx], table["lon"][idx], t[idx], table["surface"][idx], table["n_levels"][idx],
                      lat_size, lon_size, step_s, origin_s)
@@ -122,7 +131,8 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
     rows, keys = rows[keep_rows], keys[keep_rows]
     uniq, group, counts = np.unique(keys, return_inverse=True, return_counts=True)
     G = uniq.size
-    inv = 1.0 / s[rows] ** 2
+    xco = np.asarray(table["xco"], dtype=np.float64)
+    inv = (xco[rows] / s[rows]) ** 2  # 1 / relative error^2 (module docstring)
     wsum = np.bincount(group, weights=inv, minlength=G)
     w = inv / wsum[group]
 

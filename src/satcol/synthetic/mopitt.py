@@ -209,8 +209,11 @@ def simulate_day(day: dt.date, syn: dict):
     # Errors: column error from S_hat in log space, b_i = ln10 h_i x_hat_i (H19 App. B).
     b = np.log(10.0) * h * np.nan_to_num(x_hat)
     # The forward-model and correlated errors as a fully (vertically) correlated log10 error:
-    # sigma_log = log10(1 + sigma/XCO) with sigma^2 = fm^2 + correlated^2.
-    sig_fm = np.log10(1.0 + np.hypot(fm_ppb, float(ce["sigma_ppb"])) / np.maximum(xco, 1.0))
+    # sigma_log = log10(1 + sigma/XCO) with sigma^2 = fm^2 + correlated^2, relative to the
+    # noise-free column: a reported error must not depend on the error's own realisation (with
+    # the noisy XCO, soundings with positive errors got smaller log errors and passed the
+    # error-covariance filters more often, a selection bias of +0.1 to +0.6 ppb).
+    sig_fm = np.log10(1.0 + np.hypot(fm_ppb, float(ce["sigma_ppb"])) / np.maximum(g * xco_smoothed, 1.0))
     r["S_hat"] = r["S_hat"] + (sig_fm**2)[:, None, None] * (valid[:, :, None] & valid[:, None, :])
     var_total = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_hat"], 0.0), b)
     var_meas = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_meas"], 0.0), b)
