@@ -23,6 +23,7 @@ config.clear()
 config.update(_merged)
 validate(config, "config/schema/config.schema.yaml")
 
+workflow_plan.check_output_dir("results")
 PLAN = workflow_plan.build(config, workflow.basedir)
 ORIGIN = PLAN.period[0]  # common origin of all time bins and fits (start of the first month)
 CONFIG_FILES = workflow_plan.resolve_config_files(config, workflow.basedir)

@@ -13,6 +13,9 @@ rule summary:
         features="results/feature_bias/fits.csv",
         pixel_fits="results/pixel_bias/final_fits.csv",
         validation="results/validation/tccon.json",
+        export_soundings=expand("results/export/{ym}/soundings_report.json", ym=PLAN.months),
+        export_superobs=expand("results/export/{ym}/superobs_report.json", ym=PLAN.months),
+        correlation="results/export/error_correlation.json",
         recovery=["results/osse/recovery.csv"] if PLAN.synthetic else [],
     output:
         "results/summary.json",

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from satcol import colocation, logutil
+from satcol import colocation, ioutil, logutil
 from satcol.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
@@ -20,7 +20,7 @@ for df in (snd, days):
         df.insert(0, "site", site)
 if len(days):
     days["site_lat"] = tccon["lat"]
-snd.to_parquet(out.soundings, index=False)
-days.to_csv(out.days, index=False)
+ioutil.write_parquet(snd, out.soundings)
+ioutil.write_csv(days, out.days)
 write_json({"site": site, **counts}, out.counts)
 log.info("%s: %s", site, counts)

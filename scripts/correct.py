@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from satcol import logutil, provenance, qcchain, store
+from satcol import ioutil, logutil, provenance, qcchain, store
 from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
@@ -21,6 +21,5 @@ q = out["qc"].to_numpy()
 report = {"n_soundings": int(len(out)), "n_kept": int(np.count_nonzero(q == 0)),
           "n_flagged": int(np.count_nonzero(q != 0)), "qc_counts": qcmod.counts_per_bit(q),
           "qc_only_counts": qcmod.counts_only_bit(q)}
-with open(snakemake.output.report, "w") as f:  # noqa: F821
-    json.dump(report, f, indent=1)
+ioutil.write_json(report, snakemake.output.report)  # noqa: F821
 log.info("%s", report)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from satcol import binstats, filters, logutil, plots, qcchain, store
+from satcol import binstats, filters, ioutil, logutil, plots, qcchain, store
 from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
@@ -66,5 +66,5 @@ rows.append({"bit": "", "name": "all", "stage": "", "criteria": f"ingested {tota
              "n_passing": kept, "n_flagged_by_this_bit_only": ""})
 tab = pd.DataFrame(rows)
 tab.attrs["mode"] = applied["mode"]
-tab.to_csv(out.table, index=False)
+ioutil.write_csv(tab, out.table)
 log.info("filters mode %s\n%s", applied["mode"], tab.to_string())

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from satcol import closed_loop, logutil, recovery
+from satcol import closed_loop, ioutil, logutil, recovery
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 table = recovery.recovery_table(pd.read_csv(snakemake.input.fits), pd.read_csv(snakemake.input.bins),  # noqa: F821
@@ -17,5 +17,5 @@ for p in snakemake.input.closed_loop:  # noqa: F821
     with open(p) as f:
         partials.append(json.load(f))
 table = pd.concat([table, pd.DataFrame(closed_loop.recovery_rows(partials))], ignore_index=True)
-table.to_csv(snakemake.output[0], index=False)  # noqa: F821
+ioutil.write_csv(table, snakemake.output[0])  # noqa: F821
 log.info("OSSE recovery: %d of %d within tolerance\n%s", int(table["ok"].sum()), len(table), table.to_string())

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from satcol import logutil, qcchain, store
+from satcol import ioutil, logutil, qcchain, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 table = store.read_soundings(snakemake.input.table)  # noqa: F821
@@ -12,7 +12,6 @@ qc = pd.read_parquet(snakemake.input.qc)  # noqa: F821
 with open(snakemake.input.accepted) as f:  # noqa: F821
     accepted = json.load(f)["accepted"]
 partial, stats = qcchain.run_sra2(table, qc, accepted, snakemake.config, snakemake.params.origin)  # noqa: F821
-partial.to_parquet(snakemake.output.partial, index=False)  # noqa: F821
-with open(snakemake.output.stats, "w") as f:  # noqa: F821
-    json.dump(stats, f, indent=1)
+ioutil.write_parquet(partial, snakemake.output.partial)  # noqa: F821
+ioutil.write_json(stats, snakemake.output.stats)  # noqa: F821
 log.info("second SRA: %s", stats)

@@ -6,7 +6,13 @@ import pandas as pd
 import yaml
 
 from satcol import logutil
-from satcol.summary import build_summary, qc_section, write_json
+from satcol.summary import (
+    build_summary,
+    conservation_section,
+    export_section,
+    qc_section,
+    write_json,
+)
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp = snakemake.input  # noqa: F821
@@ -30,6 +36,12 @@ with open(inp.validation) as f:
     validation = json.load(f)
 summary["tccon"].update({k: validation[k] for k in ("method_0", "method_II", "method_III", "loso")})
 summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
+with open(inp.correlation) as f:
+    correlation = json.load(f)
+summary["export"] = export_section(load(inp.export_soundings), load(inp.export_superobs), correlation)
+summary["conservation"] = conservation_section(load(inp.mopitt), load(inp.corrected), load(inp.export_soundings))
+if not summary["conservation"]["all_conserved"]:
+    raise RuntimeError(f"soundings lost between ingest, QC and export: {summary['conservation']['per_month']}")
 if inp.recovery:
     rec = pd.read_csv(inp.recovery[0])
     scored = rec[rec["scored"]]

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from satcol import logutil, validation
+from satcol import ioutil, logutil, validation
 from satcol.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
@@ -24,9 +24,9 @@ for p in inp.counts:
     counts[c.pop("site")] = c
 result = validation.validate(days)
 result["counts_per_site"] = counts
-days.to_csv(out.days, index=False)
-validation.per_site(days).to_csv(out.per_site, index=False)
-pd.DataFrame(result["loso"]["per_site"]).to_csv(out.loso, index=False)
+ioutil.write_csv(days, out.days)
+ioutil.write_csv(validation.per_site(days), out.per_site)
+ioutil.write_csv(pd.DataFrame(result["loso"]["per_site"]), out.loso)
 write_json(result, out.summary)
 ii = result["method_II"]["standard"]
 log.info("method II (standard): n=%s scale=%s slope=%s intercept=%s", ii.get("n"), ii.get("scale_factor"),

@@ -1,36 +1,16 @@
 """The Snakemake workflow end to end on a tiny config, in a scratch working directory."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 import yaml
-
-REPO = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-TINY = {"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_month": 1, "orbits_per_day": 1}}
+from helpers import REPO, SNAKEMAKE, TINY, snakemake
 
 pytestmark = pytest.mark.workflow
-
-
-def snakemake(workdir, *args, config=None, check=True, quiet=True, timeout=900):
-    # Targets and flags first: --configfile and -q take several values and would swallow them.
-    cmd = SNAKEMAKE + list(args) + ["-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2"]
-    cmd += ["-q"] if quiet else []
-    if config is not None:
-        cfile = Path(workdir) / "test_config.yaml"
-        cfile.write_text(yaml.safe_dump(config))
-        cmd += ["--configfile", str(cfile)]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    if check and r.returncode != 0:
-        raise AssertionError(f"snakemake failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
-    return r
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +59,33 @@ def test_corrected_columns_carry_provenance_and_qc_meanings(tiny_run):
     assert abs(diff[df["qc"] == 0]).max() < 1e-3
 
 
+def test_export_files_are_cf_and_keep_every_sounding(tiny_run):
+    """Issue #5: the per-sounding and super-observation files of a run pass the CF checker with
+    no errors, open in xarray with self-describing variables, and keep flagged soundings with
+    their bits; the super-observations use exactly the kept soundings."""
+    import xarray as xr
+    from test_export import cf_errors
+
+    snd_path = tiny_run / "results/export/2009-07/mopitt_xco_soundings_2009-07.nc"
+    so_path = tiny_run / "results/export/2009-07/mopitt_xco_superobs_2009-07.nc"
+    for path in (snd_path, so_path):
+        assert cf_errors(path, "cf:1.8") == [] and cf_errors(path, "cf") == [], path
+    summary = json.loads((tiny_run / "results/summary.json").read_text())
+    with xr.open_dataset(snd_path) as snd, xr.open_dataset(so_path) as so:
+        assert snd.sizes["sounding"] == summary["soundings"]["total"]
+        flagged = snd["qc"].values != 0
+        assert flagged.sum() == summary["soundings"]["total"] - summary["qc"]["soundings"]["kept"] > 0
+        night = snd["qc"].attrs["flag_masks"][snd["qc"].attrs["flag_meanings"].split().index("night")]
+        assert ((snd["qc"].values & night) != 0).sum() == summary["qc"]["counts_per_bit"]["night"]
+        for v in snd.data_vars.values():
+            assert "long_name" in v.attrs, v.name
+        assert snd.attrs["satcol_config_sha256"] and snd.attrs["satcol_git_commit"]
+        assert int(so["n_soundings"].sum()) == int((~flagged).sum())
+        assert (so["xco_error_retrieval"] >= 0).all() and np.isfinite(so["xco"]).all()
+        assert so["error_correlation_land"].attrs["length_km"] > 0
+    assert summary["export"]["superobs"]["n_soundings_used"] == summary["qc"]["soundings"]["kept"]
+
+
 def test_rerun_has_nothing_to_do(tiny_run):
     r = snakemake(tiny_run, "-n", config=TINY)
     assert "Nothing to be done" in r.stdout + r.stderr
@@ -90,7 +97,7 @@ def test_real_data_mode_reads_the_same_files(tiny_run, tmp_path):
     shutil.copytree(tiny_run / "results/synthetic/mopitt", data / "mopitt")
     shutil.copytree(tiny_run / "results/synthetic/tccon", data / "tccon")
     (data / "mopitt" / "MOP02J-20090720-L2V19.9.3.he5").write_bytes(b"")  # a broken extra day
-    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip",
+    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip", "export": TINY["export"],
            "input": {"mopitt": str(data / "mopitt/MOP02J-*.he5"), "tccon": str(data / "tccon/*.public.nc")}}
     snakemake(tmp_path, config=cfg)
     summary = json.loads((tmp_path / "results/summary.json").read_text())

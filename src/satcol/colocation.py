@@ -253,7 +253,10 @@ def month_candidates(corrected_path, table_path, profiles_path, sites: pd.DataFr
         attrs={**netcdf_attrs(prov), "title": "satcol: MOPITT soundings in TCCON coincidence boxes (kept, corrected)"},
     )
     ds["time"].encoding["units"] = "microseconds since 1970-01-01"
-    ds.to_netcdf(out_path, engine="h5netcdf")
+    from .ioutil import atomic_path
+
+    with atomic_path(out_path) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
     return {"n_kept": int(kept.sum()), "n_pairs": int(len(pairs)),
             "per_site": pairs.groupby("site").size().astype(int).to_dict()}
 

@@ -21,6 +21,14 @@ SURF = {0: "water", 1: "land"}
 PIXEL_COLORS = {1: "tab:blue", 2: "tab:orange", 3: "tab:green", 4: "tab:red"}
 
 
+def _save(fig, path, dpi):
+    """Save atomically (satcol.ioutil): a killed job leaves no truncated figure."""
+    from .ioutil import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi)
+
+
 def eckert4(lon_deg, lat_deg):
     """Eckert IV forward projection (unit sphere). Solves theta + sin(theta)cos(theta) +
     2 sin(theta) = (2 + pi/2) sin(phi) by Newton iteration (Snyder 1987, eqs. 31-1 to 31-3)."""
@@ -92,7 +100,7 @@ def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
     map_grid(axes[1], table["lat"], table["lon"], snow, res, 0, 1, cmap="Blues", label="fraction flagged snow/ice")
     axes[1].set_title(f"{month}: MODIS snow/ice diagnostic < 0.999")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path, 110)
     plt.close(fig)
 
 
@@ -111,7 +119,7 @@ def fig2(bins: pd.DataFrame, events_s, path, title="preliminary pixel bias, 15-d
     axes[0].legend(ncol=4, fontsize=8)
     axes[0].set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path, 110)
     plt.close(fig)
 
 
@@ -153,7 +161,7 @@ def fig3(diag: pd.DataFrame, after: pd.DataFrame, candidate: str, applied: list[
         ax.set_title(f"{candidate}, {SURF[surf]}")
     axes[0].legend(fontsize=7, loc="upper left", ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path, 100)
     plt.close(fig)
 
 
@@ -175,7 +183,7 @@ def fig4(snd: pd.DataFrame, sites: pd.DataFrame, path):
     ax.set_ylabel("X(P_TCCON) / X(P_MOPITT)")
     ax.set_title("surface-pressure scaling of MOPITT XCO, by site (altitude m)")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    _save(fig, path, 120)
     plt.close(fig)
 
 
@@ -204,7 +212,7 @@ def fig5(days: pd.DataFrame, fit: dict, path, method="method_II", variant="stand
     ax.set_ylabel("MOPITT XCO (ppb)")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    _save(fig, path, 120)
     plt.close(fig)
 
 
@@ -228,7 +236,7 @@ def fig6(days: pd.DataFrame, sites: pd.DataFrame, path, method="method_II", vari
     ax.set_ylabel("MOPITT - TCCON (%)")
     ax.set_title(f"{method}, {variant} TCCON; green land, blue water; sites by latitude")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    _save(fig, path, 120)
     plt.close(fig)
 
 
@@ -248,7 +256,7 @@ def fig7(days: pd.DataFrame, path, method="method_II", lat_bin=5.0):
         fig.colorbar(sc, ax=ax, label="%")
     axes[-1].set_xlabel("year")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    _save(fig, path, 120)
     plt.close(fig)
 
 
@@ -277,7 +285,7 @@ def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
     ax.set_xlabel("column AK")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    _save(fig, path, 120)
     plt.close(fig)
 
 
@@ -286,7 +294,7 @@ def empty_figure(path, message: str):
     fig, ax = plt.subplots(figsize=(6, 2))
     ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
     ax.axis("off")
-    fig.savefig(path, dpi=100)
+    _save(fig, path, 100)
     plt.close(fig)
 
 
@@ -309,5 +317,5 @@ def error_correlation(binned: pd.DataFrame, models: dict, path):
     ax.set_title("Error correlation of soundings in one overpass")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path, 110)
     plt.close(fig)

@@ -180,9 +180,10 @@ def save_frames(path, meta: dict | None = None, **frames):
     """Write named DataFrames (and metadata) as one JSON file (small global products)."""
     import json
 
+    from .ioutil import write_json
+
     doc = {"meta": meta or {}, "frames": {k: json.loads(v.to_json(orient="split", index=False)) for k, v in frames.items()}}
-    with open(path, "w") as f:
-        json.dump(doc, f, indent=1)
+    write_json(doc, path, indent=1)
 
 
 def load_frames(path) -> dict:

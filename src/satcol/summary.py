@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from .provenance import provenance
@@ -55,9 +54,10 @@ def build_summary(month_reports: list[dict], site_reports: list[dict], plan_skip
 
 
 def write_json(obj, path):
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=2, sort_keys=False, default=str)
-        f.write("\n")
+    """Write JSON atomically (satcol.ioutil)."""
+    from .ioutil import write_json as _write
+
+    _write(obj, path)
 
 
 def qc_section(sra_stats, filter_stats, sra2_stats, corrected_reports, applied: dict, feature_fits, pixel_fits) -> dict:
@@ -96,3 +96,35 @@ def qc_section(sra_stats, filter_stats, sra2_stats, corrected_reports, applied: 
         },
         "pixel_bias_fits": pixel_fits.to_dict("records"),
     }
+
+
+def export_section(sounding_reports: list[dict], superobs_reports: list[dict], correlation: dict) -> dict:
+    """The assimilation export's headline numbers: the global scale applied, soundings exported
+    (every ingested one: kept + flagged), super-observations and the soundings they use, and
+    the fitted error-correlation models."""
+    scale = sounding_reports[0]["global_scale"] if sounding_reports else {}
+    n = sum(r["n_soundings"] for r in sounding_reports)
+    kept = sum(r["n_kept"] for r in sounding_reports)
+    flagged = sum(r["n_flagged"] for r in sounding_reports)
+    return {
+        "global_scale": scale,
+        "soundings": {"exported": n, "kept": kept, "flagged": flagged, "conserved": n == kept + flagged},
+        "superobs": {"n": sum(r["n_superobs"] for r in superobs_reports),
+                     "n_soundings_used": sum(r["n_soundings_used"] for r in superobs_reports)},
+        "error_correlation": correlation["models"],
+    }
+
+
+def conservation_section(store_reports: list[dict], corrected_reports: list[dict], export_reports: list[dict]) -> dict:
+    """Flag, don't drop: per month, soundings ingested = kept + flagged after the QC chain =
+    soundings in the per-sounding export. The three report lists are in month order."""
+    per_month, ok = {}, True
+    for s, c, e in zip(store_reports, corrected_reports, export_reports, strict=True):
+        if e["month"] != s["month"]:
+            raise ValueError(f"conservation: month reports out of order ({s['month']} vs {e['month']})")
+        row = {"ingested": s["n_soundings"], "kept": c["n_kept"], "flagged": c["n_flagged"],
+               "exported": e["n_soundings"]}
+        row["conserved"] = row["ingested"] == row["kept"] + row["flagged"] == row["exported"] == c["n_soundings"]
+        ok &= row["conserved"]
+        per_month[s["month"]] = row
+    return {"all_conserved": bool(ok), "per_month": per_month}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 import glob
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,19 +91,43 @@ def build(config: dict, basedir) -> Plan:
         by_month.setdefault(f"{info.date:%Y-%m}", []).append(f)
     wanted = config["input"].get("months")
     if wanted:
-        by_month = {m: by_month.get(m, []) for m in wanted}
+        for m in sorted(set(wanted) - set(by_month)):
+            msg = f"no MOPITT file for month {m} matches {pattern!r}"
+            if on_bad != "skip":
+                raise ConfigError(f"config key input.months: {msg}")
+            skipped.append({"file": pattern, "reason": "empty_month", "dataset": None, "message": msg})
+        by_month = {m: by_month[m] for m in wanted if m in by_month}
     if not by_month:
         raise ConfigError(f"config key input.mopitt: no MOPITT files match {pattern!r}")
     months = sorted(by_month)
+    known = set(syntccon.read_site_table(sites_table)["id"])
     tccon_files: dict[str, list[str]] = {}
     for f in sorted(glob.glob(config["input"]["tccon"])):
         try:
-            tccon_files.setdefault(tccon_io.site_of(f), []).append(f)
+            site = tccon_io.site_of(f)
+            if site not in known:
+                raise BadInputError(f, "unknown_site", f"site {site!r} is not in the site table {config['tccon_sites']} "
+                                    "(add its coordinates and coincidence box there)")
+            tccon_files.setdefault(site, []).append(f)
         except BadInputError as err:
             if on_bad != "skip":
                 raise
             skipped.append(err.as_record())
     return Plan(months, by_month, tccon_files, _month_period(months), False, sites_table, skipped)
+
+
+def check_output_dir(path="results") -> Path:
+    """Make sure the output directory can be created and written; ConfigError names it."""
+    p = Path(path).resolve()
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        probe = p / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"output directory {p}: cannot write there ({exc.strerror or exc}); run in a "
+                          "writable working directory (snakemake --directory DIR)") from None
+    return p
 
 
 def resolve_config_files(config: dict, basedir) -> dict:

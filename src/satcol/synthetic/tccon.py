@@ -174,7 +174,7 @@ def write_ggg2014(path, sim: dict, site) -> Path:
 
         var("time", ("time",), t, units="seconds since 1970-01-01 00:00:00", calendar="gregorian")
         var("year", ("time",), dtimes.year.values, "i4")
-        var("day", ("time",), dtimes.dayofyear.values, "i4", long_name="day of year")
+        var("day", ("time",), dtimes.day_of_year.values, "i4", long_name="day of year")
         var("hour", ("time",), (t % 86400.0) / 3600.0, units="h", long_name="UTC decimal hour")
         var("lat_deg", ("time",), np.full(t.size, sim["lat"]), units="degrees_north")
         var("long_deg", ("time",), np.full(t.size, sim["lon"]), units="degrees_east")

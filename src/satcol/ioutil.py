@@ -1,0 +1,59 @@
+"""Atomic output files: write to a temporary name beside the target, then rename.
+
+A job killed mid-write (a cluster's time limit, a Ctrl-C) leaves at most a ``.*.part-*`` file,
+never a truncated file under the output's own name. Snakemake's incomplete-output markers
+(``--rerun-incomplete``) then rerun the job; nothing partial is taken for complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path`` (same suffix, so writers infer the format);
+    rename it to ``path`` when the block succeeds, remove it when it fails."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part-{os.getpid()}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_parquet(df, path, **kwargs):
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False, **kwargs)
+
+
+def write_csv(df, path, **kwargs):
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, **kwargs)
+
+
+def write_json(obj, path, indent=2):
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=indent, sort_keys=False, default=_plain)
+            f.write("\n")
+
+
+def _plain(v):
+    """numpy scalars and arrays as Python values; anything else as its string."""
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    return str(v)
+
+
+def write_yaml(obj, path, **kwargs):
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            yaml.safe_dump(obj, f, **kwargs)
