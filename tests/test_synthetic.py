@@ -12,6 +12,7 @@ DAY = dt.date(2009, 7, 16)
 
 
 def simulate(forward_model_error_ppb=0.0, correlated_error_ppb=0.0, **truth):
+    forward_model_error_ppb = max(forward_model_error_ppb, correlated_error_ppb)
     cfg = small_config(truth=truth, forward_model_error_ppb=forward_model_error_ppb,
                        correlated_error={"sigma_ppb": correlated_error_ppb})
     fields, t = mopitt.simulate_day(DAY, cfg["synthetic"])
@@ -117,14 +118,17 @@ def test_correlated_error_field_has_the_injected_exponential_correlation():
 
 
 def test_correlated_error_enters_xco_and_the_reported_error():
-    fa, ta, xa = simulate(**QUIET)
+    """The correlated part of the forward-model error is in XCO; the reported error is the same
+    whether the forward-model error is correlated or not."""
+    fa, ta, xa = simulate(**QUIET, forward_model_error_ppb=1.5)
     fb, tb, xb = simulate(**QUIET, correlated_error_ppb=1.5)
-    # Same noise otherwise: the XCO difference is the injected correlated error (x global_scale 1).
-    np.testing.assert_allclose(xb - xa, tb["correlated_error_ppb"], atol=2e-3)
+    assert np.all(ta["correlated_error_ppb"] == 0) and np.all(tb["forward_model_error_ppb"] == 0)
+    np.testing.assert_allclose(xb - xa, tb["correlated_error_ppb"] - ta["forward_model_error_ppb"], atol=2e-3)
     assert np.std(tb["correlated_error_ppb"]) == pytest.approx(1.5, rel=0.25)
     ea = 1e9 * fa["RetrievedCOTotalColumn"][:, 1] / fa["DryAirColumn"]
     eb = 1e9 * fb["RetrievedCOTotalColumn"][:, 1] / fb["DryAirColumn"]
-    # Reported total error grows by the correlated part in quadrature. Only approximately per
-    # sounding: the error budget is in log10 VMR, so every term scales with the sounding's XCO,
-    # which the correlated error itself changes.
-    assert np.sqrt(np.median(eb**2 - ea**2)) == pytest.approx(1.5, rel=0.03)
+    # Only the measurement and smoothing parts, which scale with the retrieved profile, differ.
+    assert np.median(np.abs(eb / ea - 1)) < 0.02
+    with pytest.raises(Exception, match="correlated_error.sigma_ppb"):
+        cfg = small_config(forward_model_error_ppb=1.0, correlated_error={"sigma_ppb": 1.5})
+        mopitt.simulate_day(DAY, cfg["synthetic"])

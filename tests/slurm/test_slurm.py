@@ -57,7 +57,8 @@ def test_slurm_run_equals_local_run(cluster, tmp_path):
     # No accounting database on the test cluster: job state comes from squeue (the cluster keeps
     # finished jobs for MinJobAge = 600 s); status checks start after 5 s instead of 40 s.
     snakemake(remote, "--profile", str(REPO / "profiles/slurm"), "--slurm-status-command", "squeue",
-              "--slurm-init-seconds-before-status-checks", "5", config=TINY, timeout=2400)
+              "--slurm-init-seconds-before-status-checks", "5", "--slurm-keep-successful-logs", config=TINY,
+              timeout=2400)
 
     # Every job went through sbatch: one completion record per submitted job, all COMPLETED.
     records = (cluster / "jobcomp.log").read_text().splitlines()

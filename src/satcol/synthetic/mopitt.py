@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .. import levels, timeutil
+from ..errors import ConfigError
 from . import calendar, geometry, retrieval, truth
 
 L1_ELEMENT = {"5A": 3, "6A": 9, "7A": 5}  # see FORMATS.md; 7A's element is unconfirmed [check]
@@ -182,16 +183,19 @@ def simulate_day(day: dt.date, syn: dict):
     b_outlier = np.where(low_snr, out_cfg["low_snr5a"]["bias_ppb"] + out_cfg["low_snr5a"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
     b_outlier += np.where(low_dof, out_cfg["low_dof"]["bias_ppb"] + out_cfg["low_dof"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
     # Forward-model error: random, unbiased, the same fraction at every level, and part of the
-    # reported error budget (added to the column error and the error covariance below).
+    # reported error budget (added to the column error and the error covariance below). Part of
+    # it, correlated_error.sigma_ppb, is spatially correlated (e.g. from surface emissivity or
+    # aerosol fields that the retrieval gets wrong over tens of km) and independent between
+    # overpasses: what makes neighbouring soundings' errors correlated and super-observation
+    # errors larger than independent averaging suggests. The rest is independent per sounding.
     fm_ppb = float(syn["forward_model_error_ppb"])
-    b_fm = fm_ppb * rng.standard_normal(n)
-    # Spatially correlated error (e.g. from surface emissivity or aerosol fields that the
-    # retrieval gets wrong over tens of km), independent between overpasses: what makes
-    # neighbouring soundings' errors correlated and super-observation errors larger than
-    # independent averaging suggests. Also part of the reported error budget.
     ce = syn["correlated_error"]
-    b_corr = float(ce["sigma_ppb"]) * correlated_error_field(lat, lon, s["track"] // 1000, seed, di,
-                                                             float(ce["length_km"]))
+    corr_ppb = float(ce["sigma_ppb"])
+    if corr_ppb > fm_ppb:
+        raise ConfigError(f"config key synthetic.correlated_error.sigma_ppb ({corr_ppb}) is the correlated part of "
+                          f"synthetic.forward_model_error_ppb ({fm_ppb}) and cannot exceed it")
+    b_fm = np.sqrt(fm_ppb**2 - corr_ppb**2) * rng.standard_normal(n)
+    b_corr = corr_ppb * correlated_error_field(lat, lon, s["track"] // 1000, seed, di, float(ce["length_km"]))
     delta_other = b_pixel + b_snow + b_outlier + b_fm + b_corr
     # The feature bias is a function of the feature as the pipeline will see it, i.e. computed
     # from the final (scaled) profile; solve that fixed point (a contraction: |b' f / X| < 1).
@@ -208,14 +212,18 @@ def simulate_day(day: dt.date, syn: dict):
 
     # Errors: column error from S_hat in log space, b_i = ln10 h_i x_hat_i (H19 App. B).
     b = np.log(10.0) * h * np.nan_to_num(x_hat)
-    # The forward-model and correlated errors as a fully (vertically) correlated log10 error:
-    # sigma_log = log10(1 + sigma/XCO) with sigma^2 = fm^2 + correlated^2, relative to the
-    # noise-free column: a reported error must not depend on the error's own realisation (with
-    # the noisy XCO, soundings with positive errors got smaller log errors and passed the
-    # error-covariance filters more often, a selection bias of +0.1 to +0.6 ppb).
-    sig_fm = np.log10(1.0 + np.hypot(fm_ppb, float(ce["sigma_ppb"])) / np.maximum(g * xco_smoothed, 1.0))
-    r["S_hat"] = r["S_hat"] + (sig_fm**2)[:, None, None] * (valid[:, :, None] & valid[:, None, :])
-    var_total = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_hat"], 0.0), b)
+    # The forward-model error (sigma = fm, its correlated part included) enters the column
+    # error as sigma in ppb, and the log10 error covariance as a fully (vertically) correlated
+    # log10(1 + sigma / XCO) at the noise-free column. Neither reported error may depend on the
+    # error's own realisation: with the noisy XCO in the log term, soundings with positive
+    # errors got smaller log errors and passed the error-covariance filters more often (a
+    # selection bias of +0.1 to +0.6 ppb); with a log term carried to ppb through the noisy
+    # profile, the reported XCO error would grow with the error itself.
+    both = valid[:, :, None] & valid[:, None, :]
+    sigma_ppb = fm_ppb
+    var_total = np.einsum("ni,nij,nj->n", b, np.where(both, r["S_hat"], 0.0), b) + sigma_ppb**2
+    sig_fm = np.log10(1.0 + sigma_ppb / np.maximum(g * xco_smoothed, 1.0))
+    r["S_hat"] = r["S_hat"] + (sig_fm**2)[:, None, None] * both
     var_meas = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_meas"], 0.0), b)
     var_smooth = np.einsum("ni,nij,nj->n", b, np.where(valid[:, :, None] & valid[:, None, :], r["S_smooth"], 0.0), b)
     sigma_log = np.sqrt(np.clip(np.diagonal(r["S_hat"], axis1=1, axis2=2), 0, None))
