@@ -16,6 +16,12 @@ partials = []
 for p in snakemake.input.closed_loop:  # noqa: F821
     with open(p) as f:
         partials.append(json.load(f))
-table = pd.concat([table, pd.DataFrame(closed_loop.recovery_rows(partials))], ignore_index=True)
+scale_to = snakemake.config["export"]["scale_to"]  # noqa: F821
+truth = snakemake.config["synthetic"]["truth"]  # noqa: F821
+# The scale the export should have divided by (tccon_unscaled has no single expected value:
+# the MOPITT kernel sees only part of the TCCON scaling).
+injected = ({"tccon_standard": truth["global_scale"], "none": 1.0}.get(scale_to)
+            if snakemake.config["export"]["scale_factor"] is None else None)  # noqa: F821
+table = pd.concat([table, pd.DataFrame(closed_loop.recovery_rows(partials, injected))], ignore_index=True)
 ioutil.write_csv(table, snakemake.output[0])  # noqa: F821
 log.info("OSSE recovery: %d of %d within tolerance\n%s", int(table["ok"].sum()), len(table), table.to_string())

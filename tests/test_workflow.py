@@ -156,7 +156,7 @@ def test_slurm_profile_plans_the_dag(tmp_path):
 
 @pytest.mark.slow
 def test_default_run_recovers_the_injected_truth(tmp_path_factory):
-    """Issue #3 acceptance on the default synthetic run (about 10 minutes on 2 cores):
+    """Issue #3 acceptance on the default synthetic run (about 20 minutes on 2 cores):
     every pixel offset and step within 0.3 ppb and every trend within 0.1 ppb/yr, the feature
     bias found and accepted, nothing accepted that was not injected, SRA RMS lower after
     filtering, and every sounding accounted for."""
@@ -186,6 +186,16 @@ def test_default_run_recovers_the_injected_truth(tmp_path_factory):
             assert {"slope", "intercept", "slope_err", "intercept_err", "r2", "n", "bias_percent",
                     "drift_percent_per_year", "drift_interval_95"} <= set(t[m][v])
     assert t["loso"]["overall"]["n_sites"] >= 5
+    # Issue #5: the closed loop through the observation operator on the synthetic truth, and the
+    # super-observation errors against held-out half-cells (which must fail when the errors are
+    # taken as independent).
+    for q in ("closed_loop_mean_difference_ppb", "closed_loop_normalised_rms", "superobs_normalised_rms",
+              "superobs_normalised_rms_if_independent"):
+        assert rec.loc[q, "ok"], rec.loc[q]
+    assert rec.loc["superobs_normalised_rms_if_independent", "recovered"] > 1.2
+    # Issue #6: every sounding of every month accounted for, through to the export.
+    assert summary["conservation"]["all_conserved"]
+    assert summary["export"]["soundings"]["exported"] == summary["soundings"]["total"]
 
 
 SCALE_RUN = {"synthetic": {"start": "2010-01-01", "end": "2010-12-31", "days_per_month": 3, "orbits_per_day": 1}}
