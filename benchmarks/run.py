@@ -1,0 +1,307 @@
+"""Performance benchmark runner (issue #7): the whole per-month chain on full-density data.
+
+Usage:
+    python benchmarks/run.py [--days 30] [--orbits 14] [--jobs 2] [--scaling 1,2,4]
+                             [--scaling-days 5] [--plan-years 20] [--work benchmarks/work]
+
+What it does, in one run on this machine (nothing here is asserted by the tests):
+
+1. Generates full-density synthetic MOPITT days (14 orbits, ~2e5 soundings a day) in the real
+   HDF-EOS5 format for one month (April 2010, ``--days`` days), and synthetic TCCON files for
+   the same period, under ``--work`` (kept between runs; ~480 MB per day).
+2. Raw read, the floor: h5py reads of exactly the datasets ingest reads, every file of the
+   month, cold (page cache dropped, when run as root) and warm.
+3. The workflow itself (``snakemake --cores 1``, real-data mode on those files, so each job
+   has one core): Snakemake's ``benchmark:`` tables give every per-month stage's wall time and
+   peak memory (max RSS). The per-month chain is ingest -> prefilter -> SRA -> apply filters ->
+   second SRA -> correct -> error-correlation pairs -> colocation candidates -> export ->
+   super-observations; global reductions are reported apart.
+4. Scaling: the same chain on 1, 2 and 4 months of ``--scaling-days`` full-density days.
+5. DAG planning: a dry run over ``--plan-years`` x 12 months of (empty) files.
+6. The projection of the full record (16 years x 12 months at full density) on 8 cores.
+
+Writes benchmarks/results/run.json and the "Benchmark runner" block of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar as _cal
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from satcol.config import load_config  # noqa: E402
+from satcol.io import mopitt as mopitt_io  # noqa: E402
+from satcol.synthetic import mopitt, mopitt_writer  # noqa: E402
+from satcol.synthetic import tccon as syntccon  # noqa: E402
+
+PER_MONTH = ["ingest_mopitt", "prefilter", "sra", "apply_filters", "sra2", "correct", "error_correlation_pairs",
+             "colocation_candidates", "export_soundings", "export_superobs"]
+FULL_RECORD_MONTHS = 16 * 12  # H19: 2000-2016 (the paper's 5.4e8 daytime of ~1e9 soundings)
+CORES = 8
+
+
+def _day_file(args):
+    day, orbits, outdir = args
+    np.seterr(all="ignore")
+    path = Path(outdir) / mopitt_writer.file_name(day, "19.9.3")
+    if path.exists() and path.stat().st_size > 0:
+        return str(path)
+    cfg = load_config(overrides={"synthetic": {"orbits_per_day": orbits}})
+    fields, _ = mopitt.simulate_day(day, cfg["synthetic"])
+    tmp = path.with_name(path.name + ".part")
+    mopitt_writer.write_mop02(tmp, fields, day, "19.9.3")
+    tmp.replace(path)
+    return str(path)
+
+
+def generate(work: Path, months: list[str], days_per_month: int, orbits: int, jobs: int) -> dict:
+    """Full-density MOPITT day files and synthetic TCCON files covering ``months``."""
+    mop = work / "mopitt"
+    mop.mkdir(parents=True, exist_ok=True)
+    days = []
+    for ym in months:
+        y, m = map(int, ym.split("-"))
+        n = min(days_per_month, _cal.monthrange(y, m)[1])
+        days += [dt.date(y, m, d) for d in range(1, n + 1)]
+    t = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        files = list(pool.map(_day_file, [(d, orbits, str(mop)) for d in days]))
+    t_mop = time.perf_counter() - t
+    tc = work / "tccon"
+    tc.mkdir(exist_ok=True)
+    syn = load_config(overrides={"synthetic": {"start": str(days[0]), "end": str(days[-1]),
+                                               "days_per_month": days_per_month}})["synthetic"]
+    sites = syntccon.read_site_table(REPO / "config/tccon_sites.tsv")
+    t = time.perf_counter()
+    for name in syntccon.planned_files(sites, syn).values():
+        site = sites[sites["id"] == name[:2]].iloc[0]
+        if not list(tc.glob(f"{name[:2]}*.public.nc")):
+            sim = syntccon.simulate_site(site, syn)
+            if sim is not None:
+                syntccon.write_ggg2014(tc / name, sim, site)
+    return {"mopitt_files": files, "generate_mopitt_s": round(t_mop, 1),
+            "generate_tccon_s": round(time.perf_counter() - t, 1)}
+
+
+def raw_read(files: list[str]) -> tuple[float, int, int]:
+    """h5py reads of exactly the datasets ingest needs; returns seconds, bytes, soundings."""
+    t = time.perf_counter()
+    nbytes = n = 0
+    for f in files:
+        with h5py.File(f, "r") as h:
+            for name, (group, _) in {**mopitt_io.REQUIRED, **mopitt_io.OPTIONAL}.items():
+                key = f"{group}/{name}"
+                if key in h:
+                    a = h[key][()]
+                    nbytes += a.nbytes
+            n += h[f"{mopitt_io.GEO}/Latitude"].shape[0]
+    return time.perf_counter() - t, nbytes, n
+
+
+def drop_caches() -> bool:
+    if os.geteuid() != 0:
+        return False
+    subprocess.run(["sync"], check=False)
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def run_workflow(work: Path, name: str, months: list[str], cores=1, extra=()) -> dict:
+    """The workflow in real-data mode on the generated files of ``months``; returns wall time
+    and Snakemake's per-job benchmark tables."""
+    wd = work / name
+    shutil.rmtree(wd, ignore_errors=True)
+    wd.mkdir(parents=True)
+    cfg = {"synthetic": {"enabled": False},
+           "input": {"mopitt": str(work / "mopitt/MOP02J-*.he5"), "tccon": str(work / "tccon/*.public.nc"),
+                     "months": months},
+           # A fixed scale: a few full-density days may not colocate with enough TCCON days.
+           "export": {"scale_to": "tccon_standard", "scale_factor": 1.064}}
+    (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
+    cmd = [sys.executable, "-m", "snakemake", *extra, "-s", str(REPO / "Snakefile"), "--directory", str(wd),
+           "--cores", str(cores), "-q", "--configfile", str(wd / "config.yaml")]
+    t = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"workflow {name} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    rows = []
+    for tsv in (wd / "results/benchmarks").rglob("*.tsv"):
+        b = pd.read_csv(tsv, sep="\t")
+        rows.append({"rule": tsv.parent.name, "wildcard": tsv.stem, "s": float(b["s"].iloc[0]),
+                     "max_rss_mb": float(b["max_rss"].iloc[0])})
+    summary = json.loads((wd / "results/summary.json").read_text())
+    return {"wall_s": wall, "jobs": pd.DataFrame(rows), "soundings": summary["soundings"]["total"], "dir": wd}
+
+
+def plan_time(work: Path, years: int) -> dict:
+    """A dry run planning ``years`` x 12 months of MOPITT days (empty placeholder files: the
+    plan reads only file names)."""
+    d = work / "plan"
+    mop = d / "data/mopitt"
+    mop.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for y in range(2000, 2000 + years):
+        for m in range(1, 13):
+            for day in range(1, _cal.monthrange(y, m)[1] + 1):
+                p = mop / f"MOP02J-{y}{m:02d}{day:02d}-L2V19.9.3.he5"
+                if not p.exists():
+                    p.write_bytes(b"")
+                n += 1
+    cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(mop / "MOP02J-*.he5"), "tccon": str(d / "none/*.nc")}}
+    (d / "config.yaml").write_text(yaml.safe_dump(cfg))
+    cmd = [sys.executable, "-m", "snakemake", "-n", "-q", "-s", str(REPO / "Snakefile"), "--directory", str(d / "run"),
+           "--cores", "8", "--configfile", str(d / "config.yaml")]
+    t = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    wall = time.perf_counter() - t
+    jobs = re.search(r"^total\s+(\d+)", r.stdout + r.stderr, re.M)
+    return {"years": years, "months": years * 12, "files": n, "dry_run_s": round(wall, 1), "ok": r.returncode == 0,
+            "jobs": int(jobs.group(1)) if jobs else None}
+
+
+def chain_table(jobs: pd.DataFrame) -> pd.DataFrame:
+    per = jobs[jobs["rule"].isin(PER_MONTH)].groupby("rule")[["s", "max_rss_mb"]].agg({"s": "sum", "max_rss_mb": "max"})
+    return per.reindex([r for r in PER_MONTH if r in per.index])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--days", type=int, default=30, help="full-density days of the benchmark month (April 2010)")
+    ap.add_argument("--orbits", type=int, default=14)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for generating the data")
+    ap.add_argument("--scaling", default="1,2,4", help="month counts of the scaling run ('' to skip)")
+    ap.add_argument("--scaling-days", type=int, default=5, help="full-density days per month in the scaling run")
+    ap.add_argument("--plan-years", type=int, default=20)
+    ap.add_argument("--work", default=str(HERE / "work"))
+    args = ap.parse_args()
+    work = Path(args.work)
+    np.seterr(all="ignore")
+    out = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+           "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}}
+
+    month = "2010-04"
+    scaling = [int(s) for s in args.scaling.split(",") if s]
+    scaling_months = [f"2010-{m:02d}" for m in range(5, 5 + max(scaling, default=0))]
+    print("generating data ...", flush=True)
+    gen = generate(work, [month], args.days, args.orbits, args.jobs)
+    if scaling_months:
+        generate(work, scaling_months, args.scaling_days, args.orbits, args.jobs)
+    out["generate"] = {k: v for k, v in gen.items() if k != "mopitt_files"}
+    files = sorted(gen["mopitt_files"])
+
+    cold = drop_caches()
+    t_cold, nbytes, n_read = raw_read(files)
+    t_warm = min(raw_read(files)[0] for _ in range(2))
+    out["raw_read"] = {"files": len(files), "soundings": n_read, "gb": round(nbytes / 1e9, 2),
+                       "cold_s": round(t_cold, 2) if cold else None, "warm_s": round(t_warm, 2),
+                       "cold_measured": cold}
+    print("raw read:", out["raw_read"], flush=True)
+
+    print("workflow on the full-density month (--cores 1) ...", flush=True)
+    if cold:
+        drop_caches()
+    full = run_workflow(work, "month", [month], cores=1)
+    per = chain_table(full["jobs"])
+    chain_s = float(per["s"].sum())
+    glob_jobs = full["jobs"][~full["jobs"]["rule"].isin(PER_MONTH)]
+    floor = t_cold if cold else t_warm
+    out["month"] = {"soundings": full["soundings"], "workflow_wall_s": round(full["wall_s"], 1),
+                    "stages": {r: {"s": round(v.s, 2), "max_rss_mb": round(v.max_rss_mb), "soundings_per_s":
+                                   round(full["soundings"] / v.s)} for r, v in per.iterrows()},
+                    "chain_s": round(chain_s, 1), "chain_over_raw_read": round(chain_s / floor, 2),
+                    "raw_read_used": "cold" if cold else "warm",
+                    "chain_soundings_per_s_per_core": round(full["soundings"] / chain_s),
+                    "max_rss_mb": round(float(per["max_rss_mb"].max())),
+                    "global_rules_s": {r: round(float(g["s"].sum()), 2) for r, g in glob_jobs.groupby("rule")}}
+    print(json.dumps(out["month"], indent=1), flush=True)
+
+    if scaling:
+        rows = []
+        for k in scaling:
+            r = run_workflow(work, f"scaling_{k}", scaling_months[:k], cores=1)
+            c = chain_table(r["jobs"])
+            rows.append({"months": k, "soundings": r["soundings"], "chain_s": round(float(c["s"].sum()), 1),
+                         "wall_s": round(r["wall_s"], 1)})
+            print(rows[-1], flush=True)
+        s = pd.DataFrame(rows)
+        slope, icpt = np.polyfit(s["soundings"], s["chain_s"], 1)
+        out["scaling"] = {"runs": rows, "fit_s_per_million": round(slope * 1e6, 2), "fit_intercept_s": round(icpt, 2),
+                          "max_relative_deviation": round(float(np.max(np.abs(
+                              (slope * s["soundings"] + icpt) / s["chain_s"] - 1))), 3)}
+
+    print("planning dry run ...", flush=True)
+    out["plan"] = plan_time(work, args.plan_years)
+
+    per_month_s = chain_s * 30.0 / args.days  # a 30-day month, linear in data (the scaling run checks it)
+    n_record = FULL_RECORD_MONTHS * full["soundings"] * 30.0 / args.days
+    proj = FULL_RECORD_MONTHS * per_month_s / CORES
+    out["projection"] = {"months": FULL_RECORD_MONTHS, "soundings": round(n_record), "cores": CORES,
+                         "per_month_chain_s": round(per_month_s, 1), "minutes": round(proj / 60, 1),
+                         "formula": "months x per-month chain time (one core) / cores; global rules and "
+                                    "the TCCON comparison are not included (seconds to minutes)"}
+    res = HERE / "results"
+    res.mkdir(exist_ok=True)
+    (res / "run.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_markdown(out)
+    print(json.dumps({k: out[k] for k in ("raw_read", "projection", "plan")}, indent=1))
+    return 0
+
+
+def write_markdown(o: dict):
+    m, r = o["month"], o["raw_read"]
+    lines = ["<!-- benchmark-runner:start (written by benchmarks/run.py) -->",
+             f"## Benchmark runner (`python benchmarks/run.py`), {o['date'][:10]}", "",
+             f"Machine: {o['machine']['cpus']} cores, Python {o['machine']['python']}. One full-density month "
+             f"(April 2010, {m['soundings']:,} soundings in {r['files']} day files, {r['gb']} GB read by ingest).", "",
+             f"Raw h5py read of the ingest fields: cold {r['cold_s']} s, warm {r['warm_s']} s.", "",
+             "| per-month stage | s (one core) | soundings/s | peak RSS (MB) |", "|---|---|---|---|"]
+    for name, v in m["stages"].items():
+        lines.append(f"| {name} | {v['s']} | {v['soundings_per_s']:,} | {v['max_rss_mb']} |")
+    lines += [f"| **chain** | **{m['chain_s']}** | **{m['chain_soundings_per_s_per_core']:,}** | {m['max_rss_mb']} |", "",
+              f"Chain / raw read ({m['raw_read_used']}): **{m['chain_over_raw_read']}**. Global rules: "
+              + ", ".join(f"{k} {v} s" for k, v in m["global_rules_s"].items()) + ".", ""]
+    if "scaling" in o:
+        lines += ["| months | soundings | chain (s) |", "|---|---|---|"]
+        lines += [f"| {s['months']} | {s['soundings']:,} | {s['chain_s']} |" for s in o["scaling"]["runs"]]
+        sc = o["scaling"]
+        lines += ["", f"Linear fit: {sc['fit_s_per_million']} s per million soundings + {sc['fit_intercept_s']} s; "
+                  f"largest deviation from the line {100 * sc['max_relative_deviation']:.1f} %.", ""]
+    p, pl = o["projection"], o["plan"]
+    lines += [f"Projection of the full record: {p['months']} months x {p['per_month_chain_s']} s / {p['cores']} cores "
+              f"= **{p['minutes']} min** ({p['soundings']:.2e} soundings; {p['formula']}).", "",
+              f"Dry run planning {pl['years']} years ({pl['files']} day files, {pl['jobs']} jobs): {pl['dry_run_s']} s.",
+              "<!-- benchmark-runner:end -->"]
+    text = (HERE / "RESULTS.md").read_text()
+    block = "\n".join(lines)
+    if "<!-- benchmark-runner:start" in text:
+        text = re.sub(r"<!-- benchmark-runner:start.*?<!-- benchmark-runner:end -->", block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    (HERE / "RESULTS.md").write_text(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
