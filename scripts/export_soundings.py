@@ -22,7 +22,7 @@ with open(inp.store_report) as f:
 prov = provenance.provenance(config, inputs=[inp.table, inp.profiles, inp.corrected, inp.validation, inp.correlation])
 ds = export.sounding_dataset(table, corrected, profiles, scale, export.load_models(inp.correlation), prov,
                              source_files, ym)
-export.write_netcdf(ds, out.netcdf)
+export.write_netcdf(ds, out.netcdf, config["export"]["compression_level"])
 report = {"month": ym, "n_soundings": ds.attrs["n_soundings"], "n_kept": ds.attrs["n_kept"],
           "n_flagged": ds.attrs["n_flagged"], "global_scale": scale}
 write_json(report, out.report)
