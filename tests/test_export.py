@@ -120,6 +120,20 @@ def test_superobs_weights_means_and_overpasses():
     np.testing.assert_allclose(so["prior_log10_vmr"][0], np.log10(80.0))
 
 
+def test_superobs_of_an_empty_month(tmp_path):
+    """A month whose every file was skipped: no super-observation, and still a valid file."""
+    table, prof, s = _superobs_table(0, 1.0)
+    m = CorrelationModel("exponential", 0.3, 40.0)
+    so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
+    assert so["xco"].size == 0 and so["averaging_kernel"].shape == (0, 10, 10)
+    prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {},
+            "created_utc": "2026-01-01T00:00:00+00:00"}
+    scale = {"value": 1.0, "source": "none", "uncertainty": 0.0, "scale_to": "none"}
+    export.write_netcdf(export.superobs_dataset(so, scale, {"land": m, "water": m}, prov, CFG, "2009-08", 0),
+                        tmp_path / "empty.nc")
+    assert xr.open_dataset(tmp_path / "empty.nc").sizes["superobs"] == 0
+
+
 def test_superobs_group_by_cell_day_surface_and_levels():
     table, prof, s = _superobs_table(12, 1.0)
     table["surface"][:4] = 0

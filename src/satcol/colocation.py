@@ -290,9 +290,13 @@ def read_site_candidates(paths, site) -> dict:
 
 
 def read_tccon_store(path) -> dict:
+    """A site's TCCON store as arrays; {} when it holds no measurements (every file of the site
+    was skipped as bad input)."""
     import xarray as xr
 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
+        if ds.sizes.get("obs", 0) == 0:
+            return {}
         out = {v: ds[v].values for v in ("xco", "xco_error", "xco_unscaled", "pout", "prior_co", "prior_pressure", "ak")}
         out["ak_pressure"] = ds["ak_pressure"].values
         out["time_s"] = ds["time"].values.astype("datetime64[us]").astype(np.int64) / 1e6

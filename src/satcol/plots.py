@@ -86,6 +86,9 @@ def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
     """H19 Fig. 1: pixel 2 minus pixel 4 (2 x 2 deg, daytime, not mixed) and the snow/ice map."""
     day = (table["sza"] < 80) & (table["surface"] < 2)
     t = table[day]
+    if not ({2, 4} <= set(t["pixel"].unique())):
+        empty_figure(path, f"{month}: no daytime soundings of pixels 2 and 4 (every file of the month skipped?)")
+        return
     res = 2.0
     key = (np.floor((t["lat"] + 90) / res) * 1000 + np.floor((t["lon"] + 180) / res)).to_numpy()
     g = pd.DataFrame({"key": key, "pixel": t["pixel"].to_numpy(), "xco": t["xco"].to_numpy(),

@@ -140,7 +140,7 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
         """Weighted mean per super-observation; NaN entries (slots below the surface) are left
         out and the weights renormalised over the members that have the entry."""
         v = np.asarray(v, dtype=np.float64)[rows]
-        flat = v.reshape(v.shape[0], -1)
+        flat = v.reshape(v.shape[0], int(np.prod(v.shape[1:])))
         ok = np.isfinite(flat)
         vals = np.where(ok, flat, 0.0)
         num = np.stack([np.bincount(group, weights=w * vals[:, c], minlength=G) for c in range(flat.shape[1])], 1)
