@@ -126,8 +126,7 @@ def test_superobs_of_an_empty_month(tmp_path):
     m = CorrelationModel("exponential", 0.3, 40.0)
     so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
     assert so["xco"].size == 0 and so["averaging_kernel"].shape == (0, 10, 10)
-    prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {},
-            "created_utc": "2026-01-01T00:00:00+00:00"}
+    prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {}}
     scale = {"value": 1.0, "source": "none", "uncertainty": 0.0, "scale_to": "none"}
     export.write_netcdf(export.superobs_dataset(so, scale, {"land": m, "water": m}, prov, CFG, "2009-08", 0),
                         tmp_path / "empty.nc")
@@ -312,8 +311,7 @@ def test_export_datasets_pass_the_cf_checker(tmp_path):
     m = CorrelationModel("exponential", 0.3, 40.0)
     models = {"land": m, "water": m}
     scale = {"value": 1.064, "source": "test", "uncertainty": 0.002, "scale_to": "tccon_standard"}
-    prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {"a": "b"},
-            "created_utc": "2026-01-01T00:00:00+00:00"}
+    prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {"a": "b"}}
     ds = export.sounding_dataset(table, corrected, prof, scale, models, prov, ["f.he5"], "2009-07")
     export.write_netcdf(ds, tmp_path / "snd.nc")
     snd = xr.open_dataset(tmp_path / "snd.nc")

@@ -126,7 +126,7 @@ def _global_attrs(prov: dict, title: str, scale: dict, models, extra: dict) -> d
         "institution": "satcol",
         "source": "MOPITT Level 2 XCO (MOP02J) filtered and bias-corrected by satcol after Hedelius et al. (2019)",
         "references": "Hedelius et al. (2019), AMT 12, 5547, doi:10.5194/amt-12-5547-2019",
-        "history": f"{prov['created_utc']} satcol {prov['satcol_version']} (git {prov['git_commit']}): export",
+        "history": f"satcol {prov['satcol_version']} (git {prov['git_commit']}): export",
         "comment": "No observation is rejected for its distance from a model (no model-data mismatch filtering).",
         "global_scale_factor": scale["value"],
         "global_scale_factor_uncertainty": scale["uncertainty"],

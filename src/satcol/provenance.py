@@ -56,7 +56,10 @@ def git_commit(repo_dir=None) -> str:
 
 
 def provenance(config: dict, inputs=(), checksums: dict | None = None) -> dict:
-    """Provenance block. ``checksums`` maps file name -> sha256 where already computed."""
+    """Provenance block. ``checksums`` maps file name -> sha256 where already computed.
+
+    No wall-clock time is recorded: the same inputs and config give the same bytes in every
+    output (issue #6); when a run happened is in its logs and Snakemake's metadata."""
     sums = dict(checksums or {})
     for p in inputs:
         name = str(p)
@@ -67,7 +70,6 @@ def provenance(config: dict, inputs=(), checksums: dict | None = None) -> dict:
         "git_commit": git_commit(),
         "config_sha256": config_hash(config),
         "input_sha256": dict(sorted(sums.items())),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
     }
 
 
@@ -78,5 +80,4 @@ def netcdf_attrs(prov: dict) -> dict:
         "satcol_git_commit": prov["git_commit"],
         "satcol_config_sha256": prov["config_sha256"],
         "satcol_input_sha256": json.dumps(prov["input_sha256"], sort_keys=True),
-        "date_created": prov["created_utc"],
     }
