@@ -104,6 +104,8 @@ def test_killed_run_resumes_without_recomputing_and_without_partial_outputs(refe
             and "benchmarks" not in p.parts and ".part-" not in p.name and not p.name.endswith(".part")}
     assert any("store/mopitt/2009-06" in str(p) for p in done)
 
+    # A killed Snakemake leaves its lock; the documented way back is --unlock, then the same call.
+    snakemake(tmp_path, "--unlock", config=SMALL, cores=2)
     snakemake(tmp_path, config=SMALL, cores=2, timeout=1800)
     # Finished outputs were not recomputed (same file, same modification time) ...
     changed = [str(p) for p, t in done.items() if p.exists() and p.stat().st_mtime_ns != t]
