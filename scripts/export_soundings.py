@@ -11,7 +11,7 @@ from satcol.summary import write_json
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, config = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
 ym = snakemake.wildcards.ym  # noqa: F821
-table = store.read_soundings(inp.table)
+table = store.read_soundings(inp.table, columns=export.SOUNDING_COLUMNS)
 corrected = pd.read_parquet(inp.corrected)
 with h5netcdf.File(inp.profiles, "r") as f:
     profiles = {k: f[k][...] for k in ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")}

@@ -32,6 +32,9 @@ from .error_correlation import CorrelationModel
 from .provenance import netcdf_attrs
 
 SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
+#: Store columns the export stages read (read nothing else).
+PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", "xco_err_smoothing"]
+SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", "pixel", "sza", "vza", "psurf", "dof"]
 SURFACE_FLAGS = {"flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": "water land mixed"}
 VMR_UNITS = "1e-9"
 LEVEL_COMMENT = ("MOPITT profile slots: 0 = floating surface level, 1-9 = 900, 800, ..., 100 hPa; each value is "
