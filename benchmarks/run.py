@@ -134,7 +134,7 @@ def run_workflow(work: Path, name: str, months: list[str], cores=1, extra=()) ->
     wd = work / name
     shutil.rmtree(wd, ignore_errors=True)
     wd.mkdir(parents=True)
-    cfg = {"synthetic": {"enabled": False},
+    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip",  # TCCON files of other months: no_overlap
            "input": {"mopitt": str(work / "mopitt/MOP02J-*.he5"), "tccon": str(work / "tccon/*.public.nc"),
                      "months": months},
            # A fixed scale: a few full-density days may not colocate with enough TCCON days.

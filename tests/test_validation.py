@@ -58,3 +58,16 @@ def test_leave_one_site_out_flags_a_site_with_its_own_bias():
     assert change["s2"] == pytest.approx(3.0 * 1.064, abs=0.1)
     assert np.all(np.abs(change.drop("s2")) < 0.8)
     assert overall["n_sites"] == 6
+
+
+def test_drift_of_a_single_month_is_reported_not_computed():
+    """All colocated days in one month (a short run): no trend, and no crash."""
+    import pandas as pd
+
+    from satcol import validation
+
+    days = pd.DataFrame({"day": [14700, 14701, 14702, 14703], "site_lat": [45.9, 45.9, -12.4, 36.6],
+                         "method_II_standard_x": [80.0, 82.0, 60.0, 90.0], "method_II_standard_y": [85.0, 87.0, 64.0, 96.0],
+                         "method_II_standard_x_sem": 1.0, "method_II_standard_y_sem": 1.0, "surface": 1})
+    d = validation.drift(days, "method_II", "standard")
+    assert "drift_percent_per_year" not in d and d["n_bins"] == 3

@@ -21,11 +21,13 @@ The effective number of independent soundings is reported as n_eff = N sigma_ind
 sigma_retrieval^2, with sigma_ind^2 = sum_i w_i^2 s_i^2 the variance if errors were independent.
 
 Why relative errors in the weights: MOPITT retrieves log10 VMR, so its errors in ppb scale
-with the retrieved value (s_i = y_i x relative error). Plain 1/s_i^2 weights then favour the
-soundings whose errors happen to be negative, and the weighted mean is biased low by about
-2 s^2 / y (0.2 ppb at s = 3 ppb, y = 90 ppb; seen in the OSSE closed loop). The relative error
-does not depend on the error's realisation, so these weights are inverse-variance weights
-without that bias.
+with the retrieved value (s_i = y_i x relative error, the relative error set by the log10
+error covariance alone). Plain 1/s_i^2 weights then favour the soundings whose errors happen
+to be negative, and the weighted mean is biased low by about 2 s^2 / y (0.2 ppb at s = 3 ppb,
+y = 90 ppb) [D]. The relative error does not depend on the error's realisation, so these weights
+are inverse-variance weights without that bias. (Where only part of an error budget scales
+with y, a share f of the variance, the bias with these weights is about +2 (1 - f) s^2 / y: in
+the synthetic OSSE, whose forward-model error is constant in ppb, about +0.1 ppb.)
 
 The averaged kernel, prior and surface pressure describe the super-observation to an
 observation operator (:mod:`satcol.obsop`): the prior is averaged in log10 VMR (MOPITT's state),

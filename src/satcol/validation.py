@@ -75,6 +75,8 @@ def drift(days: pd.DataFrame, method: str, variant: str, lat_bin_deg=5.0) -> dic
     lat_bin = np.floor(sub["site_lat"].to_numpy() / lat_bin_deg).astype(int)
     b = pd.DataFrame({"month": month, "lat_bin": lat_bin, "pct": pct}).groupby(["month", "lat_bin"], as_index=False)["pct"].mean()
     years = (b["month"].to_numpy() + 0.5) / 12.0
+    if np.unique(years).size < 2:  # a trend needs at least two months
+        return {"n_bins": int(len(b)), "note": "drift needs colocated days in at least two months"}
     ts = stats.theil_sen(b["pct"].to_numpy(), years, 0.95)
     return {"n_bins": int(len(b)), "drift_percent_per_year": ts.slope, "ci_low": ts.low, "ci_high": ts.high,
             "ci_half_width": ts.half_width, "note": "95 % confidence interval (Sen 1968); +- is its half-width"}
