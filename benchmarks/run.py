@@ -172,7 +172,7 @@ def plan_time(work: Path, years: int) -> dict:
                 n += 1
     cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(mop / "MOP02J-*.he5"), "tccon": str(d / "none/*.nc")}}
     (d / "config.yaml").write_text(yaml.safe_dump(cfg))
-    cmd = [sys.executable, "-m", "snakemake", "-n", "-q", "-s", str(REPO / "Snakefile"), "--directory", str(d / "run"),
+    cmd = [sys.executable, "-m", "snakemake", "-n", "-s", str(REPO / "Snakefile"), "--directory", str(d / "run"),
            "--cores", "8", "--configfile", str(d / "config.yaml")]
     t = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")})

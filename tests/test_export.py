@@ -329,6 +329,46 @@ def test_export_datasets_pass_the_cf_checker(tmp_path):
             assert cf_errors(path, suite) == [], (path.name, suite)
 
 
+def test_month_written_in_blocks_equals_one_write(tmp_path):
+    """The per-sounding file written block by block (bounded memory) holds the same numbers as
+    the dataset written at once."""
+    import h5netcdf
+
+    n = 23
+    rng = np.random.default_rng(6)
+    t = pd.Timestamp("2009-07-16", tz="UTC") + pd.to_timedelta(np.arange(n) * 0.4, unit="s")
+    psurf = rng.uniform(950, 1010, n)
+    table = pd.DataFrame({"sounding_id": np.arange(n), "source_file": 0, "source_index": np.arange(n), "time": t,
+                          "lat": rng.uniform(0, 1, n), "lon": rng.uniform(0, 1, n), "pixel": rng.integers(1, 5, n),
+                          "surface": np.ones(n, np.int8), "sza": 30.0, "vza": 10.0, "psurf": psurf, "xco": 100.0,
+                          "xco_err": 3.0, "xco_err_smoothing": 1.5, "dof": 1.5})
+    corrected = pd.DataFrame({"sounding_id": np.arange(n), "qc": rng.integers(0, 2, n).astype(np.uint32),
+                              "xco": rng.normal(100, 3, n), "feature_correction": 0.5, "pixel_correction": -0.2})
+    valid = levels.valid_levels(psurf)
+    prof = {"retrieved_vmr": np.where(valid, rng.uniform(60, 120, (n, 10)), np.nan).astype(np.float32),
+            "prior_vmr": np.where(valid, 80.0, np.nan).astype(np.float32),
+            "averaging_kernel": np.where(valid[:, :, None] & valid[:, None, :], rng.uniform(0, 0.3, (n, 10, 10)),
+                                         np.nan).astype(np.float32),
+            "column_averaging_kernel": np.where(valid, 3.0, np.nan).astype(np.float32)}
+    with h5netcdf.File(tmp_path / "profiles.nc", "w") as f:
+        f.dimensions = {"sounding": n, "level": 10, "level_in": 10}
+        for k, v in prof.items():
+            f.create_variable(k, ("sounding", "level", "level_in")[: v.ndim], data=v)
+    m = CorrelationModel("exponential", 0.3, 40.0)
+    args = (table, corrected, tmp_path / "profiles.nc", {"value": 1.05, "source": "t", "uncertainty": 0.0,
+            "scale_to": "tccon_standard"}, {"land": m, "water": m},
+            {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {}}, [], "2009-07")
+    counts = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5)
+    export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000)
+    assert counts == {"n_soundings": n, "n_kept": int((corrected["qc"] == 0).sum()),
+                      "n_flagged": int((corrected["qc"] != 0).sum())}
+    with xr.open_dataset(tmp_path / "blocks.nc") as a, xr.open_dataset(tmp_path / "whole.nc") as b:
+        assert a.sizes["sounding"] == n
+        for name in b.variables:
+            np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+        assert a.attrs["n_kept"] == counts["n_kept"]
+
+
 def cf_errors(path, suite="cf:1.8"):
     """High-priority ('Errors') failures of the IOOS compliance checker."""
     exe = Path(sys.executable).with_name("compliance-checker")

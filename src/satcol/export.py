@@ -19,8 +19,6 @@ What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +27,7 @@ import xarray as xr
 from . import levels
 from . import qc as qcmod
 from .error_correlation import CorrelationModel
+from .ioutil import atomic_path
 from .provenance import netcdf_attrs
 
 SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
@@ -361,17 +360,11 @@ def encoding(ds: xr.Dataset, complevel: int = 0) -> dict:
 
 
 def write_netcdf(ds: xr.Dataset, path, complevel: int = 0) -> None:
-    """Write netCDF4 to a temporary name beside ``path`` and rename (no partial file is ever
-    seen under the final name). ``complevel`` 1-9 deflates the arrays (zlib with shuffle): the
-    files shrink by about a third, and writing takes about 12 times longer (benchmarks)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    """Write netCDF4 atomically (satcol.ioutil: a temporary name, then a rename). ``complevel``
+    1-9 deflates the arrays (zlib with shuffle): the files shrink by about a third, and writing
+    takes about 12 times longer (benchmarks)."""
+    with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # --- workflow stages -----------------------------------------------------------------------------
@@ -430,3 +423,43 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
                         config["export"]["superobs"], origin_s, 60.0 * config["sra"]["overpass_gap_minutes"])
     so["members"] = idx[so["members"]]
     return so
+
+
+def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles_path, scale: dict, models: dict,
+                          prov: dict, source_files: list[str], month: str, path, complevel: int = 0,
+                          block: int = 500_000) -> dict:
+    """Write a month's per-sounding file block by block, so that memory stays bounded by the
+    block (a full-density month is 6.4 M soundings, 2.6 GB of averaging kernels alone).
+
+    The first block is written by xarray with an unlimited ``sounding`` dimension, the next ones
+    are appended with netCDF4 into the same variables; the file is the same as one written at
+    once. Returns the counts for the month report.
+    """
+    import h5netcdf
+    import netCDF4
+
+    n = len(table)
+    qc = corrected["qc"].to_numpy()
+    counts = {"n_soundings": int(n), "n_kept": int(np.count_nonzero(qc == 0)),
+              "n_flagged": int(np.count_nonzero(qc != 0))}
+    names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
+    with atomic_path(path) as tmp, h5netcdf.File(profiles_path, "r") as f:
+        for k, start in enumerate(range(0, max(n, 1), block)):
+            stop = min(start + block, n)
+            prof = {v: f[v][start:stop] for v in names}
+            ds = sounding_dataset(table.iloc[start:stop], corrected.iloc[start:stop], prof, scale, models, prov,
+                                  source_files, month)
+            ds.attrs.update(counts)
+            if k == 0:
+                ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel),
+                             unlimited_dims=["sounding"])
+                continue
+            with netCDF4.Dataset(tmp, "a") as nc:
+                for name, var in ds.variables.items():
+                    if not var.dims or var.dims[0] != "sounding":
+                        continue
+                    values = var.values
+                    if values.dtype.kind == "M":
+                        values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+                    nc[name][start:stop] = values
+    return counts
