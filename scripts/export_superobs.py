@@ -1,6 +1,5 @@
 """Super-observations of one month from its per-sounding export (thin wrapper)."""
 
-import numpy as np
 import xarray as xr
 
 from satcol import export, logutil, provenance
@@ -10,10 +9,7 @@ log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, config = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
 ym = snakemake.wildcards.ym  # noqa: F821
 models = export.load_models(inp.correlation)
-with xr.open_dataset(inp.soundings) as f:  # only the kept soundings' rows are read
-    kept = np.flatnonzero(f["qc"].values == 0)
-    snd = f[export.SUPEROBS_INPUTS].isel(sounding=kept).load()
-    snd.attrs = dict(f.attrs)
+snd = export.read_kept(inp.soundings)
 so = export.superobs_from_soundings(snd, models, config, snakemake.params.origin)  # noqa: F821
 scale = {"value": float(snd["global_scale_factor"]), "source": snd.attrs["global_scale_source"],
          "uncertainty": snd.attrs["global_scale_factor_uncertainty"], "scale_to": snd.attrs["scale_to"]}

@@ -362,6 +362,10 @@ def test_month_written_in_blocks_equals_one_write(tmp_path):
     export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000)
     assert counts == {"n_soundings": n, "n_kept": int((corrected["qc"] == 0).sum()),
                       "n_flagged": int((corrected["qc"] != 0).sum())}
+    kept = export.read_kept(tmp_path / "blocks.nc", block=4)
+    assert kept.sizes["sounding"] == counts["n_kept"] and (kept["qc"] == 0).all()
+    np.testing.assert_array_equal(kept["xco"], xr.open_dataset(tmp_path / "whole.nc")["xco"].values[corrected["qc"] == 0])
+    assert float(kept["global_scale_factor"]) == 1.05
     with xr.open_dataset(tmp_path / "blocks.nc") as a, xr.open_dataset(tmp_path / "whole.nc") as b:
         assert a.sizes["sounding"] == n
         for name in b.variables:

@@ -400,6 +400,22 @@ SUPEROBS_INPUTS = ["qc", "pressure", "surface", "surface_pressure", "xco", "xco_
                    "global_scale_factor"]
 
 
+def read_kept(path, variables=SUPEROBS_INPUTS, block: int = 500_000) -> xr.Dataset:
+    """The kept soundings (qc == 0) of a per-sounding file, read in contiguous blocks: memory
+    holds one block plus the kept rows, and every read is a slice (indexing the file with a
+    list of rows instead was 30 times slower)."""
+    with xr.open_dataset(path) as f:
+        n = f.sizes["sounding"]
+        parts = []
+        for start in range(0, max(n, 1), block):
+            blk = f[variables].isel(sounding=slice(start, start + block)).load()
+            parts.append(blk.isel(sounding=np.flatnonzero(blk["qc"].values == 0)))
+        out = xr.concat(parts, dim="sounding", data_vars="minimal", coords="minimal", compat="override",
+                        join="outer") if len(parts) > 1 else parts[0]
+        out.attrs = dict(f.attrs)
+    return out
+
+
 def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s: float, rows=None) -> dict:
     """Super-observations (:func:`satcol.superobs.build`) from a per-sounding export dataset:
     the kept soundings (qc == 0), or the given subset ``rows`` of them."""
