@@ -25,7 +25,7 @@ import xarray as xr
 from . import obsop
 from .export import superobs_from_soundings
 from .recovery import _row
-from .synthetic import truth
+from .synthetic import retrieval, truth
 
 #: Model grid of the closed loop: layers whose edges run from the surface to 0.01 hPa,
 #: thinner near the surface (p = p_top + (psurf - p_top) (1 - k/L)^2), as in a hybrid model.
@@ -33,7 +33,6 @@ MODEL_LAYERS = 72
 MODEL_TOP_HPA = 0.01
 #: Subsets with at least this many soundings enter the super-observation check.
 CHECK_MIN_SOUNDINGS = 20
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(4)
 
 
 def model_edges(psurf, n_layers=MODEL_LAYERS, p_top=MODEL_TOP_HPA) -> np.ndarray:
@@ -49,11 +48,7 @@ def truth_model(obs: xr.Dataset) -> xr.Dataset:
     lat, lon = obs["lat"].values.astype(np.float64), obs["lon"].values.astype(np.float64)
     psurf = obs["surface_pressure"].values.astype(np.float64)
     pe = model_edges(psurf)
-    mid, half = 0.5 * (pe[:, :-1] + pe[:, 1:]), 0.5 * (pe[:, :-1] - pe[:, 1:])
-    nodes = mid[..., None] + half[..., None] * _GL_X
-    n = nodes.shape[0]
-    vals = truth.truth_vmr(lat, lon, t, nodes.reshape(n, -1), psurf).reshape(nodes.shape)
-    co = 0.5 * np.sum(vals * _GL_W, axis=-1)
+    co = retrieval.layer_means_between(truth.truth_vmr, lat, lon, t, psurf, pe[:, :-1], pe[:, 1:])
     dim = obsop._obs_dim(obs)
     return xr.Dataset({"co": ((dim, "lev"), co, {"units": "1e-9"}),
                        "pressure_edge": ((dim, "ilev"), pe, {"units": "hPa"})})

@@ -47,13 +47,19 @@ def layer_means(fn, lat, lon, t, psurf):
     bottom, top = layer_bounds(psurf)
     b = np.where(np.isfinite(bottom), bottom, 500.0)
     tp = np.where(np.isfinite(top), top, 450.0)
-    mid = 0.5 * (b + tp)
-    half = 0.5 * (b - tp)
-    nodes = mid[..., None] + half[..., None] * _GL_X  # (n, 10, 4)
+    out = layer_means_between(fn, lat, lon, t, psurf, b, tp)
+    return np.where(np.isfinite(bottom), out, np.nan)
+
+
+def layer_means_between(fn, lat, lon, t, psurf, bottom, top):
+    """Pressure-weighted mean of ``fn(lat, lon, t, p, psurf)`` over layers [bottom, top] (n, K)
+    by 4-point Gauss-Legendre quadrature in pressure."""
+    mid = 0.5 * (bottom + top)
+    half = 0.5 * (bottom - top)
+    nodes = mid[..., None] + half[..., None] * _GL_X  # (n, K, 4)
     n = nodes.shape[0]
     vals = fn(lat, lon, t, nodes.reshape(n, -1), psurf).reshape(nodes.shape)
-    out = 0.5 * np.sum(vals * _GL_W, axis=-1)
-    return np.where(np.isfinite(bottom), out, np.nan)
+    return 0.5 * np.sum(vals * _GL_W, axis=-1)
 
 
 def prior_covariance(psurf):
