@@ -9,10 +9,10 @@ from satcol import ioutil, logutil, provenance, qcchain, store
 from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-table = store.read_soundings(snakemake.input.table)  # noqa: F821
 qc = pd.read_parquet(snakemake.input.qc)  # noqa: F821
 with open(snakemake.input.accepted) as f:  # noqa: F821
     accepted = json.load(f)["accepted"]
+table = store.read_soundings(snakemake.input.table, columns=qcchain.with_feature_columns(qcchain.CORRECT_COLUMNS, accepted))  # noqa: F821
 fits = pd.read_csv(snakemake.input.fits)  # noqa: F821
 out = qcchain.run_correct(table, qc, accepted, fits, snakemake.config, snakemake.params.origin)  # noqa: F821
 prov = provenance.provenance(snakemake.config, inputs=[str(p) for p in snakemake.input])  # noqa: F821

@@ -3,7 +3,7 @@
 from satcol import ioutil, logutil, qcchain, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-table = store.read_soundings(snakemake.input.table)  # noqa: F821
+table = store.read_soundings(snakemake.input.table, columns=qcchain.PREFILTER_COLUMNS)  # noqa: F821
 qc, partial = qcchain.run_prefilter(table, snakemake.config, snakemake.params.origin)  # noqa: F821
 ioutil.write_parquet(qc, snakemake.output.qc)  # noqa: F821
 ioutil.write_parquet(partial, snakemake.output.partial)  # noqa: F821

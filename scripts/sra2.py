@@ -7,10 +7,10 @@ import pandas as pd
 from satcol import ioutil, logutil, qcchain, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-table = store.read_soundings(snakemake.input.table)  # noqa: F821
 qc = pd.read_parquet(snakemake.input.qc)  # noqa: F821
 with open(snakemake.input.accepted) as f:  # noqa: F821
     accepted = json.load(f)["accepted"]
+table = store.read_soundings(snakemake.input.table, columns=qcchain.with_feature_columns(qcchain.SRA2_COLUMNS, accepted))  # noqa: F821
 partial, stats = qcchain.run_sra2(table, qc, accepted, snakemake.config, snakemake.params.origin)  # noqa: F821
 ioutil.write_parquet(partial, snakemake.output.partial)  # noqa: F821
 ioutil.write_json(stats, snakemake.output.stats)  # noqa: F821

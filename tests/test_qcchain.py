@@ -215,3 +215,29 @@ def test_group_ids_equal_numpy_unique_rows():
     ref, ref_inv = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
     np.testing.assert_array_equal(np.stack(uniq, axis=1), ref)
     np.testing.assert_array_equal(inv, ref_inv.ravel())
+
+
+def test_partial_subsets_equal_partial_of_each_subset_bit_for_bit():
+    rng = np.random.default_rng(11)
+    n = 20000
+    keys = {"bin": rng.integers(-2, 30, n), "surface": rng.integers(0, 3, n), "pixel": rng.integers(1, 5, n)}
+    x = rng.normal(0.0, 5.0, n) * 10 ** rng.uniform(-3, 3, n)
+    x[rng.random(n) < 0.1] = np.nan
+    a, b = rng.random(n) < 0.3, np.zeros(n, dtype=bool)  # b: an empty subset
+    got = binstats.partial_subsets(keys, [(a, x), (slice(None), None), (b, x), (~a, None)])
+    ref = [binstats.partial({k: v[a] for k, v in keys.items()}, x[a]),
+           binstats.partial(keys, np.ones(n)),
+           binstats.partial({k: v[b] for k, v in keys.items()}, x[b]),
+           binstats.partial({k: v[~a] for k, v in keys.items()}, np.ones(int((~a).sum())))]
+    for g, r in zip(got, ref, strict=True):
+        pd.testing.assert_frame_equal(g, r, check_exact=True)
+    assert len(got[2]) == 0 and got[0]["n"].sum() == np.count_nonzero(a & np.isfinite(x))
+
+
+def test_bin_index_equals_explicit_edge_tests():
+    rng = np.random.default_rng(5)
+    v = np.concatenate([rng.uniform(-5, 15, 10000), np.arange(0, 10.01, 0.1), [np.inf, -np.inf, np.nan]])
+    lo, hi, n = 0.0, 10.0, 7
+    idx = np.floor((v - lo) / (hi - lo) * n)
+    ref = np.where(np.isfinite(v), np.where(v < lo, -1, np.where(v >= hi, n, idx)), -2).astype(np.int64)
+    np.testing.assert_array_equal(binstats.bin_index(v, lo, hi, n), ref)

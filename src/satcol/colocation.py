@@ -244,7 +244,7 @@ def month_candidates(corrected_path, table_path, profiles_path, sites: pd.DataFr
     ds = xr.Dataset(
         {**{c: ("pair", table[c].to_numpy()[rows]) for c in CAND_SCALARS},
          "site": ("pair", pairs["site"].to_numpy(dtype=str)),
-         "time": ("pair", table["time"].to_numpy()[rows].astype("datetime64[us]")),
+         "time": ("pair", table["time"].to_numpy(dtype="datetime64[us]")[rows]),
          "xco": ("pair", corr["xco"].to_numpy()[rows]),
          "xco_corrected": ("pair", corr["xco_corrected"].to_numpy()[rows]),
          "retrieved_vmr": (("pair", "level"), prof_sel["retrieved_vmr"], {"units": "1e-9"}),

@@ -92,13 +92,13 @@ def partial_diagnostics(df: pd.DataFrame, anomaly, in_sra, prefiltered, candidat
     surface = df["surface"].to_numpy()
     pixel = df["pixel"].to_numpy()
     anomaly = np.asarray(anomaly)
-    ones = np.ones(len(df))
+    kinds = ("anomaly", "hist_all", "hist_prefiltered")
     for name, c in candidates.items():
         lo, hi, n = c["bins"]
         b = binstats.bin_index(df[name].to_numpy(), lo, hi, int(n))
-        for kind, use, vals in (("anomaly", in_sra, anomaly), ("hist_all", np.ones(len(df), bool), ones),
-                                ("hist_prefiltered", prefiltered, ones)):
-            p = binstats.partial({"bin": b[use], "surface": surface[use], "pixel": pixel[use]}, vals[use])
+        subsets = [(in_sra, anomaly), (slice(None), None), (prefiltered, None)]
+        for kind, p in zip(kinds, binstats.partial_subsets({"bin": b, "surface": surface, "pixel": pixel}, subsets),
+                           strict=True):
             p["candidate"] = name
             p["kind"] = kind
             parts.append(p)

@@ -29,9 +29,24 @@ def atomic_path(path):
         tmp.unlink(missing_ok=True)
 
 
+def parquet_options(schema) -> dict:
+    """Parquet writer options for every table satcol writes: zstd level 1, and dictionary
+    encoding only for integer columns. Dictionary-encoding float columns (the pyarrow default)
+    made the store write 5x slower (a hash per value) and the files larger (issue #7,
+    benchmarks/RESULTS.md)."""
+    import pyarrow as pa
+
+    ints = [f.name for f in schema if pa.types.is_integer(f.type) and f.type.bit_width <= 16]
+    return {"compression": "zstd", "compression_level": 1, "use_dictionary": ints or False}
+
+
 def write_parquet(df, path, **kwargs):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
     with atomic_path(path) as tmp:
-        df.to_parquet(tmp, index=False, **kwargs)
+        pq.write_table(table, tmp, **{**parquet_options(table.schema), **kwargs})
 
 
 def write_csv(df, path, **kwargs):

@@ -34,6 +34,17 @@ def check_aligned(a: pd.DataFrame, b: pd.DataFrame, what: str):
         raise RuntimeError(f"{what}: sounding order differs from the store; rerun the month from ingest")
 
 
+#: Store columns the per-month stages read (issue #7: a stage reads only what it needs).
+PREFILTER_COLUMNS = ["sounding_id", "time", "qc", "sza", "modis_snow_ice", "surface", "pixel", "xco", "xco_err"]
+SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "xco_err", "dof"]
+CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xco"]
+
+
+def with_feature_columns(columns: list[str], accepted: list[dict]) -> list[str]:
+    """``columns`` plus the parameters of the accepted feature-bias corrections."""
+    return columns + sorted({a["candidate"] for a in accepted} - set(columns))
+
+
 # 1. prefilter (per month) ------------------------------------------------------------------------
 def run_prefilter(table: pd.DataFrame, config: dict, origin_s: float):
     p = config["prefilter"]

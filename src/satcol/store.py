@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import ioutil
 from . import qc as qcmod
 
 #: Canonical sounding-table columns and their types (the stage contract).
@@ -62,7 +63,7 @@ class MonthStoreWriter:
         self._tmp_table = self.table_path.with_name(self.table_path.name + ".part")
         self._tmp_prof = self.profiles_path.with_name(self.profiles_path.name + ".part")
         self.schema = _arrow_schema()
-        self._pq = pq.ParquetWriter(self._tmp_table, self.schema, compression="zstd")
+        self._pq = pq.ParquetWriter(self._tmp_table, self.schema, **ioutil.parquet_options(self.schema))
         self._nc = h5netcdf.File(self._tmp_prof, "w")
         self._nc.dimensions = {"sounding": None, "level": 10, "level_in": 10}
         for k, v in attrs.items():
@@ -123,10 +124,8 @@ def write_frame(df: pd.DataFrame, path, prov: dict | None = None, with_qc: bool 
         meta[b"satcol_provenance"] = json.dumps(prov, sort_keys=True, default=str).encode()
     if with_qc:
         meta[b"qc_flags"] = json.dumps(qc_attrs(), default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)).encode()
-    from .ioutil import atomic_path
-
-    with atomic_path(path) as tmp:
-        pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
+    with ioutil.atomic_path(path) as tmp:
+        pq.write_table(table.replace_schema_metadata(meta), tmp, **ioutil.parquet_options(table.schema))
 
 
 def read_soundings(path, columns=None) -> pd.DataFrame:

@@ -138,12 +138,15 @@ def _read(f, path, name, group, trailing, n=None):
         raise BadInputError(path, "unreadable", f"cannot read dataset: {exc}", full) from None
     fill = _fill_value(ds)
     arr = arr.astype(np.float64) if name == "Time" else arr.astype(np.float32, copy=False) if arr.dtype.kind == "f" else arr
+    if not arr.flags.writeable:
+        arr = arr.copy()
+    # Fill (and +-inf) -> NaN, in place: the AK and covariance arrays are the bulk of the read.
     if arr.dtype.kind == "f":
-        bad = (arr == fill) | ~np.isfinite(arr)
-        if bad.any():
-            arr = np.where(bad, np.nan, arr)
+        bad = arr == fill
+        bad |= np.isinf(arr)
+        np.copyto(arr, np.nan, where=bad)
     else:
-        arr = np.where(arr == int(fill), -1, arr)
+        arr[arr == int(fill)] = -1
     return arr
 
 
