@@ -54,7 +54,7 @@ from satcol.synthetic import mopitt, mopitt_writer  # noqa: E402
 from satcol.synthetic import tccon as syntccon  # noqa: E402
 
 PER_MONTH = ["ingest_mopitt", "prefilter", "sra", "apply_filters", "sra2", "correct", "error_correlation_pairs",
-             "colocation_candidates", "export_soundings", "export_superobs"]
+             "colocation_candidates", "export_month"]
 FULL_RECORD_MONTHS = 16 * 12  # H19: 2000-2016 (the paper's 5.4e8 daytime of ~1e9 soundings)
 CORES = 8
 

@@ -33,7 +33,7 @@ rule error_correlation:
         "../scripts/error_correlation.py"
 
 
-rule export_soundings:
+rule export_month:
     input:
         table="results/store/mopitt/{ym}/soundings.parquet",
         profiles="results/store/mopitt/{ym}/profiles.nc",
@@ -42,32 +42,17 @@ rule export_soundings:
         validation="results/validation/tccon.json",
         correlation="results/export/error_correlation.json",
     output:
-        netcdf="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
-        report="results/export/{ym}/soundings_report.json",
-    log:
-        "results/logs/export_soundings/{ym}.log",
-    benchmark:
-        "results/benchmarks/export_soundings/{ym}.tsv"
-    conda:
-        "../envs/satcol.yaml"
-    script:
-        "../scripts/export_soundings.py"
-
-
-rule export_superobs:
-    input:
         soundings="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
-        correlation="results/export/error_correlation.json",
-    output:
-        netcdf="results/export/{ym}/mopitt_xco_superobs_{ym}.nc",
-        report="results/export/{ym}/superobs_report.json",
+        soundings_report="results/export/{ym}/soundings_report.json",
+        superobs="results/export/{ym}/mopitt_xco_superobs_{ym}.nc",
+        superobs_report="results/export/{ym}/superobs_report.json",
     params:
         origin=ORIGIN,
     log:
-        "results/logs/export_superobs/{ym}.log",
+        "results/logs/export_month/{ym}.log",
     benchmark:
-        "results/benchmarks/export_superobs/{ym}.tsv"
+        "results/benchmarks/export_month/{ym}.tsv"
     conda:
         "../envs/satcol.yaml"
     script:
-        "../scripts/export_superobs.py"
+        "../scripts/export_month.py"

@@ -14,6 +14,7 @@ import xarray as xr
 
 from satcol import error_correlation as ec
 from satcol import export, levels, obsop, superobs, validation
+from satcol.config import load_config
 from satcol.error_correlation import CorrelationModel
 
 CONSTANT = 1e12  # a correlation length this long makes rho(d) = c0 at every separation
@@ -358,12 +359,22 @@ def test_month_written_in_blocks_equals_one_write(tmp_path):
     args = (table, corrected, tmp_path / "profiles.nc", {"value": 1.05, "source": "t", "uncertainty": 0.0,
             "scale_to": "tccon_standard"}, {"land": m, "water": m},
             {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {}}, [], "2009-07")
-    counts = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5)
+    counts, kept_written = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5)
     export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000)
     assert counts == {"n_soundings": n, "n_kept": int((corrected["qc"] == 0).sum()),
                       "n_flagged": int((corrected["qc"] != 0).sum())}
     kept = export.read_kept(tmp_path / "blocks.nc", block=4)
     assert kept.sizes["sounding"] == counts["n_kept"] and (kept["qc"] == 0).all()
+    # The kept soundings the export returns (for the super-observations of the same job) are
+    # the values in the file, and give the same super-observations.
+    assert set(kept_written.variables) == set(kept.variables)
+    for name in kept.variables:
+        np.testing.assert_array_equal(kept_written[name].values, kept[name].values, err_msg=name)
+    cfg = load_config()
+    so_mem = export.superobs_from_soundings(kept_written, args[4], cfg, 0.0)
+    so_file = export.superobs_from_soundings(kept, args[4], cfg, 0.0)
+    for key in ("xco", "xco_error", "n_soundings", "members"):
+        np.testing.assert_array_equal(so_mem[key], so_file[key], err_msg=key)
     np.testing.assert_array_equal(kept["xco"], xr.open_dataset(tmp_path / "whole.nc")["xco"].values[corrected["qc"] == 0])
     assert float(kept["global_scale_factor"]) == 1.05
     with xr.open_dataset(tmp_path / "blocks.nc") as a, xr.open_dataset(tmp_path / "whole.nc") as b:

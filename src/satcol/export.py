@@ -95,7 +95,11 @@ def _var(dims, data, long_name, units=None, **attrs):
 
 
 def _time_coord(dim, seconds):
-    t = pd.to_datetime(np.asarray(seconds, dtype=np.float64), unit="s").to_numpy()
+    # Microsecond-exact, as in the store (float seconds through pandas picked up ~100 ns of
+    # rounding, so the values in memory differed from those read back from the file).
+    s = np.asarray(seconds, dtype=np.float64)
+    us = np.round(np.where(np.isfinite(s), s, 0.0) * 1e6).astype(np.int64).astype("datetime64[us]")
+    t = np.where(np.isfinite(s), us, np.datetime64("NaT", "us")).astype("datetime64[ns]")
     return (dim, t, {"standard_name": "time", "long_name": "time (UTC)", "axis": "T",
                      "units_metadata": "leap_seconds: none"})
 
@@ -410,10 +414,8 @@ def read_kept(path, variables=SUPEROBS_INPUTS, block: int = 500_000) -> xr.Datas
         for start in range(0, max(n, 1), block):
             blk = f[variables].isel(sounding=slice(start, start + block)).load()
             parts.append(blk.isel(sounding=np.flatnonzero(blk["qc"].values == 0)))
-        out = xr.concat(parts, dim="sounding", data_vars="minimal", coords="minimal", compat="override",
-                        join="outer") if len(parts) > 1 else parts[0]
-        out.attrs = dict(f.attrs)
-    return out
+        parts[0].attrs = dict(f.attrs)
+        return _concat_blocks(parts)
 
 
 def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s: float, rows=None) -> dict:
@@ -443,13 +445,16 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
 
 def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles_path, scale: dict, models: dict,
                           prov: dict, source_files: list[str], month: str, path, complevel: int = 0,
-                          block: int = 500_000) -> dict:
+                          block: int = 500_000, kept_variables=SUPEROBS_INPUTS) -> tuple[dict, xr.Dataset]:
     """Write a month's per-sounding file block by block, so that memory stays bounded by the
     block (a full-density month is 6.4 M soundings, 2.6 GB of averaging kernels alone).
 
     The first block is written by xarray with an unlimited ``sounding`` dimension, the next ones
     are appended with netCDF4 into the same variables; the file is the same as one written at
-    once. Returns the counts for the month report.
+    once. Returns the counts for the month report and ``kept_variables`` of the kept soundings,
+    the values written (what :func:`read_kept` reads back from the file), for the
+    super-observations of the same job: re-reading and re-hashing the file was a third of the
+    export's time (issue #7).
     """
     import h5netcdf
     import netCDF4
@@ -459,6 +464,7 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     counts = {"n_soundings": int(n), "n_kept": int(np.count_nonzero(qc == 0)),
               "n_flagged": int(np.count_nonzero(qc != 0))}
     names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
+    kept = []
     with atomic_path(path) as tmp, h5netcdf.File(profiles_path, "r") as f:
         for k, start in enumerate(range(0, max(n, 1), block)):
             stop = min(start + block, n)
@@ -466,6 +472,7 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
             ds = sounding_dataset(table.iloc[start:stop], corrected.iloc[start:stop], prof, scale, models, prov,
                                   source_files, month)
             ds.attrs.update(counts)
+            kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
             if k == 0:
                 ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel),
                              unlimited_dims=["sounding"])
@@ -478,4 +485,11 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
                     if values.dtype.kind == "M":
                         values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
                     nc[name][start:stop] = values
-    return counts
+    return counts, _concat_blocks(kept)
+
+
+def _concat_blocks(parts: list[xr.Dataset]) -> xr.Dataset:
+    out = xr.concat(parts, dim="sounding", data_vars="minimal", coords="minimal", compat="override",
+                    join="outer") if len(parts) > 1 else parts[0]
+    out.attrs = dict(parts[0].attrs)
+    return out

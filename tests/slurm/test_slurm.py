@@ -66,7 +66,7 @@ def test_slurm_run_equals_local_run(cluster, tmp_path):
     assert len(records) == len(logs) >= 10
     assert all("JobState=COMPLETED" in r for r in records)
     submitted = {p.relative_to(remote / ".snakemake/slurm_logs").parts[0] for p in logs}
-    for rule in ("ingest_mopitt", "sra", "tccon_validation", "export_soundings"):
+    for rule in ("ingest_mopitt", "sra", "tccon_validation", "export_month"):
         assert any(rule in d for d in submitted), (rule, submitted)
 
     # Identical results.

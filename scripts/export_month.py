@@ -1,0 +1,41 @@
+"""Assimilation export of one month: the per-sounding CF file, then the super-observations
+from the kept soundings just written (thin wrapper)."""
+
+import json
+
+import pandas as pd
+import xarray as xr
+
+from satcol import export, logutil, provenance, store
+from satcol.summary import write_json
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp, out, config = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
+ym = snakemake.wildcards.ym  # noqa: F821
+table = store.read_soundings(inp.table, columns=export.SOUNDING_COLUMNS)
+corrected = pd.read_parquet(inp.corrected)
+with open(inp.validation) as f:
+    scale = export.global_scale(json.load(f), config["export"])
+with open(inp.store_report) as f:
+    store_report = json.load(f)
+source_files = [r["file"] for r in store_report["files"]]
+# The month's store (1.5 GB a full-density month) is named by the checksums of the L2 files it was
+# built from, recorded when ingest read them; it is a deterministic function of those, the config
+# and the commit (issue #6), so it is not hashed again here.
+prov = provenance.provenance(config, inputs=[inp.corrected, inp.validation, inp.correlation],
+                             checksums=store_report["provenance"]["input_sha256"])
+models = export.load_models(inp.correlation)
+counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scale, models, prov, source_files, ym,
+                                            out.soundings, config["export"]["compression_level"])
+write_json({"month": ym, **counts, "global_scale": scale}, out.soundings_report)
+log.info("soundings: %s", counts)
+
+so = export.superobs_from_soundings(kept, models, config, snakemake.params.origin)  # noqa: F821
+ds = export.superobs_dataset(so, scale, models, prov, config["export"]["superobs"], ym, counts["n_kept"])
+export.write_netcdf(ds, out.superobs, config["export"]["compression_level"])
+report = {"month": ym, "n_superobs": int(so["xco"].size), "n_soundings_used": int(so["n_soundings"].sum()),
+          "n_kept": counts["n_kept"],
+          "median_n_effective_over_n": float(xr.DataArray(so["n_effective"] / so["n_soundings"]).median())
+          if so["xco"].size else None}
+write_json(report, out.superobs_report)
+log.info("super-observations: %s", report)
