@@ -105,3 +105,16 @@ def test_bad_filename(tmp_path, synthetic_day):
     bad = _copy(synthetic_day["path"], tmp_path, "MOP02J-2009-L2.he5")
     with pytest.raises(BadInputError, match="bad_filename"):
         run_ingest(tmp_path, [bad])
+
+
+def test_sha256_file_equals_hashlib(tmp_path):
+    import hashlib
+
+    from satcol.provenance import sha256_file
+
+    empty, data = tmp_path / "empty", tmp_path / "data"
+    empty.write_bytes(b"")
+    payload = np.random.default_rng(1).bytes(5 * 1024 * 1024 + 7)
+    data.write_bytes(payload)
+    assert sha256_file(empty) == hashlib.sha256(b"").hexdigest()
+    assert sha256_file(data) == hashlib.sha256(payload).hexdigest()

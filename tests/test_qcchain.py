@@ -241,3 +241,14 @@ def test_bin_index_equals_explicit_edge_tests():
     idx = np.floor((v - lo) / (hi - lo) * n)
     ref = np.where(np.isfinite(v), np.where(v < lo, -1, np.where(v >= hi, n, idx)), -2).astype(np.int64)
     np.testing.assert_array_equal(binstats.bin_index(v, lo, hi, n), ref)
+
+
+def test_unix_seconds_equal_pandas_total_seconds():
+    from satcol.qcchain import unix_seconds
+
+    us = np.random.default_rng(2).integers(9e14, 2e15, 50000)  # 1998-2033, microseconds
+    t = pd.Series(pd.to_datetime(us, unit="us", utc=True))
+    t.iloc[7] = pd.NaT
+    ref = (t - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    np.testing.assert_array_equal(unix_seconds(t), ref)
+    assert np.isnan(unix_seconds(t)[7]) and unix_seconds(t)[0] == us[0] / 1e6

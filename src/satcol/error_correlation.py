@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 KM_PER_DEG = 111.195  # great-circle km per degree on a 6371 km sphere
 FAMILIES = {
@@ -158,6 +157,8 @@ def fit_correlation(binned: pd.DataFrame, family="exponential", min_pairs=100, m
 
     def model(dd, c0, L):
         return c0 * f(dd / L)
+
+    from scipy import optimize  # here, not at import: scipy costs 0.2-0.5 s per job (issue #7)
 
     p0 = (float(np.clip(rho[0], 0.01, 0.99)), float(np.median(d)))
     popt, pcov = optimize.curve_fit(model, d, rho, p0=p0, sigma=1.0 / np.sqrt(n / n.max()),

@@ -89,8 +89,8 @@ def partial_diagnostics(df: pd.DataFrame, anomaly, in_sra, prefiltered, candidat
     """Per-month binned statistics for every candidate: anomaly sums per (bin, surface, pixel),
     and histograms of all soundings and of prefiltered ones (H19 Fig. 3)."""
     parts = []
-    surface = df["surface"].to_numpy()
-    pixel = df["pixel"].to_numpy()
+    surface = df["surface"].to_numpy().astype(np.int64)  # converted once, not per candidate
+    pixel = df["pixel"].to_numpy().astype(np.int64)
     anomaly = np.asarray(anomaly)
     kinds = ("anomaly", "hist_all", "hist_prefiltered")
     for name, c in candidates.items():

@@ -21,8 +21,16 @@ TABLE_COLUMNS = ["sounding_id", "time", "lat", "lon", "pixel", "surface", "sza",
 
 
 def unix_seconds(times: pd.Series) -> np.ndarray:
-    """POSIX seconds (float64, microsecond-exact over the satellite era) of a UTC time column."""
-    return (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    """POSIX seconds (float64, microsecond-exact over the satellite era) of a UTC time column.
+
+    The same numbers as ``(times - epoch).dt.total_seconds()`` (microseconds / 1e6), without
+    pandas' timedelta round trip (issue #7)."""
+    us = times.to_numpy(dtype="datetime64[us]")
+    out = us.view(np.int64) / 1e6
+    nat = np.isnat(us)
+    if nat.any():
+        out[nat] = np.nan
+    return out
 
 
 def events_s(config) -> list[float]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 
 @dataclass(frozen=True)
@@ -162,6 +161,8 @@ def theil_sen(y, x, alpha=0.95) -> TheilSen:
     slope = float(np.median(slopes))
     intercept = float(np.median(y) - slope * np.median(x))
     a = 1.0 - alpha if alpha > 0.5 else alpha
+    from scipy.special import ndtri  # here, not at import: scipy costs 0.2-0.5 s per job (issue #7)
+
     z = ndtri(a / 2.0)
     sigma = np.sqrt((n * (n - 1) * (2 * n + 5) - _tie_term(x) - _tie_term(y)) / 18.0)
     N = slopes.size
