@@ -14,8 +14,10 @@ What it does, in one run on this machine (nothing here is asserted by the tests)
 3. The workflow itself (``snakemake --cores 1``, real-data mode on those files, so each job
    has one core): Snakemake's ``benchmark:`` tables give every per-month stage's wall time and
    peak memory (max RSS). The per-month chain is ingest -> prefilter -> SRA -> apply filters ->
-   second SRA -> correct -> error-correlation pairs -> colocation candidates -> export ->
-   super-observations; global reductions are reported apart.
+   second SRA -> correct (with the colocation candidates and error-correlation pairs) ->
+   export (per-sounding file and super-observations); global reductions are reported apart.
+   The month is run ``--repeat`` times (default 2) and each job's best time is kept: the
+   machines are shared, and the same job varies by up to 30 % between runs.
 4. Scaling: the same chain on 1, 2 and 4 months of ``--scaling-days`` full-density days.
 5. DAG planning: a dry run over ``--plan-years`` x 12 months of (empty) files.
 6. The projection of the full record (16 years x 12 months at full density) on 8 cores.
@@ -53,8 +55,7 @@ from satcol.io import mopitt as mopitt_io  # noqa: E402
 from satcol.synthetic import mopitt, mopitt_writer  # noqa: E402
 from satcol.synthetic import tccon as syntccon  # noqa: E402
 
-PER_MONTH = ["ingest_mopitt", "prefilter", "sra", "apply_filters", "sra2", "correct", "error_correlation_pairs",
-             "colocation_candidates", "export_month"]
+PER_MONTH = ["ingest_mopitt", "prefilter", "sra", "apply_filters", "sra2", "correct", "export_month"]
 FULL_RECORD_MONTHS = 16 * 12  # H19: 2000-2016 (the paper's 5.4e8 daytime of ~1e9 soundings)
 CORES = 8
 
@@ -195,6 +196,7 @@ def main():
     ap.add_argument("--scaling", default="1,2,4", help="month counts of the scaling run ('' to skip)")
     ap.add_argument("--scaling-days", type=int, default=5, help="full-density days per month in the scaling run")
     ap.add_argument("--plan-years", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=2, help="runs of the full-density month (best time per job)")
     ap.add_argument("--work", default=str(HERE / "work"))
     args = ap.parse_args()
     work = Path(args.work)
@@ -221,14 +223,20 @@ def main():
     print("raw read:", out["raw_read"], flush=True)
 
     print("workflow on the full-density month (--cores 1) ...", flush=True)
-    if cold:
-        drop_caches()
-    full = run_workflow(work, "month", [month], cores=1)
+    runs = []
+    for _ in range(max(args.repeat, 1)):
+        if cold:
+            drop_caches()
+        runs.append(run_workflow(work, "month", [month], cores=1))
+    full = runs[-1]
+    full["jobs"] = (pd.concat([r["jobs"] for r in runs]).groupby(["rule", "wildcard"], as_index=False)
+                    .agg({"s": "min", "max_rss_mb": "max"}))
     per = chain_table(full["jobs"])
     chain_s = float(per["s"].sum())
     glob_jobs = full["jobs"][~full["jobs"]["rule"].isin(PER_MONTH)]
     floor = t_cold if cold else t_warm
-    out["month"] = {"soundings": full["soundings"], "workflow_wall_s": round(full["wall_s"], 1),
+    out["month"] = {"soundings": full["soundings"], "workflow_wall_s": round(min(r["wall_s"] for r in runs), 1),
+                    "repeat": len(runs),
                     "stages": {r: {"s": round(v.s, 2), "max_rss_mb": round(v.max_rss_mb), "soundings_per_s":
                                    round(full["soundings"] / v.s)} for r, v in per.iterrows()},
                     "chain_s": round(chain_s, 1), "chain_over_raw_read": round(chain_s / floor, 2),
@@ -277,6 +285,7 @@ def write_markdown(o: dict):
              f"Machine: {o['machine']['cpus']} cores, Python {o['machine']['python']}. One full-density month "
              f"(April 2010, {m['soundings']:,} soundings in {r['files']} day files, {r['gb']} GB read by ingest).", "",
              f"Raw h5py read of the ingest fields: cold {r['cold_s']} s, warm {r['warm_s']} s.", "",
+             f"Per-month stages: best of {m.get('repeat', 1)} workflow runs (`snakemake --cores 1`).", "",
              "| per-month stage | s (one core) | soundings/s | peak RSS (MB) |", "|---|---|---|---|"]
     for name, v in m["stages"].items():
         lines.append(f"| {name} | {v['s']} | {v['soundings_per_s']:,} | {v['max_rss_mb']} |")

@@ -1,26 +1,6 @@
-# MOPITT-TCCON colocation (H19 Sect. 4.1): per-month candidates (grid index over the site
-# boxes), per-site comparison by day and surface, global validation (York fits, drift, LOSO).
-
-
-rule colocation_candidates:
-    input:
-        corrected="results/corrected/{ym}/soundings.parquet",
-        table="results/store/mopitt/{ym}/soundings.parquet",
-        profiles="results/store/mopitt/{ym}/profiles.nc",
-    output:
-        candidates="results/colocation/candidates/{ym}.nc",
-        report="results/colocation/candidates/{ym}.json",
-    params:
-        sites_table=PLAN.sites_table,
-        sites=PLAN.sites,
-    log:
-        "results/logs/colocation_candidates/{ym}.log",
-    benchmark:
-        "results/benchmarks/colocation_candidates/{ym}.tsv"
-    conda:
-        "../envs/satcol.yaml"
-    script:
-        "../scripts/colocation_candidates.py"
+# MOPITT-TCCON colocation (H19 Sect. 4.1): per-site comparison by day and surface of the
+# per-month candidates (grid index over the site boxes, written by the correct job, correct.smk),
+# global validation (York fits, drift, LOSO).
 
 
 rule colocate_site:

@@ -1,17 +1,28 @@
 # Corrected XCO per month: original, feature and pixel corrections, corrected value, QC bits.
+# The same job writes the two per-month products that read the corrected soundings: the TCCON
+# colocation candidates (H19 Sect. 4; reduced per site by colocate_site) and the pair statistics
+# of the error-correlation model (export; reduced by error_correlation). One job instead of
+# three saves two process start-ups and two reads of the month (issue #7).
 
 
 rule correct:
     input:
         table="results/store/mopitt/{ym}/soundings.parquet",
+        profiles="results/store/mopitt/{ym}/profiles.nc",
+        store_report="results/store/mopitt/{ym}/report.json",
         qc="results/qc/{ym}/filtered.parquet",
         accepted="results/feature_bias/accepted.json",
         fits="results/pixel_bias/final_fits.csv",
     output:
         corrected="results/corrected/{ym}/soundings.parquet",
         report="results/corrected/{ym}/report.json",
+        candidates="results/colocation/candidates/{ym}.nc",
+        candidates_report="results/colocation/candidates/{ym}.json",
+        pairs="results/export/error_correlation/{ym}.parquet",
     params:
         origin=ORIGIN,
+        sites_table=PLAN.sites_table,
+        sites=PLAN.sites,
     log:
         "results/logs/correct/{ym}.log",
     benchmark:

@@ -1,21 +1,6 @@
 # Assimilation export (H19 Sect. 5; issue #5): the error correlation of neighbouring soundings
-# from SRA residual pairs, per-sounding CF files and super-observations per month.
-
-
-rule error_correlation_pairs:
-    input:
-        table="results/store/mopitt/{ym}/soundings.parquet",
-        corrected="results/corrected/{ym}/soundings.parquet",
-    output:
-        "results/export/error_correlation/{ym}.parquet",
-    log:
-        "results/logs/error_correlation_pairs/{ym}.log",
-    benchmark:
-        "results/benchmarks/error_correlation_pairs/{ym}.tsv"
-    conda:
-        "../envs/satcol.yaml"
-    script:
-        "../scripts/error_correlation_pairs.py"
+# from SRA residual pairs (per-month pair statistics written by the correct job, correct.smk),
+# per-sounding CF files and super-observations per month.
 
 
 rule error_correlation:

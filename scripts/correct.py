@@ -1,25 +1,42 @@
-"""Corrected XCO for one month, beside the original (thin wrapper)."""
+"""Corrected XCO for one month, beside the original; then, from the same soundings in memory,
+the month's TCCON colocation candidates and error-correlation pair statistics (thin wrapper)."""
 
 import json
 
 import numpy as np
 import pandas as pd
 
-from satcol import ioutil, logutil, provenance, qcchain, store
+from satcol import colocation, export, ioutil, logutil, provenance, qcchain, store
 from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-qc = pd.read_parquet(snakemake.input.qc)  # noqa: F821
-with open(snakemake.input.accepted) as f:  # noqa: F821
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+qc = pd.read_parquet(inp.qc)
+with open(inp.accepted) as f:
     accepted = json.load(f)["accepted"]
-table = store.read_soundings(snakemake.input.table, columns=qcchain.with_feature_columns(qcchain.CORRECT_COLUMNS, accepted))  # noqa: F821
-fits = pd.read_csv(snakemake.input.fits)  # noqa: F821
-out = qcchain.run_correct(table, qc, accepted, fits, snakemake.config, snakemake.params.origin)  # noqa: F821
-prov = provenance.provenance(snakemake.config, inputs=[str(p) for p in snakemake.input])  # noqa: F821
-store.write_frame(out, snakemake.output.corrected, prov, with_qc=True)  # noqa: F821
-q = out["qc"].to_numpy()
-report = {"n_soundings": int(len(out)), "n_kept": int(np.count_nonzero(q == 0)),
+fits = pd.read_csv(inp.fits)
+columns = list(dict.fromkeys(qcchain.with_feature_columns(qcchain.CORRECT_COLUMNS, accepted) + export.PAIR_COLUMNS
+                             + colocation.CAND_SCALARS))
+table = store.read_soundings(inp.table, columns=columns)
+corrected = qcchain.run_correct(table, qc, accepted, fits, snakemake.config, params.origin)  # noqa: F821
+# The store is named by the checksums of its L2 files (see export_month.py), not hashed again.
+with open(inp.store_report) as f:
+    store_checksums = json.load(f)["provenance"]["input_sha256"]
+prov = provenance.provenance(snakemake.config, inputs=[inp.qc, inp.accepted, inp.fits],  # noqa: F821
+                             checksums=store_checksums)
+store.write_frame(corrected, out.corrected, prov, with_qc=True)
+q = corrected["qc"].to_numpy()
+report = {"n_soundings": int(len(corrected)), "n_kept": int(np.count_nonzero(q == 0)),
           "n_flagged": int(np.count_nonzero(q != 0)), "qc_counts": qcmod.counts_per_bit(q),
           "qc_only_counts": qcmod.counts_only_bit(q)}
-ioutil.write_json(report, snakemake.output.report)  # noqa: F821
+ioutil.write_json(report, out.report)
 log.info("%s", report)
+
+sites = colocation.load_sites(params.sites_table, params.sites)
+cand = colocation.month_candidates(corrected, table, inp.profiles, sites, out.candidates, prov)
+ioutil.write_json(cand, out.candidates_report)
+log.info("colocation candidates: %s", cand)
+
+pairs = export.error_correlation_partial(table, corrected, snakemake.config)  # noqa: F821
+ioutil.write_parquet(pairs, out.pairs)
+log.info("error correlation: %d pairs in %d separation bins", int(pairs["n_pairs"].sum()), len(pairs))

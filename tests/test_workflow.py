@@ -49,7 +49,11 @@ def test_corrected_columns_carry_provenance_and_qc_meanings(tiny_run):
     meta = pq.read_schema(path).metadata
     prov = json.loads(meta[b"satcol_provenance"])
     assert prov["config_sha256"] and prov["git_commit"]
-    assert any(k.endswith("store/mopitt/2009-07/soundings.parquet") for k in prov["input_sha256"])
+    # The month's store is named by the L2 files it was built from (as ingest hashed them).
+    store_report = json.loads((tiny_run / "results/store/mopitt/2009-07/report.json").read_text())
+    l2 = store_report["provenance"]["input_sha256"]
+    assert l2 and all(k.startswith("MOP02") and prov["input_sha256"][k] == v for k, v in l2.items())
+    assert any(k.endswith("qc/2009-07/filtered.parquet") for k in prov["input_sha256"])
     assert "filter_max_adjacent_diff" in json.loads(meta[b"qc_flags"])["flag_meanings"]
     df = pd.read_parquet(path)
     summary = json.loads((tiny_run / "results/summary.json").read_text())

@@ -224,16 +224,22 @@ CAND_SCALARS = ["sounding_id", "lat", "lon", "pixel", "surface", "psurf", "xco_e
 CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
 
 
-def month_candidates(corrected_path, table_path, profiles_path, sites: pd.DataFrame, out_path, prov: dict) -> dict:
-    """Write one month's colocation candidates (kept soundings in any site box) with profiles."""
+def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_path, prov: dict) -> dict:
+    """Write one month's colocation candidates (kept soundings in any site box) with profiles.
+
+    ``corrected`` and ``table``: the month's corrected soundings and store table, as DataFrames
+    (the correct job passes its own) or as Parquet paths."""
     import xarray as xr
 
     from .provenance import netcdf_attrs
 
-    corr = pd.read_parquet(corrected_path, columns=["sounding_id", "qc", "xco", "xco_corrected"])
-    table = pd.read_parquet(table_path, columns=CAND_SCALARS + ["time"])
+    if not isinstance(corrected, pd.DataFrame):
+        corrected = pd.read_parquet(corrected, columns=["sounding_id", "qc", "xco", "xco_corrected"])
+    if not isinstance(table, pd.DataFrame):
+        table = pd.read_parquet(table, columns=CAND_SCALARS + ["time"])
+    corr = corrected
     if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
-        raise RuntimeError(f"{corrected_path}: sounding order differs from {table_path}; rerun the month")
+        raise RuntimeError(f"{out_path}: corrected soundings not in store order; rerun the month")
     kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
     pairs = candidates(table["lat"].to_numpy(), table["lon"].to_numpy(), kept, sites)
     rows = pairs["row"].to_numpy(dtype=np.int64)
