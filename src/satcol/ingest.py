@@ -37,8 +37,9 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
         bad |= ~np.isfinite(table[key])
     valid = np.isfinite(profiles["retrieved_vmr"])
     ak = profiles["averaging_kernel"]
-    ak_bad = ~np.isfinite(ak) & valid[:, :, None] & valid[:, None, :]
-    bad |= ak_bad.any(axis=(1, 2))
+    # A non-finite AK element between two retrieved levels: (valid_i & valid_j) > finite_ij.
+    ak_bad = np.greater(valid[:, :, None] & valid[:, None, :], np.isfinite(ak))
+    bad |= ak_bad.reshape(len(ak_bad), -1).any(axis=1)
     bad |= ~np.isfinite(np.where(valid, profiles["prior_vmr"], 0.0)).all(axis=1)
     return bad
 

@@ -69,6 +69,10 @@ OPTIONAL = {
     "MeasurementErrorCovarianceMatrix": (DATA, (10, 10)),
     "SmoothingErrorCovarianceMatrix": (DATA, (10, 10)),
 }
+#: Error covariances of which only the diagonal is used (their traces, H19 Table 3): ingest keeps
+#: the (n, 10) diagonal and checks fill on it alone, not on the 100 elements of each matrix.
+DIAGONAL_ONLY = ("RetrievalErrorCovarianceMatrix", "MeasurementErrorCovarianceMatrix",
+                 "SmoothingErrorCovarianceMatrix")
 #: Physical ranges; a value outside its range in a required field rejects the file.
 RANGES = {
     "Latitude": (-90.0, 90.0),
@@ -137,6 +141,8 @@ def _read(f, path, name, group, trailing, n=None):
     except (OSError, RuntimeError) as exc:
         raise BadInputError(path, "unreadable", f"cannot read dataset: {exc}", full) from None
     fill = _fill_value(ds)
+    if name in DIAGONAL_ONLY:
+        arr = np.diagonal(arr, axis1=1, axis2=2).copy()
     arr = arr.astype(np.float64) if name == "Time" else arr.astype(np.float32, copy=False) if arr.dtype.kind == "f" else arr
     if not arr.flags.writeable:
         arr = arr.copy()
@@ -151,7 +157,8 @@ def _read(f, path, name, group, trailing, n=None):
 
 
 def read_mop02(path) -> dict:
-    """Read one MOP02 file: dict of product arrays (fill -> NaN) plus ``_info``.
+    """Read one MOP02 file: dict of product arrays (fill -> NaN) plus ``_info``; of the error
+    covariances in ``DIAGONAL_ONLY`` only the (n, 10) diagonal is kept.
 
     Raises BadInputError for an unreadable or truncated file, a missing dataset, a dataset of
     the wrong shape or dtype, a file whose retrieved columns are all fill, values outside
@@ -208,7 +215,10 @@ def read_mop02(path) -> dict:
 
 
 def _trace(m):
-    return np.nansum(np.diagonal(m, axis1=1, axis2=2), axis=1)
+    """Trace of each (10, 10) matrix, or sum of each (10,) diagonal (``DIAGONAL_ONLY``); NaN
+    elements are left out."""
+    m = np.asarray(m)
+    return np.nansum(np.diagonal(m, axis1=1, axis2=2) if m.ndim == 3 else m, axis=1)
 
 
 def canonical(raw: dict) -> tuple[dict, dict]:
@@ -278,12 +288,12 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "cloud_description": raw["CloudDescription"].astype(np.int16),
         "n_levels": n_levels.astype(np.int8),
     }
-    profiles = {
+    profiles = {  # (copy=False: most are float32 already; the AKs alone are 90 MB a day)
         "pressure": levels.level_pressures(psurf).astype(np.float32),
-        "retrieved_vmr": retrieved.astype(np.float32),
-        "retrieved_vmr_err": retrieved_err.astype(np.float32),
-        "prior_vmr": prior.astype(np.float32),
-        "averaging_kernel": A.astype(np.float32),
+        "retrieved_vmr": retrieved.astype(np.float32, copy=False),
+        "retrieved_vmr_err": retrieved_err.astype(np.float32, copy=False),
+        "prior_vmr": prior.astype(np.float32, copy=False),
+        "averaging_kernel": A.astype(np.float32, copy=False),
         "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
     }
     return table, profiles
