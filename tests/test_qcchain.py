@@ -231,6 +231,11 @@ def test_partial_subsets_equal_partial_of_each_subset_bit_for_bit():
            binstats.partial({k: v[~a] for k, v in keys.items()}, np.ones(int((~a).sum())))]
     for g, r in zip(got, ref, strict=True):
         pd.testing.assert_frame_equal(g, r, check_exact=True)
+    # The bin column prepended to packed (surface, pixel) keys gives the same frames.
+    tail = binstats.PackedKeys.of({"surface": keys["surface"], "pixel": keys["pixel"]})
+    got2 = binstats.partial_subsets(tail.prepend("bin", keys["bin"]), [(a, x), (slice(None), None), (b, x), (~a, None)])
+    for g, r in zip(got2, ref, strict=True):
+        pd.testing.assert_frame_equal(g, r, check_exact=True)
     assert len(got[2]) == 0 and got[0]["n"].sum() == np.count_nonzero(a & np.isfinite(x))
 
 

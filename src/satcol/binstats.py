@@ -98,23 +98,51 @@ def partial(keys: dict, values, weights=None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def partial_subsets(keys: dict, subsets: list) -> list[pd.DataFrame]:
+class PackedKeys:
+    """Integer key columns packed into one int64 code (mixed radix, lexicographic order), to be
+    reused by several :func:`partial_subsets` calls; :meth:`prepend` adds a leading column
+    without repacking the others (the filter diagnostics: one bin column per candidate in
+    front of the same surface and pixel columns)."""
+
+    def __init__(self, names, cols, code, lows, spans):
+        self.names, self.cols, self.code, self.lows, self.spans = names, cols, code, lows, spans
+
+    @classmethod
+    def of(cls, keys: dict) -> PackedKeys:
+        names = list(keys)
+        cols = [np.asarray(keys[k], dtype=np.int64) for k in names]
+        packed = _packed(cols) if cols[0].size else None
+        return cls(names, cols, *(packed or (None, None, None)))
+
+    def prepend(self, name: str, col) -> PackedKeys:
+        col = np.asarray(col, dtype=np.int64)
+        if self.code is None or col.size == 0:
+            return PackedKeys.of({name: col, **dict(zip(self.names, self.cols, strict=True))})
+        lo, span = int(col.min()), int(col.max()) - int(col.min()) + 1
+        tail = int(np.prod(np.array(self.spans, dtype=np.int64)))
+        if float(span) * float(tail) >= 2.0**62:
+            return PackedKeys([name, *self.names], [col, *self.cols], None, None, None)
+        code = (col - lo) * tail + self.code
+        return PackedKeys([name, *self.names], [col, *self.cols], code, [lo, *self.lows], [span, *self.spans])
+
+
+def partial_subsets(keys, subsets: list) -> list[pd.DataFrame]:
     """:func:`partial` of several row subsets that share the same key columns, the keys packed
-    once. ``subsets`` holds (rows, values) pairs: ``rows`` a boolean mask or slice, ``values``
-    an array over all rows or None for counts (values of one, as a histogram).
+    once. ``keys``: dict of name -> int array, or :class:`PackedKeys`. ``subsets`` holds
+    (rows, values) pairs: ``rows`` a boolean mask or slice, ``values`` an array over all rows
+    or None for counts (values of one, as a histogram).
 
     The frames equal those of ``partial({k: keys[k][rows]}, values[rows])`` bit for bit: the
     same groups in the same order, and with unit weights sw = n and swx = sum exactly, so those
     need no sums of their own (issue #7: the filter diagnostics call this 66 times a month).
     """
-    names = list(keys)
-    cols = [np.asarray(keys[k], dtype=np.int64) for k in names]
-    packed = _packed(cols) if cols[0].size else None
-    if packed is None or not _dense(packed[0], packed[2]):
+    pk = keys if isinstance(keys, PackedKeys) else PackedKeys.of(keys)
+    names, cols = pk.names, pk.cols
+    if pk.code is None or not _dense(pk.code, pk.spans):
         ones = np.ones(cols[0].size)
         return [partial({k: c[rows] for k, c in zip(names, cols, strict=True)},
                         (ones if values is None else np.asarray(values))[rows]) for rows, values in subsets]
-    code, lows, spans = packed
+    code, lows, spans = pk.code, pk.lows, pk.spans
     size = int(np.prod(np.array(spans, dtype=np.int64)))
     out = []
     for rows, values in subsets:

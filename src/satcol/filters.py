@@ -89,16 +89,15 @@ def partial_diagnostics(df: pd.DataFrame, anomaly, in_sra, prefiltered, candidat
     """Per-month binned statistics for every candidate: anomaly sums per (bin, surface, pixel),
     and histograms of all soundings and of prefiltered ones (H19 Fig. 3)."""
     parts = []
-    surface = df["surface"].to_numpy().astype(np.int64)  # converted once, not per candidate
-    pixel = df["pixel"].to_numpy().astype(np.int64)
+    # (surface, pixel) packed once; each candidate's bin column goes in front of it.
+    surface_pixel = binstats.PackedKeys.of({"surface": df["surface"].to_numpy(), "pixel": df["pixel"].to_numpy()})
     anomaly = np.asarray(anomaly)
     kinds = ("anomaly", "hist_all", "hist_prefiltered")
     for name, c in candidates.items():
         lo, hi, n = c["bins"]
         b = binstats.bin_index(df[name].to_numpy(), lo, hi, int(n))
         subsets = [(in_sra, anomaly), (slice(None), None), (prefiltered, None)]
-        for kind, p in zip(kinds, binstats.partial_subsets({"bin": b, "surface": surface, "pixel": pixel}, subsets),
-                           strict=True):
+        for kind, p in zip(kinds, binstats.partial_subsets(surface_pixel.prepend("bin", b), subsets), strict=True):
             p["candidate"] = name
             p["kind"] = kind
             parts.append(p)
