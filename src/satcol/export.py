@@ -155,7 +155,7 @@ def _profile_vars(dim, psurf, prior, retrieved, retrieved_corr, A, col_ak):
                                  "hPa", standard_name="surface_air_pressure"),
         "pressure": _var((dim,) + lv, p.astype(np.float32), "pressure of the MOPITT levels", "hPa",
                          standard_name="air_pressure", comment=LEVEL_COMMENT),
-        "pressure_weight": _var((dim,) + lv, levels.pressure_weights(psurf).astype(np.float32),
+        "pressure_weight": _var((dim,) + lv, levels.pressure_weights(psurf, p).astype(np.float32),
                                 "pressure weighting function h of the column average (H19 Eq. 4; the 50-0 hPa layer "
                                 "counted in the 100 hPa slot at 0.48 of its VMR)", "1"),
         "prior_co_vmr": _var((dim,) + lv, prior.astype(np.float32), "a priori CO mole fraction", VMR_UNITS,

@@ -45,15 +45,16 @@ def valid_levels(psurf: np.ndarray) -> np.ndarray:
     return np.isfinite(level_pressures(psurf))
 
 
-def layer_thickness(psurf: np.ndarray) -> np.ndarray:
+def layer_thickness(psurf: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
     """Effective pressure thickness (hPa) of the layer above each level slot; 0 where dropped.
 
     The surface layer runs from psurf to the first fixed level above it; fixed-level layers
     are 100 hPa thick; the 100 hPa layer is 100->50 hPa plus the 50->0 hPa layer at
     ``TOP_LAYER_FACTOR`` of its VMR, i.e. an effective 50 + 0.48 * 50 = 74 hPa
     (H19 Sect. 2.1 and App. B; GEOS-Chem adjoint ``mopitt_obs_mod.f`` DELP; METHODS.md sect. 4).
+    ``p``: :func:`level_pressures` of ``psurf`` when the caller has it already.
     """
-    p = level_pressures(psurf)
+    p = level_pressures(psurf) if p is None else p
     valid = np.isfinite(p)
     dp = np.zeros_like(p)
     # Fixed levels 900..200 hPa: 100 hPa layers; the 100 hPa level: 74 hPa effective.
@@ -65,7 +66,7 @@ def layer_thickness(psurf: np.ndarray) -> np.ndarray:
     return dp
 
 
-def pressure_weights(psurf: np.ndarray) -> np.ndarray:
+def pressure_weights(psurf: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
     """Pressure weighting function h (..., 10) of H19 Eq. 4 with h_j = dp_j / psurf.
 
     MOPITT provides no water-vapour profile, so the dry-air weights reduce to pressure
@@ -73,7 +74,7 @@ def pressure_weights(psurf: np.ndarray) -> np.ndarray:
     weights sum to 1 - 26/psurf; the 11 physical layers would sum to 1.
     """
     psurf = np.asarray(psurf, dtype=np.float64)
-    return layer_thickness(psurf) / psurf[..., None]
+    return layer_thickness(psurf, p) / psurf[..., None]
 
 
 def column_average(vmr: np.ndarray, psurf: np.ndarray) -> np.ndarray:

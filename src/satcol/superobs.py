@@ -138,18 +138,33 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
     wsum = np.bincount(group, weights=inv, minlength=G)
     w = inv / wsum[group]
 
+    block = 10  # profile entries summed per pass: bounded memory for the 100 AK entries
+    flat_ids = {}
+
     def wmean(v):
         """Weighted mean per super-observation; NaN entries (slots below the surface) are left
-        out and the weights renormalised over the members that have the entry."""
-        v = np.asarray(v, dtype=np.float64)[rows]
-        flat = v.reshape(v.shape[0], int(np.prod(v.shape[1:])))
-        ok = np.isfinite(flat)
-        vals = np.where(ok, flat, 0.0)
-        num = np.stack([np.bincount(group, weights=w * vals[:, c], minlength=G) for c in range(flat.shape[1])], 1)
-        den = np.stack([np.bincount(group, weights=w * ok[:, c], minlength=G) for c in range(flat.shape[1])], 1)
+        out and the weights renormalised over the members that have the entry.
+
+        Entries go through in blocks of ``block`` columns, each block as one bincount over
+        (group, column) ids: every sum adds the same products in the same (row) order as a
+        bincount per column, so the means are the same bit for bit (issue #7)."""
+        v = np.asarray(v)
+        shape = v.shape[1:]
+        k = int(np.prod(shape))
+        flat = v.reshape(v.shape[0], k)
+        num, den = np.empty((G, k)), np.empty((G, k))
+        for c0 in range(0, k, block):
+            b = min(block, k - c0)
+            if b not in flat_ids:
+                flat_ids[b] = (group[:, None] * b + np.arange(b)).ravel()
+            x = flat[rows, c0:c0 + b].astype(np.float64)
+            ok = np.isfinite(x)
+            vals = np.where(ok, x, 0.0)
+            num[:, c0:c0 + b] = np.bincount(flat_ids[b], (w[:, None] * vals).ravel(), minlength=G * b).reshape(G, b)
+            den[:, c0:c0 + b] = np.bincount(flat_ids[b], (w[:, None] * ok).ravel(), minlength=G * b).reshape(G, b)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(den > 0, num / den, np.nan)
-        return out.reshape((G,) + v.shape[1:])
+        return out.reshape((G,) + shape)
 
     overpass = overpass_ids(t[rows], group, gap_s)
     surf_rows = np.asarray(table["surface"])[rows]
