@@ -152,7 +152,7 @@ def _read(f, path, name, group, trailing, n=None):
         bad |= np.isinf(arr)
         np.copyto(arr, np.nan, where=bad)
     else:
-        arr[arr == int(fill)] = -1
+        arr = np.where(arr == int(fill), -1, arr)
     return arr
 
 
