@@ -233,11 +233,11 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
 
     from .provenance import netcdf_attrs
 
-    if not isinstance(corrected, pd.DataFrame):
-        corrected = pd.read_parquet(corrected, columns=["sounding_id", "qc", "xco", "xco_corrected"])
+    corr = corrected
+    if not isinstance(corr, pd.DataFrame):
+        corr = pd.read_parquet(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
     if not isinstance(table, pd.DataFrame):
         table = pd.read_parquet(table, columns=CAND_SCALARS + ["time"])
-    corr = corrected
     if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
         raise RuntimeError(f"{out_path}: corrected soundings not in store order; rerun the month")
     kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
