@@ -210,7 +210,7 @@ def main():
     ap.add_argument("--scaling", default="1,2,4", help="month counts of the scaling run ('' to skip)")
     ap.add_argument("--scaling-days", type=int, default=5, help="full-density days per month in the scaling run")
     ap.add_argument("--plan-years", type=int, default=20)
-    ap.add_argument("--repeat", type=int, default=2, help="runs of the full-density month (best time per job)")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of the full-density month and of each scaling run (best time per job)")
     ap.add_argument("--work", default=str(HERE / "work"))
     args = ap.parse_args()
     work = Path(args.work)

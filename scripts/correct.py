@@ -19,11 +19,8 @@ columns = list(dict.fromkeys(qcchain.with_feature_columns(qcchain.CORRECT_COLUMN
                              + colocation.CAND_SCALARS))
 table = store.read_soundings(inp.table, columns=columns)
 corrected = qcchain.run_correct(table, qc, accepted, fits, snakemake.config, params.origin)  # noqa: F821
-# The store is named by the checksums of its L2 files (see export_month.py), not hashed again.
 with open(inp.store_report) as f:
-    store_checksums = json.load(f)["provenance"]["input_sha256"]
-prov = provenance.provenance(snakemake.config, inputs=[inp.qc, inp.accepted, inp.fits],  # noqa: F821
-                             checksums=store_checksums)
+    prov = provenance.with_store(snakemake.config, json.load(f), inputs=[inp.qc, inp.accepted, inp.fits])  # noqa: F821
 store.write_frame(corrected, out.corrected, prov, with_qc=True)
 q = corrected["qc"].to_numpy()
 report = {"n_soundings": int(len(corrected)), "n_kept": int(np.count_nonzero(q == 0)),

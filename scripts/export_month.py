@@ -19,11 +19,7 @@ with open(inp.validation) as f:
 with open(inp.store_report) as f:
     store_report = json.load(f)
 source_files = [r["file"] for r in store_report["files"]]
-# The month's store (1.5 GB a full-density month) is named by the checksums of the L2 files it was
-# built from, recorded when ingest read them; it is a deterministic function of those, the config
-# and the commit (issue #6), so it is not hashed again here.
-prov = provenance.provenance(config, inputs=[inp.corrected, inp.validation, inp.correlation],
-                             checksums=store_report["provenance"]["input_sha256"])
+prov = provenance.with_store(config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation])
 models = export.load_models(inp.correlation)
 counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scale, models, prov, source_files, ym,
                                             out.soundings, config["export"]["compression_level"])

@@ -77,16 +77,7 @@ def partial(keys: dict, values, weights=None) -> pd.DataFrame:
         return pd.DataFrame({**{k: np.zeros(0, np.int64) for k in names}, **{a: np.zeros(0) for a in ACCUMULATORS}})
     packed = _packed(cols)
     if packed is not None and _dense(packed[0], packed[2]):
-        # Count straight into the dense key space; keep the groups that occur (same groups and
-        # order as the sort-based path, same sums: bincount adds rows in order either way).
-        code, lows, spans = packed
-        counts = np.bincount(code)
-        present = np.flatnonzero(counts)
-        out = dict(zip(names, _unpack(present, lows, spans), strict=True))
-        out["n"] = counts[present].astype(np.float64)
-        for name, wt in (("sum", v), ("sumsq", v * v), ("sw", w), ("swx", w * v)):
-            out[name] = np.bincount(code, wt, minlength=counts.size)[present]
-        return pd.DataFrame(out)
+        return _dense_sums(names, *packed, v, None if weights is None else w)
     uniq, inv = group_ids(cols)
     m = uniq[0].size
     out = {k: uniq[i] for i, k in enumerate(names)}
@@ -142,29 +133,37 @@ def partial_subsets(keys, subsets: list) -> list[pd.DataFrame]:
         ones = np.ones(cols[0].size)
         return [partial({k: c[rows] for k, c in zip(names, cols, strict=True)},
                         (ones if values is None else np.asarray(values))[rows]) for rows, values in subsets]
-    code, lows, spans = pk.code, pk.lows, pk.spans
-    size = int(np.prod(np.array(spans, dtype=np.int64)))
     out = []
     for rows, values in subsets:
-        c = code[rows]
+        c = pk.code[rows]
         v = None
         if values is not None:
             v = np.asarray(values, dtype=np.float64)[rows]
             ok = np.isfinite(v)
             if not ok.all():
                 c, v = c[ok], v[ok]
-        counts = np.bincount(c, minlength=size)
-        present = np.flatnonzero(counts)
-        d = dict(zip(names, _unpack(present, lows, spans), strict=True))
-        n = counts[present].astype(np.float64)
-        if v is None:
-            s, ss = n, n
-        else:  # (bincount of an empty array is int64)
-            s = np.bincount(c, v, minlength=size)[present].astype(np.float64, copy=False)
-            ss = np.bincount(c, v * v, minlength=size)[present].astype(np.float64, copy=False)
-        d.update({"n": n, "sum": s.copy(), "sumsq": ss.copy(), "sw": n.copy(), "swx": s.copy()})
-        out.append(pd.DataFrame(d))
+        out.append(_dense_sums(names, c, pk.lows, pk.spans, v))
     return out
+
+
+def _dense_sums(names, code, lows, spans, v=None, w=None) -> pd.DataFrame:
+    """The accumulators per occurring key of packed ``code``, counted straight into the dense
+    key space (same groups and order as the sort-based path, same sums: bincount adds rows in
+    order either way). ``v`` None: values of one (counts); ``w`` None: unit weights, for which
+    sw = n and swx = sum exactly, so they need no sums of their own."""
+    size = int(np.prod(np.array(spans, dtype=np.int64)))
+    counts = np.bincount(code, minlength=size)
+    present = np.flatnonzero(counts)
+    out = dict(zip(names, _unpack(present, lows, spans), strict=True))
+    n = counts[present].astype(np.float64)
+
+    def sums(wt):  # (bincount of an empty array is int64)
+        return np.bincount(code, wt, minlength=size)[present].astype(np.float64, copy=False)
+
+    s, ss = (n, n) if v is None else (sums(v), sums(v * v))
+    sw, swx = (n, s) if w is None else (sums(w), sums(w * v))
+    out.update({"n": n, "sum": s.copy(), "sumsq": ss.copy(), "sw": sw.copy(), "swx": swx.copy()})
+    return pd.DataFrame(out)
 
 
 def reduce(partials: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

@@ -40,13 +40,18 @@ def parquet_options(schema) -> dict:
     return {"compression": "zstd", "compression_level": 1, "use_dictionary": ints or False}
 
 
-def write_parquet(df, path, **kwargs):
-    import pyarrow as pa
+def write_arrow_parquet(table, path):
+    """Write an Arrow table as Parquet, atomically, with :func:`parquet_options`."""
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, **{**parquet_options(table.schema), **kwargs})
+        pq.write_table(table, tmp, **parquet_options(table.schema))
+
+
+def write_parquet(df, path):
+    import pyarrow as pa
+
+    write_arrow_parquet(pa.Table.from_pandas(df, preserve_index=False), path)
 
 
 def write_csv(df, path, **kwargs):

@@ -83,6 +83,15 @@ def provenance(config: dict, inputs=(), checksums: dict | None = None) -> dict:
     }
 
 
+def with_store(config: dict, store_report: dict, inputs=()) -> dict:
+    """Provenance of a product built from a month's store (the ingest report ``store_report``)
+    and further ``inputs``. The store (1.5 GB a full-density month) is named by the checksums of
+    the L2 files it was built from, recorded when ingest read them, rather than hashed again
+    in every stage: it is a deterministic function of those files, the config and the commit
+    (issue #6; issue #7 for the cost)."""
+    return provenance(config, inputs=inputs, checksums=store_report["provenance"]["input_sha256"])
+
+
 def netcdf_attrs(prov: dict) -> dict:
     """Flatten provenance into global netCDF attributes (strings only)."""
     return {

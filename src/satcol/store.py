@@ -124,8 +124,7 @@ def write_frame(df: pd.DataFrame, path, prov: dict | None = None, with_qc: bool 
         meta[b"satcol_provenance"] = json.dumps(prov, sort_keys=True, default=str).encode()
     if with_qc:
         meta[b"qc_flags"] = json.dumps(qc_attrs(), default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)).encode()
-    with ioutil.atomic_path(path) as tmp:
-        pq.write_table(table.replace_schema_metadata(meta), tmp, **ioutil.parquet_options(table.schema))
+    ioutil.write_arrow_parquet(table.replace_schema_metadata(meta), path)
 
 
 def read_soundings(path, columns=None) -> pd.DataFrame:
