@@ -118,3 +118,42 @@ def test_sha256_file_equals_hashlib(tmp_path):
     data.write_bytes(payload)
     assert sha256_file(empty) == hashlib.sha256(b"").hexdigest()
     assert sha256_file(data) == hashlib.sha256(payload).hexdigest()
+
+
+def test_blocked_passes_equal_whole_array_definitions(tmp_path):
+    """The row-blocked reads and passes of ingest (issue #7) give the whole-array results, bit
+    for bit, for a row count that is not a multiple of the block and with fill, inf and NaN."""
+    from satcol.io import mopitt
+
+    n = 3 * mopitt.BLOCK_ROWS + 17
+    rng = np.random.default_rng(7)
+    m = rng.normal(size=(n, 10, 10)).astype(np.float32)
+    m[::5, :, :3] = -9999.0
+    m[::7, 2, :] = np.inf
+    m[::11, :4, :] = np.nan
+    with h5py.File(tmp_path / "m.h5", "w") as f:
+        f["m"] = m
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        diag = mopitt._read_diagonals(f["m"])
+    np.testing.assert_array_equal(diag, np.diagonal(m, axis1=1, axis2=2))
+
+    whole = m.copy()
+    np.copyto(whole, np.nan, where=(whole == -9999.0) | np.isinf(whole))
+    blocked = m.copy()
+    mopitt._fill_to_nan(blocked, -9999.0)
+    np.testing.assert_array_equal(blocked, whole)  # NaN positions equal too
+    np.testing.assert_array_equal(mopitt._ak_sums(blocked), np.nansum(whole, axis=(1, 2)))
+
+    # input_fill_mask: a non-finite AK element between two retrieved levels flags the sounding.
+    valid_levels = np.ones((n, 10), dtype=bool)
+    valid_levels[::3, 0] = False  # surface slot not retrieved: its AK row/column does not count
+    retrieved = np.where(valid_levels, 50.0, np.nan)
+    ak = rng.normal(size=(n, 10, 10)).astype(np.float32)
+    ak[::3, 0, :] = np.nan
+    hit = np.arange(5, n, 9)
+    ak[hit, 4, 6] = np.nan
+    table = {k: np.ones(n) for k in ("lat", "lon", "xco", "xco_err", "psurf", "dof", "sza")}
+    bad = ingest.input_fill_mask(table, {"retrieved_vmr": retrieved, "averaging_kernel": ak, "prior_vmr": retrieved})
+    expected = np.zeros(n, dtype=bool)
+    expected[hit] = True
+    np.testing.assert_array_equal(bad, expected)

@@ -37,9 +37,13 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
         bad |= ~np.isfinite(table[key])
     valid = np.isfinite(profiles["retrieved_vmr"])
     ak = profiles["averaging_kernel"]
-    # A non-finite AK element between two retrieved levels: (valid_i & valid_j) > finite_ij.
-    ak_bad = np.greater(valid[:, :, None] & valid[:, None, :], np.isfinite(ak))
-    bad |= ak_bad.reshape(len(ak_bad), -1).any(axis=1)
+    # A non-finite AK element between two retrieved levels: (valid_i & valid_j) > finite_ij; in
+    # row blocks, so that the (n, 10, 10) temporaries stay in the cache.
+    for start in range(0, len(ak), mopitt.BLOCK_ROWS):
+        rows = slice(start, start + mopitt.BLOCK_ROWS)
+        v = valid[rows]
+        ak_bad = np.greater(v[:, :, None] & v[:, None, :], np.isfinite(ak[rows]))
+        bad[rows] |= ak_bad.reshape(len(ak_bad), -1).any(axis=1)
     bad |= ~np.isfinite(np.where(valid, profiles["prior_vmr"], 0.0)).all(axis=1)
     return bad
 

@@ -2,7 +2,8 @@
 
 Dataset names, shapes and fill conventions follow the MOPITT L2 file specification as
 summarised in FORMATS.md. Every dataset is read whole (one h5py read per dataset, no
-per-sounding Python). Problems raise :class:`satcol.errors.BadInputError` naming the file and
+per-sounding Python), except the error covariances, of which only the diagonals are kept: they
+are read in row blocks. Problems raise :class:`satcol.errors.BadInputError` naming the file and
 dataset.
 """
 
@@ -123,6 +124,36 @@ def _fill_value(ds) -> float:
     return DEFAULT_FILL
 
 
+#: Rows per block of the blocked passes over (n, 10, 10) arrays: about 1.6 MB of float32, so
+#: that the temporaries stay in the CPU cache (issue #7: whole-array temporaries of the AKs cost
+#: twice the time in memory traffic and page faults).
+BLOCK_ROWS = 4096
+
+
+def _read_diagonals(ds) -> np.ndarray:
+    """The (n, 10) diagonals of an (n, 10, 10) dataset, read in row blocks through one reused
+    buffer: the full matrices (876 MB a day for the three covariances at full density) are never
+    held in memory."""
+    n = ds.shape[0]
+    out = np.empty((n, ds.shape[1]), dtype=ds.dtype)
+    buf = np.empty((min(n, BLOCK_ROWS),) + ds.shape[1:], dtype=ds.dtype)
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, n)
+        view = buf[: stop - start]
+        ds.read_direct(view, source_sel=np.s_[start:stop])
+        out[start:stop] = np.diagonal(view, axis1=1, axis2=2)
+    return out
+
+
+def _fill_to_nan(arr: np.ndarray, fill: float) -> None:
+    """Fill values and +-inf -> NaN, in place, in row blocks (same result as one whole-array pass)."""
+    for start in range(0, len(arr), BLOCK_ROWS):
+        v = arr[start:start + BLOCK_ROWS]
+        bad = v == fill
+        bad |= np.isinf(v)
+        np.copyto(v, np.nan, where=bad)
+
+
 def _read(f, path, name, group, trailing, n=None):
     full = f"{group}/{name}"
     if full not in f:
@@ -137,20 +168,15 @@ def _read(f, path, name, group, trailing, n=None):
         raise BadInputError(path, "bad_shape",
                             f"dataset has shape {ds.shape}, expected ({', '.join(want)})", full)
     try:
-        arr = ds[()]
+        arr = _read_diagonals(ds) if name in DIAGONAL_ONLY else ds[()]
     except (OSError, RuntimeError) as exc:
         raise BadInputError(path, "unreadable", f"cannot read dataset: {exc}", full) from None
     fill = _fill_value(ds)
-    if name in DIAGONAL_ONLY:
-        arr = np.diagonal(arr, axis1=1, axis2=2).copy()
     arr = arr.astype(np.float64) if name == "Time" else arr.astype(np.float32, copy=False) if arr.dtype.kind == "f" else arr
     if not arr.flags.writeable:
         arr = arr.copy()
-    # Fill (and +-inf) -> NaN, in place: the AK and covariance arrays are the bulk of the read.
     if arr.dtype.kind == "f":
-        bad = arr == fill
-        bad |= np.isinf(arr)
-        np.copyto(arr, np.nan, where=bad)
+        _fill_to_nan(arr, fill)
     else:
         arr = np.where(arr == int(fill), -1, arr)
     return arr
@@ -221,6 +247,15 @@ def _trace(m):
     return np.nansum(np.diagonal(m, axis1=1, axis2=2) if m.ndim == 3 else m, axis=1)
 
 
+def _ak_sums(A: np.ndarray) -> np.ndarray:
+    """u^T A u (sum of all elements, NaN left out) of each AK, in row blocks; equal to
+    ``np.nansum(A, axis=(1, 2))``."""
+    out = np.empty(len(A), dtype=np.result_type(A.dtype, np.float32))
+    for start in range(0, len(A), BLOCK_ROWS):
+        out[start:start + BLOCK_ROWS] = np.nansum(A[start:start + BLOCK_ROWS], axis=(1, 2))
+    return out
+
+
 def canonical(raw: dict) -> tuple[dict, dict]:
     """Canonical sounding table (scalars) and profile arrays from one file's raw arrays.
 
@@ -251,7 +286,7 @@ def canonical(raw: dict) -> tuple[dict, dict]:
     d = np.abs(np.diff(retrieved, axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         max_adj = np.where(np.isfinite(d).any(axis=1), np.nanmax(np.where(np.isfinite(d), d, -np.inf), axis=1), np.nan)
-        mean_ak = np.nansum(A, axis=(1, 2)) / n_levels
+        mean_ak = _ak_sums(A) / n_levels
         airmass = 1.0 / np.cos(np.radians(raw["SolarZenithAngle"])) + 1.0 / np.cos(np.radians(raw["SatelliteZenithAngle"]))
     nanarr = np.full(n, np.nan, dtype=np.float32)
     # RetrievedCOTotalColumnDiagnostics: (smoothing, measurement) error of the column [check order].
