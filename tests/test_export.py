@@ -391,3 +391,29 @@ def cf_errors(path, suite="cf:1.8"):
     report = json.loads(r.stdout)
     res = next(iter(report.values()))
     return [(c["name"], c["msgs"]) for c in res["high_priorities"] if c["value"][0] < c["value"][1]]
+
+
+def test_profile_arrays_blocked_equal_whole_array_float64():
+    """The export's level arrays, computed in row blocks (issue #7), equal the whole-array float64
+    definitions cast to float32, bit for bit: pressures and weights (H19 Eq. 4), log10 VMRs and
+    the corrected profile = retrieved x xco / xco_original."""
+    n = 2 * export.PROFILE_BLOCK_ROWS + 5
+    rng = np.random.default_rng(3)
+    psurf = rng.uniform(500.0, 1050.0, n)
+    valid = levels.valid_levels(psurf)
+    prior = np.where(valid, rng.uniform(40.0, 200.0, (n, 10)), np.nan).astype(np.float32)
+    retrieved = np.where(valid, rng.uniform(30.0, 300.0, (n, 10)), np.nan).astype(np.float32)
+    xco0 = rng.uniform(60.0, 120.0, n)
+    xco = xco0 - rng.uniform(-5.0, 5.0, n)
+    a = export._profile_arrays(psurf, prior, retrieved, export.profile_ratio(xco0, xco))
+    p = levels.level_pressures(psurf)
+    corrected = retrieved.astype(np.float64) * (xco / xco0)[:, None]
+    expected = {"pressure": p, "pressure_weight": levels.pressure_weights(psurf, p),
+                "prior": prior, "log10_prior": np.log10(prior.astype(np.float64)),
+                "retrieved": retrieved, "log10_retrieved": np.log10(retrieved.astype(np.float64)),
+                "retrieved_corrected": corrected, "log10_retrieved_corrected": np.log10(corrected)}
+    assert set(a) == set(expected)
+    for k, v in expected.items():
+        np.testing.assert_array_equal(a[k], v.astype(np.float32), err_msg=k)
+    same = export._profile_arrays(psurf, prior, retrieved)
+    np.testing.assert_array_equal(same["retrieved_corrected"], retrieved)

@@ -77,12 +77,12 @@ def observation_error(xco_err, xco_err_smoothing) -> tuple[np.ndarray, bool]:
     return out, bool(known.all())
 
 
-def corrected_profile(retrieved_vmr, xco_original, xco_exported) -> np.ndarray:
-    """The retrieved profile scaled by xco_exported / xco_original: the column corrections
-    carried to the profile as one ratio [V], as in the TCCON comparison (README)."""
+def profile_ratio(xco_original, xco_exported) -> np.ndarray:
+    """xco_exported / xco_original (float64): the retrieved profile times this ratio is the
+    corrected profile, the column corrections carried to the profile as one ratio [V], as in
+    the TCCON comparison (README)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.asarray(xco_exported, dtype=np.float64) / np.asarray(xco_original, dtype=np.float64)
-    return np.asarray(retrieved_vmr, dtype=np.float64) * ratio[:, None]
+        return np.asarray(xco_exported, dtype=np.float64) / np.asarray(xco_original, dtype=np.float64)
 
 
 # --- CF building blocks ----------------------------------------------------------------------------
@@ -145,32 +145,60 @@ def _global_attrs(prov: dict, title: str, scale: dict, models, extra: dict) -> d
     return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in a.items()}
 
 
-def _profile_vars(dim, psurf, prior, retrieved, retrieved_corr, A, col_ak):
+#: Rows per block of the float64 profile arithmetic of :func:`_profile_vars` (cache-sized
+#: temporaries; issue #7).
+PROFILE_BLOCK_ROWS = 8192
+
+
+def _profile_arrays(psurf, prior, retrieved, ratio=None) -> dict[str, np.ndarray]:
+    """The float32 level arrays of an export, computed in float64 in row blocks: level
+    pressures, pressure weights (H19 Eq. 4), prior and retrieved VMR and their log10, and the
+    retrieved VMR times ``ratio`` (:func:`profile_ratio`; the retrieved VMR itself when
+    ``ratio`` is None). Each value equals the whole-array float64 result cast to float32."""
+    n = len(psurf)
+    names = ("pressure", "pressure_weight", "prior", "log10_prior", "retrieved", "log10_retrieved",
+             "retrieved_corrected", "log10_retrieved_corrected")
+    out = {k: np.empty((n, levels.N_LEVELS), dtype=np.float32) for k in names}
+    for start in range(0, n, PROFILE_BLOCK_ROWS):
+        rows = slice(start, start + PROFILE_BLOCK_ROWS)
+        ps = np.asarray(psurf[rows], dtype=np.float64)
+        p = levels.level_pressures(ps)
+        pr = np.asarray(prior[rows], dtype=np.float64)
+        ret = np.asarray(retrieved[rows], dtype=np.float64)
+        corr = ret if ratio is None else ret * np.asarray(ratio[rows], dtype=np.float64)[:, None]
+        out["pressure"][rows] = p
+        out["pressure_weight"][rows] = levels.pressure_weights(ps, p)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for key, v in (("prior", pr), ("retrieved", ret), ("retrieved_corrected", corr)):
+                out[key][rows] = v
+                out[f"log10_{key}"][rows] = np.log10(v)
+    return out
+
+
+def _profile_vars(dim, psurf, prior, retrieved, A, col_ak, ratio=None):
     lv = ("level",)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lp, lr, lrc = np.log10(prior), np.log10(retrieved), np.log10(retrieved_corr)
-    p = levels.level_pressures(psurf)
+    a = _profile_arrays(psurf, prior, retrieved, ratio)
     return {
         "surface_pressure": _var((dim,), np.asarray(psurf, dtype=np.float32), "surface pressure of the retrieval",
                                  "hPa", standard_name="surface_air_pressure"),
-        "pressure": _var((dim,) + lv, p.astype(np.float32), "pressure of the MOPITT levels", "hPa",
+        "pressure": _var((dim,) + lv, a["pressure"], "pressure of the MOPITT levels", "hPa",
                          standard_name="air_pressure", comment=LEVEL_COMMENT),
-        "pressure_weight": _var((dim,) + lv, levels.pressure_weights(psurf, p).astype(np.float32),
+        "pressure_weight": _var((dim,) + lv, a["pressure_weight"],
                                 "pressure weighting function h of the column average (H19 Eq. 4; the 50-0 hPa layer "
                                 "counted in the 100 hPa slot at 0.48 of its VMR)", "1"),
-        "prior_co_vmr": _var((dim,) + lv, prior.astype(np.float32), "a priori CO mole fraction", VMR_UNITS,
+        "prior_co_vmr": _var((dim,) + lv, a["prior"], "a priori CO mole fraction", VMR_UNITS,
                              standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "prior_co_log10_vmr": _var((dim,) + lv, lp.astype(np.float32), "log10 of the a priori CO mole fraction in ppb "
+        "prior_co_log10_vmr": _var((dim,) + lv, a["log10_prior"], "log10 of the a priori CO mole fraction in ppb "
                                    "(the retrieval state)", "1"),
-        "retrieved_co_vmr": _var((dim,) + lv, retrieved.astype(np.float32), "retrieved CO mole fraction (product, "
+        "retrieved_co_vmr": _var((dim,) + lv, a["retrieved"], "retrieved CO mole fraction (product, "
                                  "uncorrected)", VMR_UNITS, standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "retrieved_co_log10_vmr": _var((dim,) + lv, lr.astype(np.float32), "log10 of the retrieved CO mole fraction in "
+        "retrieved_co_log10_vmr": _var((dim,) + lv, a["log10_retrieved"], "log10 of the retrieved CO mole fraction in "
                                        "ppb (product, uncorrected)", "1"),
-        "retrieved_co_vmr_corrected": _var((dim,) + lv, retrieved_corr.astype(np.float32),
+        "retrieved_co_vmr_corrected": _var((dim,) + lv, a["retrieved_corrected"],
                                            "retrieved CO mole fraction scaled by xco / xco_original (corrections "
                                            "carried to the profile as one ratio)", VMR_UNITS,
                                            standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "retrieved_co_log10_vmr_corrected": _var((dim,) + lv, lrc.astype(np.float32),
+        "retrieved_co_log10_vmr_corrected": _var((dim,) + lv, a["log10_retrieved_corrected"],
                                                  "log10 of retrieved_co_vmr_corrected in ppb", "1"),
         "averaging_kernel": _var((dim,) + lv + ("level_in",), np.asarray(A, dtype=np.float32),
                                  "averaging kernel d log10 x_hat_i / d log10 x_j (row i = retrieved level)", "1"),
@@ -201,7 +229,6 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     pcorr = corrected["pixel_correction"].to_numpy(np.float64)
     xco = (xco0 - fcorr - pcorr) / g
     err_obs, complete = observation_error(table["xco_err"], table["xco_err_smoothing"])
-    retrieved = np.asarray(profiles["retrieved_vmr"], dtype=np.float64)
     # CF-1.8 has no unsigned or 64-bit integers: the bitmask is written as int32 (bits 0-30).
     assert max(b.bit for b in qcmod.QC_BITS) < 31
     qc = corrected["qc"].to_numpy().astype(qcmod.QC_DTYPE)
@@ -250,9 +277,8 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
         "error_correlation_land": _container(models, "land"),
         "error_correlation_water": _container(models, "water"),
     }
-    data.update(_profile_vars(d, table["psurf"].to_numpy(np.float64), np.asarray(profiles["prior_vmr"], np.float64),
-                              retrieved, corrected_profile(retrieved, xco0, xco), profiles["averaging_kernel"],
-                              profiles["column_averaging_kernel"]))
+    data.update(_profile_vars(d, table["psurf"].to_numpy(np.float64), profiles["prior_vmr"], profiles["retrieved_vmr"],
+                              profiles["averaging_kernel"], profiles["column_averaging_kernel"], profile_ratio(xco0, xco)))
     coords = {"time": _time_coord(d, t),
               "lat": _var((d,), table["lat"].to_numpy(np.float32), "latitude", "degrees_north",
                           standard_name="latitude"),
@@ -309,8 +335,7 @@ def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict,
         "error_correlation_land": _container(models, "land"),
         "error_correlation_water": _container(models, "water"),
     }
-    data.update(_profile_vars(d, so["psurf"], prior, retrieved, retrieved, so["averaging_kernel"],
-                              so["column_averaging_kernel"]))
+    data.update(_profile_vars(d, so["psurf"], prior, retrieved, so["averaging_kernel"], so["column_averaging_kernel"]))
     for k in ("retrieved_co_vmr", "retrieved_co_log10_vmr"):
         data.pop(k)
     for k, what in (("prior_co_vmr", "a priori CO mole fraction"),
