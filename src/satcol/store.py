@@ -59,6 +59,8 @@ def _arrow_column(arr: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
     """An Arrow array over a fixed-width numpy array without nulls (NaN stays a value, as with
     ``pa.array``), built from its buffer: ``pa.array`` imports pandas, 0.4 s of every ingest job
     that otherwise never needs it (issue #7)."""
+    if arr.dtype.kind not in "iufM":  # booleans are bit-packed in Arrow; objects have no buffer
+        raise TypeError(f"store column of dtype {arr.dtype} cannot be written from its buffer")
     arr = np.ascontiguousarray(arr)
     return pa.Array.from_buffers(arrow_type, len(arr), [None, pa.py_buffer(arr)])
 
