@@ -17,7 +17,7 @@ What it does, in one run on this machine (nothing here is asserted by the tests)
    second SRA -> correct (with the colocation candidates and error-correlation pairs) ->
    export (per-sounding file and super-observations); global reductions are reported apart.
    The month (and each scaling run) is run ``--repeat`` times (default 2) and each job's best
-   time is kept: the machines are shared, and the same job varies by up to 30 % between runs.
+   time is kept: the machines are shared, and the same job varies by up to 40 % between runs.
 4. Scaling: the same chain on 1, 2 and 4 months of ``--scaling-days`` full-density days.
 5. DAG planning: a dry run over ``--plan-years`` x 12 months of (empty) files.
 6. The projection of the full record (16 years x 12 months at full density) on 8 cores.
