@@ -145,7 +145,7 @@ def _global_attrs(prov: dict, title: str, scale: dict, models, extra: dict) -> d
     return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in a.items()}
 
 
-#: Rows per block of the float64 profile arithmetic of :func:`_profile_vars` (cache-sized
+#: Rows per block of the float64 profile arithmetic of :func:`_profile_arrays` (cache-sized
 #: temporaries; issue #7).
 PROFILE_BLOCK_ROWS = 8192
 
