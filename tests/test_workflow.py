@@ -159,14 +159,14 @@ def test_slurm_profile_plans_the_dag(tmp_path):
 
 
 @pytest.mark.slow
-def test_default_run_recovers_the_injected_truth(tmp_path_factory):
+def test_default_run_recovers_the_injected_truth(tmp_path):
     """Issue #3 acceptance on the default synthetic run (about 20 minutes on 2 cores):
     every pixel offset and step within 0.3 ppb and every trend within 0.1 ppb/yr, the feature
     bias found and accepted, nothing accepted that was not injected, SRA RMS lower after
     filtering, and every sounding accounted for."""
     import pandas as pd
 
-    wd = tmp_path_factory.mktemp("default")
+    wd = tmp_path  # ~10 GB; removed when the test passes (tmp_path_retention_policy)
     # ~11 min alone on 2 cores; under pytest -n 2 it shares them with the other workflow tests.
     snakemake(wd, timeout=3600)
     rec = pd.read_csv(wd / "results/osse/recovery.csv").set_index("quantity")
