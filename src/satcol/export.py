@@ -468,20 +468,29 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
     return so
 
 
+#: Rows per block of :func:`write_month_soundings`. The largest array of a block is its
+#: averaging kernels, 65536 x 10 x 10 float32 = 26 MB: below glibc's largest mmap threshold
+#: (32 MB), so the blocks' arrays are carved from the reused heap instead of fresh mappings.
+#: Fresh pages are the dominant cost of the export on the benchmark machines (about 1.5-2 s
+#: per GB; benchmarks/RESULTS.md, run 5): 500,000-row blocks spent 2.3-5.9 s in the kernel
+#: for a 10-day month, 65,536-row blocks 0.8-0.9 s (issue #7).
+EXPORT_BLOCK_ROWS = 65536
+
+
 def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles_path, scale: dict, models: dict,
                           prov: dict, source_files: list[str], month: str, path, complevel: int = 0,
-                          block: int = 500_000, kept_variables=SUPEROBS_INPUTS) -> tuple[dict, xr.Dataset]:
+                          block: int = EXPORT_BLOCK_ROWS, kept_variables=SUPEROBS_INPUTS) -> tuple[dict, xr.Dataset]:
     """Write a month's per-sounding file block by block, so that memory stays bounded by the
     block (a full-density month is 6.4 M soundings, 2.6 GB of averaging kernels alone).
 
     The first block is written by xarray with an unlimited ``sounding`` dimension, the next ones
-    are appended with netCDF4 into the same variables; the file is the same as one written at
-    once. Returns the counts for the month report and ``kept_variables`` of the kept soundings,
-    the values written (what :func:`read_kept` reads back from the file), for the
-    super-observations of the same job: re-reading and re-hashing the file was a third of the
-    export's time (issue #7).
+    are appended with netCDF4 into the same variables, through one handle; the file is the same
+    as one written at once. Returns the counts for the month report and ``kept_variables`` of
+    the kept soundings, the values written (what :func:`read_kept` reads back from the file),
+    for the super-observations of the same job: re-reading and re-hashing the file was a third
+    of the export's time (issue #7).
     """
-    import h5netcdf
+    import h5py
     import netCDF4
 
     n = len(table)
@@ -490,19 +499,28 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
               "n_flagged": int(np.count_nonzero(qc != 0))}
     names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
     kept = []
-    with atomic_path(path) as tmp, h5netcdf.File(profiles_path, "r") as f:
-        for k, start in enumerate(range(0, max(n, 1), block)):
-            stop = min(start + block, n)
-            prof = {v: f[v][start:stop] for v in names}
-            ds = sounding_dataset(table.iloc[start:stop], corrected.iloc[start:stop], prof, scale, models, prov,
-                                  source_files, month)
-            ds.attrs.update(counts)
-            kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
-            if k == 0:
-                ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel),
-                             unlimited_dims=["sounding"])
-                continue
-            with netCDF4.Dataset(tmp, "a") as nc:
+    nc = None
+    # The store's profile arrays through h5py directly: h5netcdf's per-read dimension and
+    # padding checks cost more than the reads of a 65,536-row block.
+    with atomic_path(path) as tmp, h5py.File(profiles_path, "r") as f:
+        try:
+            for k, start in enumerate(range(0, max(n, 1), block)):
+                stop = min(start + block, n)
+                prof = {v: f[v][start:stop] for v in names}
+                ds = sounding_dataset(table.iloc[start:stop], corrected.iloc[start:stop], prof, scale, models, prov,
+                                      source_files, month)
+                ds.attrs.update(counts)
+                kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
+                if k == 0:
+                    ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel),
+                                 unlimited_dims=["sounding"])
+                    continue
+                if nc is None:
+                    nc = netCDF4.Dataset(tmp, "a")
+                    # Blocks are whole chunks (encoding: 8192 rows): written straight through,
+                    # not held in netCDF's per-variable chunk caches until the file closes.
+                    for v in nc.variables.values():
+                        v.set_var_chunk_cache(size=0, nelems=0, preemption=1.0)
                 for name, var in ds.variables.items():
                     if not var.dims or var.dims[0] != "sounding":
                         continue
@@ -510,6 +528,9 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
                     if values.dtype.kind == "M":
                         values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
                     nc[name][start:stop] = values
+        finally:
+            if nc is not None:
+                nc.close()
     return counts, _concat_blocks(kept)
 
 
