@@ -1,18 +1,17 @@
 """Apply the chosen filters to one month; feature-fit statistics (thin wrapper)."""
 
-
-import pandas as pd
 import yaml
 
 from satcol import filters, ioutil, logutil, qcchain, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-table = store.read_soundings(snakemake.input.table)  # noqa: F821
-qc_pre = pd.read_parquet(snakemake.input.qc)  # noqa: F821
-sra_out = pd.read_parquet(snakemake.input.sra)  # noqa: F821
 with open(snakemake.input.applied) as f:  # noqa: F821
     applied = filters.validate_filters(yaml.safe_load(f)["filters"], snakemake.input.applied)  # noqa: F821
 candidates = filters.load_candidates(snakemake.params.candidates)  # noqa: F821
+columns = qcchain.with_fields(qcchain.APPLY_FILTERS_COLUMNS, candidates, applied)
+table = store.read_soundings(snakemake.input.table, columns=columns)  # noqa: F821
+qc_pre = store.read_soundings(snakemake.input.qc)  # noqa: F821
+sra_out = store.read_soundings(snakemake.input.sra)  # noqa: F821
 qc, feature, rms, after = qcchain.run_apply_filters(table, qc_pre, sra_out, applied, candidates)
 ioutil.write_parquet(qc, snakemake.output.qc)  # noqa: F821
 ioutil.write_parquet(feature, snakemake.output.feature)  # noqa: F821

@@ -11,7 +11,7 @@ from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
-qc = pd.read_parquet(inp.qc)
+qc = store.read_soundings(inp.qc)
 with open(inp.accepted) as f:
     accepted = json.load(f)["accepted"]
 fits = pd.read_csv(inp.fits)

@@ -3,7 +3,6 @@ from the kept soundings just written (thin wrapper)."""
 
 import json
 
-import pandas as pd
 import xarray as xr
 
 from satcol import export, logutil, provenance, store
@@ -13,7 +12,7 @@ log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, config = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
 ym = snakemake.wildcards.ym  # noqa: F821
 table = store.read_soundings(inp.table, columns=export.SOUNDING_COLUMNS)
-corrected = pd.read_parquet(inp.corrected)
+corrected = store.read_soundings(inp.corrected)
 with open(inp.validation) as f:
     scale = export.global_scale(json.load(f), config["export"])
 with open(inp.store_report) as f:

@@ -2,12 +2,10 @@
 
 import json
 
-import pandas as pd
-
 from satcol import ioutil, logutil, qcchain, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-qc = pd.read_parquet(snakemake.input.qc)  # noqa: F821
+qc = store.read_soundings(snakemake.input.qc)  # noqa: F821
 with open(snakemake.input.accepted) as f:  # noqa: F821
     accepted = json.load(f)["accepted"]
 table = store.read_soundings(snakemake.input.table, columns=qcchain.with_feature_columns(qcchain.SRA2_COLUMNS, accepted))  # noqa: F821

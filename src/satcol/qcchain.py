@@ -48,9 +48,20 @@ SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", 
 CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xco"]
 
 
+SRA_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
+APPLY_FILTERS_COLUMNS = ["sounding_id", "surface", "pixel"]
+
+
 def with_feature_columns(columns: list[str], accepted: list[dict]) -> list[str]:
     """``columns`` plus the parameters of the accepted feature-bias corrections."""
     return columns + sorted({a["candidate"] for a in accepted} - set(columns))
+
+
+def with_fields(columns: list[str], candidates: dict, filters: list[dict] = ()) -> list[str]:
+    """``columns`` plus the candidate parameters (the filter diagnostics and feature-fit
+    statistics) and the fields of ``filters``: what :func:`run_sra` (``SRA_COLUMNS``) and
+    :func:`run_apply_filters` (``APPLY_FILTERS_COLUMNS``) read of the store."""
+    return list(dict.fromkeys([*columns, *candidates, *(f["field"] for f in filters)]))
 
 
 # 1. prefilter (per month) ------------------------------------------------------------------------
