@@ -39,6 +39,21 @@ def _copy(src, dst_dir, name=None):
     return dst
 
 
+def test_read_soundings_equals_pandas(tmp_path, synthetic_day):
+    """store.read_soundings (one block per column, issue #7) gives the frame pandas.read_parquet
+    gives: columns, dtypes (UTC times, small ints), values and index, whole and as a subset."""
+    import pandas as pd
+
+    run_ingest(tmp_path, [synthetic_day["path"]])
+    path = tmp_path / "store" / "s.parquet"
+    for columns in (None, ["time", "surface", "pixel", "xco", "qc", "sounding_id"]):
+        ours, theirs = store.read_soundings(path, columns=columns), pd.read_parquet(path, columns=columns)
+        assert list(ours.columns) == list(theirs.columns)
+        assert ours.dtypes.equals(theirs.dtypes)
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+    assert str(ours["time"].dtype) == "datetime64[us, UTC]"
+
+
 def test_truncated_file(tmp_path, synthetic_day):
     bad = _copy(synthetic_day["path"], tmp_path)
     with open(bad, "r+b") as f:

@@ -12,6 +12,7 @@ from . import qc as qcmod
 from . import store
 from .errors import BadInputError
 from .io import mopitt
+from .ioutil import drop_from_page_cache
 from .provenance import netcdf_attrs, provenance, sha256_file
 
 log = logging.getLogger("satcol.ingest")
@@ -88,6 +89,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
             table["source_file"] = np.full(n, len(file_records), dtype=np.int32)
             table["source_index"] = np.arange(n, dtype=np.int32)
             checksums[info.path.name] = sha256_file(info.path)
+            drop_from_page_cache(info.path)  # read and hashed: not needed again (issue #7)
             file_records.append({"file": str(info.path), "version": info.version, "date": info.date.isoformat(),
                                  "n_soundings": n, "sha256": checksums[info.path.name]})
             if writer is None:

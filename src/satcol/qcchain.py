@@ -46,8 +46,7 @@ def check_aligned(a: pd.DataFrame, b: pd.DataFrame, what: str):
 PREFILTER_COLUMNS = ["sounding_id", "time", "qc", "sza", "modis_snow_ice", "surface", "pixel", "xco", "xco_err"]
 SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "xco_err", "dof"]
 CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xco"]
-
-
+#: ... and, with the candidate parameters and the applied filters' fields (:func:`with_fields`):
 SRA_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
 APPLY_FILTERS_COLUMNS = ["sounding_id", "surface", "pixel"]
 
