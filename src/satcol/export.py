@@ -454,15 +454,21 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
         sel[rows] = True
         kept &= sel
     idx = np.flatnonzero(kept)
-    t = (ds["time"].values[idx] - np.datetime64(0, "s")) / np.timedelta64(1, "s")
-    pressure = ds["pressure"].values[idx]
-    table = {"time_s": t, "lat": ds["lat"].values[idx].astype(np.float64), "lon": ds["lon"].values[idx].astype(np.float64),
-             "surface": ds["surface"].values[idx], "n_levels": np.isfinite(pressure).sum(axis=1),
-             "psurf": ds["surface_pressure"].values[idx], "xco": ds["xco"].values[idx].astype(np.float64)}
-    profiles = {"prior_vmr": ds["prior_co_vmr"].values[idx], "retrieved_vmr": ds["retrieved_co_vmr_corrected"].values[idx],
-                "averaging_kernel": ds["averaging_kernel"].values[idx],
-                "column_averaging_kernel": ds["column_averaging_kernel"].values[idx]}
-    so = superobs.build(table, profiles, ds["xco_error"].values[idx].astype(np.float64), models,
+
+    def take(name):
+        # Every row (the kept soundings the export job holds): the arrays themselves, not copies
+        # (a full-density month keeps 1 M soundings, 0.6 GB of profiles; issue #7).
+        v = ds[name].values
+        return v if idx.size == v.shape[0] else v[idx]
+
+    t = (take("time") - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+    pressure = take("pressure")
+    table = {"time_s": t, "lat": take("lat").astype(np.float64), "lon": take("lon").astype(np.float64),
+             "surface": take("surface"), "n_levels": np.isfinite(pressure).sum(axis=1),
+             "psurf": take("surface_pressure"), "xco": take("xco").astype(np.float64)}
+    profiles = {"prior_vmr": take("prior_co_vmr"), "retrieved_vmr": take("retrieved_co_vmr_corrected"),
+                "averaging_kernel": take("averaging_kernel"), "column_averaging_kernel": take("column_averaging_kernel")}
+    so = superobs.build(table, profiles, take("xco_error").astype(np.float64), models,
                         config["export"]["superobs"], origin_s, 60.0 * config["sra"]["overpass_gap_minutes"])
     so["members"] = idx[so["members"]]
     return so
