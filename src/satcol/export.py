@@ -477,9 +477,9 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
 #: Rows per block of :func:`write_month_soundings`. The largest array of a block is its
 #: averaging kernels, 65536 x 10 x 10 float32 = 26 MB: below glibc's largest mmap threshold
 #: (32 MB), so the blocks' arrays are carved from the reused heap instead of fresh mappings.
-#: Fresh pages are the dominant cost of the export on the benchmark machines (about 1.5-2 s
-#: per GB; benchmarks/RESULTS.md, run 5): 500,000-row blocks spent 2.3-5.9 s in the kernel
-#: for a 10-day month, 65,536-row blocks 0.8-0.9 s (issue #7).
+#: Fresh pages are the dominant cost of the export on the benchmark machines (a first touch
+#: of 1 GB took 1.6-2.7 s; benchmarks/RESULTS.md, runs 5-9): 500,000-row blocks spent 2.3-5.9 s
+#: in the kernel for a 10-day month, 65,536-row blocks 0.8-0.9 s (issue #7).
 EXPORT_BLOCK_ROWS = 65536
 
 
