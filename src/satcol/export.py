@@ -510,39 +510,39 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
               "n_flagged": int(np.count_nonzero(qc != 0))}
     names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
     kept = []
-    nc = None
+    blocks = [slice(start, min(start + block, n)) for start in range(0, max(n, 1), block)]
     # The store's profile arrays through h5py directly: h5netcdf's per-read dimension and
     # padding checks cost more than the reads of a 65,536-row block.
     with atomic_path(path) as tmp, h5py.File(profiles_path, "r") as f:
-        try:
-            for k, start in enumerate(range(0, max(n, 1), block)):
-                stop = min(start + block, n)
-                prof = {v: f[v][start:stop] for v in names}
-                ds = sounding_dataset(table.iloc[start:stop], corrected.iloc[start:stop], prof, scale, models, prov,
-                                      source_files, month)
-                ds.attrs.update(counts)
-                kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
-                if k == 0:
-                    ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel),
-                                 unlimited_dims=["sounding"])
-                    continue
-                if nc is None:
-                    nc = netCDF4.Dataset(tmp, "a")
-                    # Blocks are whole chunks (encoding: 8192 rows): written straight through,
-                    # not held in netCDF's per-variable chunk caches until the file closes.
-                    for v in nc.variables.values():
-                        v.set_var_chunk_cache(size=0, nelems=0, preemption=1.0)
-                for name, var in ds.variables.items():
-                    if not var.dims or var.dims[0] != "sounding":
-                        continue
-                    values = var.values
-                    if values.dtype.kind == "M":
-                        values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
-                    nc[name][start:stop] = values
-                drop_from_page_cache(tmp)
-        finally:
-            if nc is not None:
-                nc.close()
+
+        def block_dataset(rows: slice) -> xr.Dataset:
+            prof = {v: f[v][rows] for v in names}
+            ds = sounding_dataset(table.iloc[rows], corrected.iloc[rows], prof, scale, models, prov, source_files,
+                                  month)
+            ds.attrs.update(counts)
+            kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
+            return ds
+
+        first = block_dataset(blocks[0])
+        first.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(first, complevel),
+                        unlimited_dims=["sounding"])
+        del first
+        if len(blocks) > 1:
+            with netCDF4.Dataset(tmp, "a") as nc:
+                # Blocks are whole chunks (encoding: 8192 rows): written straight through, not
+                # held in netCDF's per-variable chunk caches until the file closes.
+                for v in nc.variables.values():
+                    v.set_var_chunk_cache(size=0, nelems=0, preemption=1.0)
+                for rows in blocks[1:]:
+                    ds = block_dataset(rows)
+                    for name, var in ds.variables.items():
+                        if not var.dims or var.dims[0] != "sounding":
+                            continue
+                        values = var.values
+                        if values.dtype.kind == "M":
+                            values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+                        nc[name][rows] = values
+                    drop_from_page_cache(tmp)
     drop_from_page_cache(profiles_path)  # the export is the store profiles' last reader
     return counts, _concat_blocks(kept)
 
