@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns, comparison, stats
+from .store import read_soundings
 
 CELL_DEG = 1.0
 METHODS = ("method_0", "method_II", "method_III")
@@ -235,9 +236,9 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
 
     corr = corrected
     if not isinstance(corr, pd.DataFrame):
-        corr = pd.read_parquet(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
+        corr = read_soundings(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
     if not isinstance(table, pd.DataFrame):
-        table = pd.read_parquet(table, columns=CAND_SCALARS + ["time"])
+        table = read_soundings(table, columns=CAND_SCALARS + ["time"])
     if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
         raise RuntimeError(f"{out_path}: corrected soundings not in store order; rerun the month")
     kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
