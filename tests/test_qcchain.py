@@ -168,6 +168,24 @@ def test_trend_fit_per_period():
     assert val[1] - val[0] == pytest.approx(-1.0, abs=1e-6)
 
 
+def test_evaluate_pixel_bias_per_pixel_surface_and_year():
+    """Each sounding gets offset + trend x years of its own pixel x surface fit, plus its pixel's
+    offset for its UTC year; NaN for a surface without fits (mixed) or an unknown time."""
+    t0 = 0.0
+    new_year_2001 = 978307200.0  # 2001-01-01T00:00:00Z
+    fits = pd.DataFrame({"pixel": [1, 2, 1, 2], "surface": [0, 0, 1, 1], "period": 0,
+                         "offset_ppb": [1.0, 2.0, 3.0, 4.0], "trend_ppb_per_year": [0.0, 0.5, 0.0, -1.0]})
+    years = pd.DataFrame({"pixel": [1, 2], "year": [2001, 2000], "offset_ppb": [10.0, 20.0]})
+    time_s = np.array([new_year_2001 - 1.0, new_year_2001, new_year_2001 - 1.0, new_year_2001, 5.0, np.nan])
+    pixel = np.array([1, 1, 2, 2, 1, 1])
+    surface = np.array([1, 1, 0, 0, 2, 0])
+    val = pixel_bias.evaluate(fits, time_s, surface, pixel, t0, year_offset=years)
+    yrs = time_s / pixel_bias.SECONDS_PER_YEAR
+    np.testing.assert_allclose(val[:4], [3.0, 3.0 + 10.0, 2.0 + 0.5 * yrs[2] + 20.0, 2.0 + 0.5 * yrs[3]], rtol=1e-12)
+    assert np.isnan(val[4]) and np.isnan(val[5])
+    np.testing.assert_array_equal(pixel_bias.utc_year(time_s), [2000, 2001, 2000, 2001, 1970, -1])
+
+
 # --- prefilter and filters ---------------------------------------------------------------------
 def test_prefilter_sets_bits_drops_nothing():
     df = pd.DataFrame({"qc": np.zeros(4, np.uint32), "sza": [30.0, 85.0, 30.0, np.nan],

@@ -97,22 +97,54 @@ def year_offsets(diffs: pd.DataFrame, fits: pd.DataFrame, reference_s: float) ->
     return out
 
 
+def utc_year(time_s) -> np.ndarray:
+    """UTC calendar year of POSIX seconds (int64; -1 where the time is not finite): the years of
+    ``pandas.to_datetime(time_s, unit="s", utc=True)`` in numpy, without its 1.3 s conversion of
+    a month's times to Timestamps (issue #7)."""
+    t = np.asarray(time_s, dtype=np.float64)
+    ok = np.isfinite(t)
+    seconds = np.where(ok, np.floor(t), 0.0).astype(np.int64).astype("datetime64[s]")
+    return np.where(ok, seconds.astype("datetime64[Y]").astype(np.int64) + 1970, -1)
+
+
+def _table_rows(table: pd.DataFrame, keys: list[str], values: list[np.ndarray]) -> np.ndarray:
+    """The row of ``table`` whose ``keys`` equal each element's ``values``, -1 where none does
+    (the keys of ``table`` unique): one lookup in a dense array over the key ranges instead of
+    a pass over all soundings per table row."""
+    lows, shape = [], []
+    for k in keys:
+        col = table[k].to_numpy(np.int64)
+        lows.append(int(col.min()))
+        shape.append(int(col.max()) - lows[-1] + 1)
+    lookup = np.full(shape, -1, dtype=np.int64)
+    lookup[tuple(table[k].to_numpy(np.int64) - lo for k, lo in zip(keys, lows, strict=True))] = np.arange(len(table))
+    inside = np.ones(np.shape(values[0]), dtype=bool)
+    for v, lo, size in zip(values, lows, shape, strict=True):
+        inside &= (v >= lo) & (v < lo + size)
+    rows = np.full(inside.shape, -1, dtype=np.int64)
+    rows[inside] = lookup[tuple(np.asarray(v)[inside].astype(np.int64) - lo for v, lo in zip(values, lows, strict=True))]
+    return rows
+
+
 def evaluate(fits: pd.DataFrame, time_s, surface, pixel, reference_s, events_s=(), year_offset=None) -> np.ndarray:
-    """The fitted pixel bias (ppb) at each sounding; NaN where no fit applies (e.g. mixed)."""
+    """The fitted pixel bias (ppb) at each sounding, offset + trend x (t - reference) of its
+    pixel x surface x period fit (H19 Sect. 3.1 and 3.4), plus the year-to-year offset of its
+    pixel and UTC year if given (Sect. 3.1); NaN where no fit applies (e.g. mixed surface)."""
     time_s = np.asarray(time_s, dtype=np.float64)
     period = period_of(time_s, events_s) if "period" in fits and fits["period"].max() > 0 else np.zeros(time_s.size, int)
     out = np.full(time_s.size, np.nan)
+    if len(fits) == 0:
+        return out
     t = (time_s - reference_s) / SECONDS_PER_YEAR
-    surface = np.asarray(surface)
-    pixel = np.asarray(pixel)
-    for row in fits.itertuples():
-        m = (pixel == row.pixel) & (surface == row.surface) & (period == row.period)
-        out[m] = row.offset_ppb + row.trend_ppb_per_year * t[m]
+    fits = fits.assign(period=fits["period"] if "period" in fits else 0)
+    row = _table_rows(fits, ["pixel", "surface", "period"], [np.asarray(pixel), np.asarray(surface), period])
+    hit = row >= 0
+    r = row[hit]
+    out[hit] = fits["offset_ppb"].to_numpy(np.float64)[r] + fits["trend_ppb_per_year"].to_numpy(np.float64)[r] * t[hit]
     if year_offset is not None and len(year_offset):
-        years = pd.to_datetime(time_s, unit="s", utc=True).year.to_numpy()
-        for row in year_offset.itertuples():
-            m = (pixel == row.pixel) & (years == row.year)
-            out[m] += row.offset_ppb
+        row = _table_rows(year_offset, ["pixel", "year"], [np.asarray(pixel), utc_year(time_s)])
+        hit = row >= 0
+        out[hit] += year_offset["offset_ppb"].to_numpy(np.float64)[row[hit]]
     return out
 
 
