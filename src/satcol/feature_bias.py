@@ -33,10 +33,14 @@ def partial_stats(df: pd.DataFrame, anomaly, use, candidates: dict) -> pd.DataFr
     """Per-month sufficient statistics per candidate x surface x breakpoint."""
     rows = []
     anomaly = np.asarray(anomaly, dtype=np.float64)
-    surface = df["surface"].to_numpy()
+    # The soundings used (a sixth of the month) are picked once; each candidate is then read at
+    # those rows only, not tested over the whole month (issue #7). Same rows, same order.
+    idx = np.flatnonzero(np.asarray(use) & np.isfinite(anomaly))
+    surface = df["surface"].to_numpy()[idx]
+    anomaly = anomaly[idx]
     for name, c in candidates.items():
-        f = df[name].to_numpy(dtype=np.float64)
-        ok = np.asarray(use) & np.isfinite(f) & np.isfinite(anomaly)
+        f = df[name].to_numpy()[idx].astype(np.float64)
+        ok = np.isfinite(f)
         for surf in (0, 1):
             m = ok & (surface == surf)
             y = anomaly[m]
