@@ -62,10 +62,13 @@ def apply_filters(df: pd.DataFrame, filters: list[dict], qc: np.ndarray) -> np.n
     """
     qc = qc.copy()
     surface = df["surface"].to_numpy()
+    on_surface = {}  # one mask per surface choice (land, water, all), not one per filter
     for f in filters:
+        if f["surface"] not in on_surface:
+            on_surface[f["surface"]] = np.isin(surface, SURFACE_CODES[f["surface"]])
         values = df[f["field"]].to_numpy()
         with np.errstate(invalid="ignore"):
-            hit = OPERATORS[f["op"]](values, f["threshold"]) & np.isin(surface, SURFACE_CODES[f["surface"]])
+            hit = OPERATORS[f["op"]](values, f["threshold"]) & on_surface[f["surface"]]
         qcmod.set_bit(qc, qcmod.filter_bit(f["field"]), hit)
     return qc
 
