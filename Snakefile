@@ -1,5 +1,6 @@
 # satcol: MOPITT XCO -> filtered, bias-corrected, TCCON-validated observations (Hedelius et al. 2019).
 # Run:  snakemake --cores 8          (the embedded synthetic default; see README.md)
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,11 @@ min_version("9")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 import satcol.config as satcol_config  # noqa: E402
-from satcol import workflow_plan  # noqa: E402
+from satcol import ioutil, workflow_plan  # noqa: E402
+
+# Jobs reuse their heap for month-sized arrays (satcol.ioutil.MALLOC_TUNABLES; a GLIBC_TUNABLES
+# of your own is left alone).
+ioutil.set_job_allocator(os.environ)
 
 
 # The default config is config/config.yaml beside this Snakefile (whatever the working

@@ -117,3 +117,16 @@ def test_killed_run_resumes_without_recomputing_and_without_partial_outputs(refe
     assert not list((tmp_path / "results").rglob("*.part-*")) and not list((tmp_path / "results").rglob("*.part"))
     # The resumed run gives what an uninterrupted run gives.
     assert_same_results(reference, tmp_path)
+
+
+def test_job_allocator_tunables_default_and_user_value_kept():
+    """The workflow gives its jobs glibc's heap reuse unless the user set GLIBC_TUNABLES."""
+    from satcol import ioutil
+
+    env = {}
+    assert ioutil.set_job_allocator(env)
+    assert env["GLIBC_TUNABLES"] == ioutil.MALLOC_TUNABLES
+    assert "glibc.malloc.mmap_max=0" in env["GLIBC_TUNABLES"].split(":")
+    mine = {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}
+    assert not ioutil.set_job_allocator(mine)
+    assert mine == {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}
