@@ -97,14 +97,18 @@ def year_offsets(diffs: pd.DataFrame, fits: pd.DataFrame, reference_s: float) ->
     return out
 
 
+#: POSIX seconds at the start of each UTC year 1970-2199 (for :func:`utc_year`).
+_YEAR_STARTS_S = (np.arange(1970, 2200) - 1970).astype("datetime64[Y]").astype("datetime64[s]").astype(np.float64)
+
+
 def utc_year(time_s) -> np.ndarray:
-    """UTC calendar year of POSIX seconds (int64; -1 where the time is not finite): the years of
-    ``pandas.to_datetime(time_s, unit="s", utc=True)`` in numpy, without its 1.3 s conversion of
-    a month's times to Timestamps (issue #7)."""
+    """UTC calendar year of POSIX seconds (int64; -1 where the time is not finite or outside
+    1970-2199): the years of ``pandas.to_datetime(time_s, unit="s", utc=True)``, by a search in
+    the table of year starts instead of a conversion of every time (issue #7)."""
     t = np.asarray(time_s, dtype=np.float64)
-    ok = np.isfinite(t)
-    seconds = np.where(ok, np.floor(t), 0.0).astype(np.int64).astype("datetime64[s]")
-    return np.where(ok, seconds.astype("datetime64[Y]").astype(np.int64) + 1970, -1)
+    k = np.searchsorted(_YEAR_STARTS_S, t, side="right")
+    ok = (k > 0) & (k < _YEAR_STARTS_S.size) & np.isfinite(t)
+    return np.where(ok, k + 1969, -1)
 
 
 def _table_rows(table: pd.DataFrame, keys: list[str], values: list[np.ndarray]) -> np.ndarray:
@@ -118,11 +122,20 @@ def _table_rows(table: pd.DataFrame, keys: list[str], values: list[np.ndarray]) 
         shape.append(int(col.max()) - lows[-1] + 1)
     lookup = np.full(shape, -1, dtype=np.int64)
     lookup[tuple(table[k].to_numpy(np.int64) - lo for k, lo in zip(keys, lows, strict=True))] = np.arange(len(table))
-    inside = np.ones(np.shape(values[0]), dtype=bool)
-    for v, lo, size in zip(values, lows, shape, strict=True):
-        inside &= (v >= lo) & (v < lo + size)
-    rows = np.full(inside.shape, -1, dtype=np.int64)
-    rows[inside] = lookup[tuple(np.asarray(v)[inside].astype(np.int64) - lo for v, lo in zip(values, lows, strict=True))]
+    # The flat index into ``lookup`` (row-major), built in one int64 array; out-of-range keys
+    # are marked and sent to index 0.
+    code = np.zeros(np.shape(values[0]), dtype=np.int64)
+    outside = np.zeros(code.shape, dtype=bool)
+    stride = 1
+    for v, lo, size in reversed(list(zip(values, lows, shape, strict=True))):
+        d = np.subtract(v, lo, dtype=np.int64)
+        outside |= (d < 0) | (d >= size)
+        d *= stride
+        code += d
+        stride *= size
+    code[outside] = 0
+    rows = lookup.ravel()[code]
+    rows[outside] = -1
     return rows
 
 
