@@ -30,7 +30,7 @@ def test_ingest_returns_every_sounding(tmp_path, synthetic_day):
     np.testing.assert_array_equal(df["pixel"], f["SwathIndex"][:, 0])
     np.testing.assert_allclose(df["dof"], f["DegreesofFreedomforSignal"], rtol=1e-6)
     assert df["sounding_id"].is_unique
-    assert report["provenance"]["input_sha256"][synthetic_day["path"].name]
+    assert report["provenance"]["input_sha256"][synthetic_day["path"].name] == report["files"][0]["sha256"]
 
 
 def _copy(src, dst_dir, name=None):
@@ -102,6 +102,24 @@ def test_duplicate_processor_versions_take_newest(tmp_path, synthetic_day, caplo
     assert report["files"][0]["version"] == "19.9.3"
     assert not np.isclose(df["dof"], 0.5).all()
     assert "superseded" in caplog.text
+
+
+def test_checksum_is_of_the_file_read(tmp_path, synthetic_day):
+    """The newest version of a day is unreadable and skipped: the older one is read, and the
+    checksum recorded (hashed beside the read) is that file's SHA-256, not the skipped one's."""
+    import hashlib
+
+    src = synthetic_day["path"]
+    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V18.0.3"))
+    bad_new = _copy(src, tmp_path)
+    with open(bad_new, "r+b") as f:
+        f.truncate(bad_new.stat().st_size // 3)
+    report, df = run_ingest(tmp_path, [old, bad_new], on_bad="skip")
+    assert len(df) == synthetic_day["fields"]["Latitude"].size
+    assert [s["reason"] for s in report["skipped"]] == ["unreadable"]
+    want = hashlib.sha256(old.read_bytes()).hexdigest()
+    assert report["files"][0]["version"] == "18.0.3" and report["files"][0]["sha256"] == want
+    assert report["provenance"]["input_sha256"] == {old.name: want}
 
 
 def test_fill_inside_a_sounding_is_flagged_not_dropped(tmp_path, synthetic_day):

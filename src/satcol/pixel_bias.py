@@ -97,8 +97,8 @@ def year_offsets(diffs: pd.DataFrame, fits: pd.DataFrame, reference_s: float) ->
     return out
 
 
-#: POSIX seconds at the start of each UTC year 1970-2199 (for :func:`utc_year`).
-_YEAR_STARTS_S = (np.arange(1970, 2200) - 1970).astype("datetime64[Y]").astype("datetime64[s]").astype(np.float64)
+#: POSIX seconds at the start of each UTC year 1970-2200 (for :func:`utc_year`).
+_YEAR_STARTS_S = (np.arange(1970, 2201) - 1970).astype("datetime64[Y]").astype("datetime64[s]").astype(np.float64)
 
 
 def utc_year(time_s) -> np.ndarray:
