@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import binstats
+from .timeutil import utc_year
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
 SURFACES = {0: "water", 1: "land"}
@@ -90,25 +91,11 @@ def year_offsets(diffs: pd.DataFrame, fits: pd.DataFrame, reference_s: float) ->
     d = diffs.merge(fits[["pixel", "surface", "offset_ppb", "trend_ppb_per_year"]], on=["pixel", "surface"])
     t = (d["t_mid"] - reference_s) / SECONDS_PER_YEAR
     d["resid"] = d["diff"] - (d["offset_ppb"] + d["trend_ppb_per_year"] * t)
-    d["year"] = pd.to_datetime(d["t_mid"], unit="s", utc=True).dt.year
+    d["year"] = utc_year(d["t_mid"].to_numpy())
     g = d.groupby(["pixel", "year"])
     out = (g.apply(lambda x: np.average(x["resid"], weights=x["sw"]), include_groups=False)
            .rename("offset_ppb").reset_index())
     return out
-
-
-#: POSIX seconds at the start of each UTC year 1970-2200 (for :func:`utc_year`).
-_YEAR_STARTS_S = (np.arange(1970, 2201) - 1970).astype("datetime64[Y]").astype("datetime64[s]").astype(np.float64)
-
-
-def utc_year(time_s) -> np.ndarray:
-    """UTC calendar year of POSIX seconds (int64; -1 where the time is not finite or outside
-    1970-2199): the years of ``pandas.to_datetime(time_s, unit="s", utc=True)``, by a search in
-    the table of year starts instead of a conversion of every time (issue #7)."""
-    t = np.asarray(time_s, dtype=np.float64)
-    k = np.searchsorted(_YEAR_STARTS_S, t, side="right")
-    ok = (k > 0) & (k < _YEAR_STARTS_S.size) & np.isfinite(t)
-    return np.where(ok, k + 1969, -1)
 
 
 def _table_rows(table: pd.DataFrame, keys: list[str], values: list[np.ndarray]) -> np.ndarray:
