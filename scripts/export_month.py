@@ -21,7 +21,8 @@ source_files = [r["file"] for r in store_report["files"]]
 prov = provenance.with_store(config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation])
 models = export.load_models(inp.correlation)
 counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scale, models, prov, source_files, ym,
-                                            out.soundings, config["export"]["compression_level"])
+                                            out.soundings, config["export"]["compression_level"],
+                                            profiles_of=config["export"]["profiles"])
 write_json({"month": ym, **counts, "global_scale": scale}, out.soundings_report)
 log.info("soundings: %s", counts)
 

@@ -330,13 +330,12 @@ def test_export_datasets_pass_the_cf_checker(tmp_path):
             assert cf_errors(path, suite) == [], (path.name, suite)
 
 
-def test_month_written_in_blocks_equals_one_write(tmp_path):
-    """The per-sounding file written block by block (bounded memory) holds the same numbers as
-    the dataset written at once."""
+def _month_inputs(tmp_path, n=23, seed=6):
+    """Arguments of :func:`export.write_month_soundings` up to the output path: a small month of
+    ``n`` soundings, about half of them flagged, with its store profiles in ``tmp_path``."""
     import h5netcdf
 
-    n = 23
-    rng = np.random.default_rng(6)
+    rng = np.random.default_rng(seed)
     t = pd.Timestamp("2009-07-16", tz="UTC") + pd.to_timedelta(np.arange(n) * 0.4, unit="s")
     psurf = rng.uniform(950, 1010, n)
     table = pd.DataFrame({"sounding_id": np.arange(n), "source_file": 0, "source_index": np.arange(n), "time": t,
@@ -356,15 +355,25 @@ def test_month_written_in_blocks_equals_one_write(tmp_path):
         for k, v in prof.items():
             f.create_variable(k, ("sounding", "level", "level_in")[: v.ndim], data=v)
     m = CorrelationModel("exponential", 0.3, 40.0)
-    args = (table, corrected, tmp_path / "profiles.nc", {"value": 1.05, "source": "t", "uncertainty": 0.0,
+    return (table, corrected, tmp_path / "profiles.nc", {"value": 1.05, "source": "t", "uncertainty": 0.0,
             "scale_to": "tccon_standard"}, {"land": m, "water": m},
             {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {}}, [], "2009-07")
-    counts, kept_written = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5)
-    export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000)
+
+
+@pytest.mark.parametrize("profiles_of", export.PROFILE_LAYOUTS)
+def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
+    """The per-sounding file written block by block (bounded memory) holds the same numbers as
+    the dataset written at once, in either profile layout."""
+    args = _month_inputs(tmp_path)
+    table, corrected, n = args[0], args[1], len(args[0])
+    counts, kept_written = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5,
+                                                        profiles_of=profiles_of)
+    export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000, profiles_of=profiles_of)
     assert counts == {"n_soundings": n, "n_kept": int((corrected["qc"] == 0).sum()),
                       "n_flagged": int((corrected["qc"] != 0).sum())}
     kept = export.read_kept(tmp_path / "blocks.nc", block=4)
     assert kept.sizes["sounding"] == counts["n_kept"] and (kept["qc"] == 0).all()
+    np.testing.assert_array_equal(kept["sounding_index"], np.flatnonzero(corrected["qc"] == 0))
     # The kept soundings the export returns (for the super-observations of the same job) are
     # the values in the file, and give the same super-observations.
     assert set(kept_written.variables) == set(kept.variables)
@@ -378,10 +387,59 @@ def test_month_written_in_blocks_equals_one_write(tmp_path):
     np.testing.assert_array_equal(kept["xco"], xr.open_dataset(tmp_path / "whole.nc")["xco"].values[corrected["qc"] == 0])
     assert float(kept["global_scale_factor"]) == 1.05
     with xr.open_dataset(tmp_path / "blocks.nc") as a, xr.open_dataset(tmp_path / "whole.nc") as b:
-        assert a.sizes["sounding"] == n
+        assert a.sizes["sounding"] == n and a.attrs["profiles_of"] == profiles_of
+        assert set(a.variables) == set(b.variables)
         for name in b.variables:
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
         assert a.attrs["n_kept"] == counts["n_kept"]
+
+
+def test_gathered_profiles_are_those_of_the_kept_soundings(tmp_path):
+    """export.profiles: kept writes the kept soundings' profiles along kept_sounding (CF
+    gathering: the list holds their indices along sounding). Every value is the one the full
+    layout holds for that sounding; the scalars of every sounding are the same; the kept
+    soundings, the super-observations and the observation operator's values agree."""
+    args = _month_inputs(tmp_path)
+    qc = args[1]["qc"].to_numpy()
+    export.write_month_soundings(*args, tmp_path / "kept.nc", block=5, profiles_of="kept")
+    export.write_month_soundings(*args, tmp_path / "all.nc", block=5, profiles_of="all")
+    kept_rows = np.flatnonzero(qc == 0)
+    assert 0 < kept_rows.size < qc.size
+    with xr.open_dataset(tmp_path / "kept.nc") as g, xr.open_dataset(tmp_path / "all.nc") as f:
+        assert export.has_gathered_profiles(g) and not export.has_gathered_profiles(f)
+        np.testing.assert_array_equal(g[export.KEPT_DIM], kept_rows)
+        assert g[export.KEPT_DIM].attrs["compress"] == "sounding"
+        n_gathered = 0
+        for name, v in f.data_vars.items():
+            if g[name].dims[:1] == (export.KEPT_DIM,):
+                n_gathered += 1
+                assert v.dims[0] == "sounding" and g[name].dims[1:] == v.dims[1:], name
+                np.testing.assert_array_equal(g[name].values, v.values[kept_rows], err_msg=name)
+            else:
+                np.testing.assert_array_equal(g[name].values, v.values, err_msg=name)
+        assert n_gathered == 10  # the level and kernel arrays; surface_pressure stays per sounding
+        assert g["surface_pressure"].dims == ("sounding",)
+        kg, kf = export.kept_soundings(g), export.kept_soundings(f)
+        assert set(kg.variables) == set(kf.variables)
+        for name in kf.variables:
+            np.testing.assert_array_equal(kg[name].values, kf[name].values, err_msg=name)
+        cfg = load_config()
+        so_g = export.superobs_from_soundings(g.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
+        so_f = export.superobs_from_soundings(f.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
+        for key in ("xco", "xco_error", "n_soundings", "members"):
+            np.testing.assert_array_equal(so_g[key], so_f[key], err_msg=key)
+        # The observation operator sees the kept soundings of the gathered file.
+        from satcol import closed_loop
+
+        h_g = obsop.model_xco(g, closed_loop.truth_model(obsop.with_kernels(g)))
+        h_f = obsop.model_xco(f, closed_loop.truth_model(f))
+        assert h_g.sizes["sounding"] == kept_rows.size
+        np.testing.assert_array_equal(h_g.values, h_f.values[kept_rows])
+        # A list that is not the kept soundings is not a file satcol wrote.
+        bad = g.load().copy()
+        bad["qc"].values[kept_rows[0]] = 1
+        with pytest.raises(ValueError, match="not the kept soundings"):
+            export.kept_soundings(bad)
 
 
 def cf_errors(path, suite="cf:1.8"):

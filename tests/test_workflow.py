@@ -84,6 +84,9 @@ def test_export_files_are_cf_and_keep_every_sounding(tiny_run):
         for v in snd.data_vars.values():
             assert "long_name" in v.attrs, v.name
         assert snd.attrs["satcol_config_sha256"] and snd.attrs["satcol_git_commit"]
+        # Profiles and kernels of the kept soundings only (export.profiles: kept, CF gathering).
+        np.testing.assert_array_equal(snd["kept_sounding"], np.flatnonzero(~flagged))
+        assert snd["averaging_kernel"].dims == ("kept_sounding", "level", "level_in")
         assert int(so["n_soundings"].sum()) == int((~flagged).sum())
         assert (so["xco_error_retrieval"] >= 0).all() and np.isfinite(so["xco"]).all()
         assert so["error_correlation_land"].attrs["length_km"] > 0

@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from . import obsop
-from .export import superobs_from_soundings
+from .export import kept_soundings, superobs_from_soundings
 from .recovery import _row
 from .synthetic import retrieval, truth
 
@@ -56,8 +56,8 @@ def truth_model(obs: xr.Dataset) -> xr.Dataset:
 
 def partial(obs: xr.Dataset, models: dict, config: dict, origin_s: float) -> dict:
     """Partial sums of the closed-loop statistics for one month's per-sounding export."""
-    kept = np.flatnonzero(obs["qc"].values == 0)
-    sub = obs.isel(sounding=kept)
+    sub = kept_soundings(obs)  # either profile layout (export.profiles)
+    kept = sub["sounding_index"].values
     h = obsop.model_xco(sub, truth_model(sub)).values.astype(np.float64)
     y = sub["xco"].values.astype(np.float64)
     s = sub["xco_error"].values.astype(np.float64)

@@ -14,6 +14,15 @@ What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
 - Flag, don't drop: every ingested sounding is in the per-sounding file with its QC bitmask.
   Super-observations use kept soundings (qc == 0) only. Nothing is ever rejected for its
   distance from a model.
+- Profiles and kernels (``export.profiles``): by default only the kept soundings carry them,
+  along their own dimension ``kept_sounding``, whose coordinate lists their indices along
+  ``sounding`` (CF-1.8 sect. 8.2, compression by gathering). Every sounding keeps its scalars
+  and QC bits. A full-density month keeps 16 % of its soundings, and the profiles are nearly
+  90 % of the bytes: the file is 1.3 GB instead of 5.4 GB (the full record about 240 GB instead
+  of 1 TB), and writing it takes about two thirds of the time (benchmarks/RESULTS.md). ``all`` writes them
+  for every sounding along ``sounding``, for users who relax the filters. The flagged soundings'
+  profiles stay in the store either way. :func:`profile_soundings` and
+  :func:`kept_soundings` read either layout.
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
 #: Store columns the export stages read (read nothing else).
 PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", "xco_err_smoothing"]
 SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", "pixel", "sza", "vza", "psurf", "dof"]
+#: The dimension of the gathered profiles (``export.profiles: kept``) and its list variable.
+KEPT_DIM = "kept_sounding"
+PROFILE_LAYOUTS = ("kept", "all")
 SURFACE_FLAGS = {"flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": "water land mixed"}
 VMR_UNITS = "1e-9"
 LEVEL_COMMENT = ("MOPITT profile slots: 0 = floating surface level, 1-9 = 900, 800, ..., 100 hPa; each value is "
@@ -216,8 +228,18 @@ def _level_coords():
 
 # --- per-sounding file ---------------------------------------------------------------------------
 def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dict, scale: dict, models: dict,
-                     prov: dict, source_files: list[str], month: str) -> xr.Dataset:
-    """Every ingested sounding of a month (store row order), flagged ones included."""
+                     prov: dict, source_files: list[str], month: str, profiles_of: str = "kept",
+                     row_offset: int = 0) -> xr.Dataset:
+    """Every ingested sounding of a month (store row order), flagged ones included.
+
+    ``profiles`` holds the store's profile arrays of every row of ``table``. ``profiles_of``
+    (``export.profiles``): ``kept`` writes the profile and kernel variables of the kept soundings
+    only, along :data:`KEPT_DIM`, whose coordinate holds their indices along ``sounding`` plus
+    ``row_offset`` (the position of ``table``'s first row in the month's file; CF-1.8 sect. 8.2,
+    compression by gathering); ``all`` writes them for every sounding along ``sounding``.
+    """
+    if profiles_of not in PROFILE_LAYOUTS:
+        raise ValueError(f"export.profiles: {profiles_of!r} is not one of {PROFILE_LAYOUTS}")
     if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
                                                           corrected["sounding_id"].to_numpy()):
         raise RuntimeError(f"export {month}: corrected soundings are not in store order; rerun from ingest")
@@ -277,19 +299,35 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
         "error_correlation_land": _container(models, "land"),
         "error_correlation_water": _container(models, "water"),
     }
-    data.update(_profile_vars(d, table["psurf"].to_numpy(np.float64), profiles["prior_vmr"], profiles["retrieved_vmr"],
-                              profiles["averaging_kernel"], profiles["column_averaging_kernel"], profile_ratio(xco0, xco)))
+    psurf = table["psurf"].to_numpy(np.float64)
+    ratio = profile_ratio(xco0, xco)
     coords = {"time": _time_coord(d, t),
               "lat": _var((d,), table["lat"].to_numpy(np.float32), "latitude", "degrees_north",
                           standard_name="latitude"),
               "lon": _var((d,), table["lon"].to_numpy(np.float32), "longitude", "degrees_east",
                           standard_name="longitude"),
               **_level_coords()}
+    kept = np.flatnonzero(qc == 0)
+    n_kept = int(kept.size)
+    names = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
+    if profiles_of == "kept":
+        pd_ = KEPT_DIM
+        prof = [np.asarray(profiles[k])[kept] for k in names]
+        data.update(_profile_vars(pd_, psurf[kept], *prof, ratio[kept]))
+        coords[KEPT_DIM] = (KEPT_DIM, (kept + row_offset).astype(np.int32), {
+            "long_name": "index along sounding of the kept soundings (qc == 0), the soundings that carry profiles "
+                         "and kernels", "compress": "sounding",
+            "comment": "CF compression by gathering: variables along kept_sounding belong to the sounding at this "
+                       "zero-based index; flagged soundings have no profiles in this file (export.profiles: kept)"})
+    else:
+        data.update(_profile_vars(d, psurf, *(profiles[k] for k in names), ratio))
+    # Surface pressure is a scalar of every sounding, with the profiles or not.
+    data["surface_pressure"] = _var((d,), psurf.astype(np.float32), "surface pressure of the retrieval", "hPa",
+                                    standard_name="surface_air_pressure")
     ds = xr.Dataset(data, coords=coords)
-    n_kept = int(np.count_nonzero(qc == 0))
     ds.attrs = _global_attrs(prov, f"satcol MOPITT XCO observations for assimilation, per sounding, {month}",
                              scale, models, {"month": month, "n_soundings": len(table), "n_kept": n_kept,
-                                                 "n_flagged": len(table) - n_kept,
+                                                 "n_flagged": len(table) - n_kept, "profiles_of": profiles_of,
                                                  "source_files": "\n".join(source_files)})
     return ds
 
@@ -365,7 +403,14 @@ def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict,
 
 
 # --- writing -------------------------------------------------------------------------------------
-def encoding(ds: xr.Dataset, complevel: int = 0) -> dict:
+#: Rows per chunk along the observation dimensions of the export files.
+CHUNK_ROWS = 8192
+
+
+def encoding(ds: xr.Dataset, complevel: int = 0, unlimited: tuple = ()) -> dict:
+    """netCDF4 encoding of an export dataset: NaN fill for floats, no fill for integers and
+    coordinates, :data:`CHUNK_ROWS` rows a chunk (the whole dimension if shorter, except along
+    the ``unlimited`` dimensions, which later blocks append to)."""
     enc = {}
     deflate = {"zlib": True, "complevel": int(complevel), "shuffle": True} if complevel else {}
     for name, v in {**ds.data_vars, **ds.coords}.items():
@@ -379,8 +424,10 @@ def encoding(ds: xr.Dataset, complevel: int = 0) -> dict:
                       "_FillValue": None})
         elif v.ndim == 0 or name in ("level", "level_in"):
             e["_FillValue"] = None
-        if v.ndim and v.shape[0] > 0 and v.dtype.kind != "M" and name not in ("level", "level_in"):
-            e["chunksizes"] = (min(v.shape[0], 8192),) + tuple(v.shape[1:])
+        if v.ndim and v.dtype.kind != "M" and name not in ("level", "level_in"):
+            rows = CHUNK_ROWS if v.dims[0] in unlimited else min(v.shape[0], CHUNK_ROWS)
+            if rows > 0:
+                e["chunksizes"] = (rows,) + tuple(v.shape[1:])
         enc[name] = e
     for name in ("lat", "lon", "time", "lat_bnds", "lon_bnds", "time_bnds"):
         if name in enc:
@@ -429,25 +476,82 @@ SUPEROBS_INPUTS = ["qc", "pressure", "surface", "surface_pressure", "xco", "xco_
                    "global_scale_factor"]
 
 
+def has_gathered_profiles(ds: xr.Dataset) -> bool:
+    """Whether a per-sounding export holds profiles for its kept soundings only (along
+    :data:`KEPT_DIM`, ``export.profiles: kept``) rather than for every sounding."""
+    return KEPT_DIM in ds.dims
+
+
+def profile_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, kept_only: bool = False,
+                      row_offset: int = 0) -> xr.Dataset:
+    """The soundings of a per-sounding export that carry profiles, every variable along
+    ``sounding``, loaded: the kept ones when the profiles are gathered (:data:`KEPT_DIM`),
+    else every sounding (or the kept ones with ``kept_only``). ``sounding_index`` holds their
+    indices in ``ds``.
+
+    ``variables`` (default: all) are read from ``ds`` in contiguous blocks of ``block``
+    soundings, so that memory holds one block plus the rows selected, and every read is a slice
+    (indexing a file with a list of rows instead was 30 times slower). ``row_offset``: the
+    position of ``ds``'s first sounding in its file, when ``ds`` is a block of a file being
+    written (:func:`sounding_dataset`). Raises ValueError if the gathered soundings are not the
+    kept ones (qc == 0): not a file satcol wrote.
+    """
+    names = list(ds.data_vars) if variables is None else list(variables)
+    missing = sorted(set(names) - set(ds.variables))
+    if missing:
+        raise ValueError(f"not a satcol per-sounding export: no variables {missing}")
+    n = ds.sizes["sounding"]
+    per_sounding = [v for v in names if ds[v].dims[:1] != (KEPT_DIM,)]
+    gathered = [v for v in names if ds[v].dims[:1] == (KEPT_DIM,)]
+    qc = ds["qc"].values
+    if has_gathered_profiles(ds):
+        rows = ds[KEPT_DIM].values.astype(np.int64) - row_offset
+        if not np.array_equal(rows, np.flatnonzero(qc == 0)):
+            raise ValueError(f"per-sounding export: the {KEPT_DIM} list ({rows.size} soundings) is not the kept "
+                             f"soundings (qc == 0: {int(np.count_nonzero(qc == 0))}); not a file satcol wrote")
+    else:
+        rows = np.flatnonzero(qc == 0) if kept_only else np.arange(n)
+    parts = []
+    for start in range(0, max(n, 1), block):
+        sel = rows[(rows >= start) & (rows < start + block)] - start
+        blk = ds[per_sounding].isel(sounding=slice(start, start + block))
+        parts.append(blk.load() if sel.size == blk.sizes["sounding"] else blk.isel(sounding=sel).load())
+    out = _concat_blocks(parts) if parts else ds[per_sounding].isel(sounding=rows).load()
+    if gathered:
+        prof = ds[gathered].drop_vars(KEPT_DIM, errors="ignore").load().rename({KEPT_DIM: "sounding"})
+        out = out.assign({v: prof[v] for v in gathered})
+    out = out.drop_vars(KEPT_DIM, errors="ignore")
+    out["sounding_index"] = ("sounding", rows + row_offset, {"long_name": "index of the sounding in the per-sounding file"})
+    out.attrs = dict(ds.attrs)
+    return out
+
+
+def kept_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, row_offset: int = 0) -> xr.Dataset:
+    """The kept soundings (qc == 0) of a per-sounding export, from either profile layout,
+    every variable along ``sounding`` (:func:`profile_soundings`)."""
+    return profile_soundings(ds, variables, block, kept_only=True, row_offset=row_offset)
+
+
 def read_kept(path, variables=SUPEROBS_INPUTS, block: int = 500_000) -> xr.Dataset:
-    """The kept soundings (qc == 0) of a per-sounding file, read in contiguous blocks: memory
-    holds one block plus the kept rows, and every read is a slice (indexing the file with a
-    list of rows instead was 30 times slower)."""
+    """The kept soundings (qc == 0) of a per-sounding file (:func:`kept_soundings`)."""
     with xr.open_dataset(path) as f:
-        n = f.sizes["sounding"]
-        parts = []
-        for start in range(0, max(n, 1), block):
-            blk = f[variables].isel(sounding=slice(start, start + block)).load()
-            parts.append(blk.isel(sounding=np.flatnonzero(blk["qc"].values == 0)))
-        parts[0].attrs = dict(f.attrs)
-        return _concat_blocks(parts)
+        return kept_soundings(f, variables, block)
 
 
 def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s: float, rows=None) -> dict:
-    """Super-observations (:func:`satcol.superobs.build`) from a per-sounding export dataset:
-    the kept soundings (qc == 0), or the given subset ``rows`` of them."""
+    """Super-observations (:func:`satcol.superobs.build`) from a per-sounding export dataset
+    (either profile layout, or the kept soundings of one, :func:`kept_soundings`): the kept
+    soundings (qc == 0), or the given subset ``rows`` of them; ``members`` are indices along
+    ``ds``'s ``sounding``."""
     from . import superobs
 
+    if has_gathered_profiles(ds):
+        view = kept_soundings(ds)
+        index = view["sounding_index"].values
+        sub = None if rows is None else np.searchsorted(index, np.intersect1d(rows, index))
+        so = superobs_from_soundings(view, models, config, origin_s, rows=sub)
+        so["members"] = index[so["members"]]
+        return so
     kept = ds["qc"].values == 0
     if rows is not None:
         sel = np.zeros(kept.size, dtype=bool)
@@ -485,21 +589,24 @@ EXPORT_BLOCK_ROWS = 65536
 
 def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles_path, scale: dict, models: dict,
                           prov: dict, source_files: list[str], month: str, path, complevel: int = 0,
-                          block: int = EXPORT_BLOCK_ROWS, kept_variables=SUPEROBS_INPUTS) -> tuple[dict, xr.Dataset]:
+                          block: int = EXPORT_BLOCK_ROWS, kept_variables=SUPEROBS_INPUTS,
+                          profiles_of: str = "kept") -> tuple[dict, xr.Dataset]:
     """Write a month's per-sounding file block by block, so that memory stays bounded by the
     block (a full-density month is 6.4 M soundings, 2.6 GB of averaging kernels alone).
 
-    The first block is written by xarray with an unlimited ``sounding`` dimension, the next ones
-    are appended with netCDF4 into the same variables, through one handle; the file is the same
-    as one written at once. Returns the counts for the month report and ``kept_variables`` of
-    the kept soundings, the values written (what :func:`read_kept` reads back from the file),
-    for the super-observations of the same job: re-reading and re-hashing the file was a third
-    of the export's time (issue #7).
+    The first block is written by xarray with unlimited ``sounding`` and :data:`KEPT_DIM`
+    dimensions, the next ones are appended with netCDF4 into the same variables, through one
+    handle; the file is the same as one written at once. ``profiles_of`` as in
+    :func:`sounding_dataset`. Returns the counts for the month report and ``kept_variables`` of
+    the kept soundings along ``sounding``, the values written (what :func:`read_kept` reads back
+    from the file), for the super-observations of the same job: re-reading and re-hashing the
+    file was a third of the export's time (issue #7).
 
     The page cache lets go of the written blocks as they are written back, and of the store's
     profiles once read (:func:`satcol.ioutil.drop_from_page_cache`): a full-density month writes
-    4.8 GB here, and with the page cache left to grow by it the write of a 30-day month took
-    12-21 s instead of 9 s on the benchmark machines (issue #7).
+    5.4 GB here with ``profiles_of: all`` (1.3 GB with ``kept``), and with the page cache left to
+    grow by it the write of a 30-day month took 12-21 s instead of 9 s on the benchmark machines
+    (issue #7).
     """
     import h5py
     import netCDF4
@@ -511,6 +618,7 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
     kept = []
     blocks = [slice(start, min(start + block, n)) for start in range(0, max(n, 1), block)]
+    dims = ["sounding", KEPT_DIM] if profiles_of == "kept" else ["sounding"]
     # The store's profile arrays through h5py directly: h5netcdf's per-read dimension and
     # padding checks cost more than the reads of a 65,536-row block.
     with atomic_path(path) as tmp, h5py.File(profiles_path, "r") as f:
@@ -518,14 +626,15 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
         def block_dataset(rows: slice) -> xr.Dataset:
             prof = {v: f[v][rows] for v in names}
             ds = sounding_dataset(table.iloc[rows], corrected.iloc[rows], prof, scale, models, prov, source_files,
-                                  month)
+                                  month, profiles_of, row_offset=rows.start)
             ds.attrs.update(counts)
-            kept.append(ds[list(kept_variables)].isel(sounding=np.flatnonzero(ds["qc"].values == 0)))
+            kept.append(kept_soundings(ds, list(kept_variables), row_offset=rows.start))
             return ds
 
         first = block_dataset(blocks[0])
-        first.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(first, complevel),
-                        unlimited_dims=["sounding"])
+        first.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", unlimited_dims=dims,
+                        encoding=encoding(first, complevel, tuple(dims) if len(blocks) > 1 else ()))
+        start = {d: first.sizes.get(d, 0) for d in dims}
         del first
         if len(blocks) > 1:
             with netCDF4.Dataset(tmp, "a") as nc:
@@ -536,12 +645,16 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
                 for rows in blocks[1:]:
                     ds = block_dataset(rows)
                     for name, var in ds.variables.items():
-                        if not var.dims or var.dims[0] != "sounding":
+                        if not var.dims or var.dims[0] not in start:
                             continue
                         values = var.values
                         if values.dtype.kind == "M":
                             values = (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
-                        nc[name][rows] = values
+                        d0 = start[var.dims[0]]
+                        if values.shape[0]:
+                            nc[name][d0:d0 + values.shape[0]] = values
+                    for d in dims:
+                        start[d] += ds.sizes.get(d, 0)
                     drop_from_page_cache(tmp)
     drop_from_page_cache(profiles_path)  # the export is the store profiles' last reader
     return counts, _concat_blocks(kept)

@@ -55,7 +55,7 @@ def drop_from_page_cache(path) -> None:
     the call does not exist. Changes no data, only what stays cached.
 
     For files a job reads or writes once and the workflow does not read again: ingest reads and
-    hashes each L2 file once, 14 GB for a full-density month, and the export writes 4.8 GB.
+    hashes each L2 file once, 14 GB for a full-density month, and the export writes 1.3-5.4 GB.
     Left in the page cache they crowd out what is read again (the month's store) and the rest
     of the machine: on the benchmark machines a 30-day month's ingest took 44 s instead of 24 s,
     most of the difference kernel time (issue #7, benchmarks/RESULTS.md)."""

@@ -97,6 +97,17 @@ def apply_kernel(x_model, prior_vmr, A, psurf, form="profile", column_ak=None) -
     raise ValueError(f"unknown operator form {form!r} (profile | column)")
 
 
+def with_kernels(obs: xr.Dataset) -> xr.Dataset:
+    """The observations of an export file that carry kernels: a super-observation file, or a
+    per-sounding file with profiles for every sounding (``export.profiles: all``), as it is;
+    from a per-sounding file with gathered profiles (``export.profiles: kept``, the default),
+    its kept soundings along ``sounding``, loaded, with their ``sounding_index`` in the file
+    (:func:`satcol.export.profile_soundings`)."""
+    from .export import has_gathered_profiles, profile_soundings
+
+    return profile_soundings(obs) if has_gathered_profiles(obs) else obs
+
+
 def _obs_dim(obs: xr.Dataset) -> str:
     for d in ("sounding", "superobs"):
         if d in obs.dims:
@@ -142,12 +153,15 @@ def sample_model(model: xr.Dataset, obs: xr.Dataset, co="co", p_edge="pressure_e
 
 
 def model_xco(obs: xr.Dataset, model: xr.Dataset, co="co", p_edge="pressure_edge", form="profile") -> xr.DataArray:
-    """Model-equivalent XCO (ppb) of every observation in an export file (see module docstring).
+    """Model-equivalent XCO (ppb) of every observation in an export file that carries kernels
+    (:func:`with_kernels`: in a per-sounding file with gathered profiles, the kept soundings;
+    see module docstring).
 
     ``model``: CO layer means ``co`` (mixing-ratio units attribute) and layer edge pressures
     ``p_edge`` (pressure units attribute), per observation or gridded (:func:`sample_model`);
     the vertical dimension of ``co`` is the last one, ``p_edge`` has one more entry.
     """
+    obs = with_kernels(obs)
     dim = _obs_dim(obs)
     m = sample_model(model, obs, co, p_edge)
     vmr = _to_ppb(m[co].transpose(dim, ...), co)
@@ -173,10 +187,13 @@ def main(argv=None) -> int:
     ap.add_argument("--form", choices=("profile", "column"), default="profile")
     a = ap.parse_args(argv)
     try:
-        with xr.open_dataset(a.observations) as obs, xr.open_dataset(a.model) as model:
+        with xr.open_dataset(a.observations) as f, xr.open_dataset(a.model) as model:
+            obs = with_kernels(f)
             xm = model_xco(obs, model, a.co_var, a.pedge_var, a.form)
             out = xr.Dataset({"xco_model": xm, "xco": obs["xco"], "xco_error": obs["xco_error"]},
                              coords={k: obs[k] for k in ("time", "lat", "lon")})
+            if "sounding_index" in obs:
+                out["sounding_index"] = obs["sounding_index"]
             out["difference"] = (out["xco"] - out["xco_model"]).assign_attrs(
                 long_name="observation minus model equivalent", units="1e-9")
             out.attrs = {"Conventions": "CF-1.8", "title": "satcol observation operator output",
