@@ -122,6 +122,36 @@ def test_checksum_is_of_the_file_read(tmp_path, synthetic_day):
     assert report["provenance"]["input_sha256"] == {old.name: want}
 
 
+def test_checksums_hashed_a_day_ahead_are_those_of_the_files_read(tmp_path, synthetic_day):
+    """Ingest hashes the next day's newest file while it reads the current day. Over three days,
+    where the second day's newest version is unreadable and skipped, each day's recorded
+    checksum is the SHA-256 of the file read that day."""
+    import datetime as dt
+    import hashlib
+
+    from satcol.synthetic import mopitt as synthetic_mopitt
+    from satcol.synthetic import mopitt_writer
+
+    cfg = synthetic_day["config"]["synthetic"]
+    files, read = [], []
+    for k, day in enumerate(dt.date(2009, 7, d) for d in (17, 18, 19)):
+        fields, _ = synthetic_mopitt.simulate_day(day, cfg)
+        good = mopitt_writer.write_mop02(tmp_path / mopitt_writer.file_name(day, "18.0.3"), fields, day, "18.0.3")
+        files.append(good)
+        read.append(good)
+        if k == 1:
+            bad = _copy(good, tmp_path, mopitt_writer.file_name(day, "19.9.3"))
+            with open(bad, "r+b") as f:
+                f.truncate(bad.stat().st_size // 3)
+            files.append(bad)
+    report, _ = run_ingest(tmp_path, files, on_bad="skip")
+    assert [s["reason"] for s in report["skipped"]] == ["unreadable"]
+    want = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in read}
+    assert len(set(want.values())) == 3
+    assert report["provenance"]["input_sha256"] == want
+    assert [r["sha256"] for r in report["files"]] == [want[p.name] for p in read]
+
+
 def test_fill_inside_a_sounding_is_flagged_not_dropped(tmp_path, synthetic_day):
     bad = _copy(synthetic_day["path"], tmp_path)
     with h5py.File(bad, "a") as f:
