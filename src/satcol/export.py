@@ -19,9 +19,9 @@ What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
   ``sounding`` (CF-1.8 sect. 8.2, compression by gathering). Every sounding keeps its scalars
   and QC bits. A full-density month keeps 16 % of its soundings, and the profiles are nearly
   90 % of the bytes: the file is 1.3 GB instead of 5.4 GB (the full record about 240 GB instead
-  of 1 TB), and writing it takes about two thirds of the time (benchmarks/RESULTS.md). ``all`` writes them
-  for every sounding along ``sounding``, for users who relax the filters. The flagged soundings'
-  profiles stay in the store either way. :func:`profile_soundings` and
+  of 1 TB), and writing it takes about two thirds of the time (benchmarks/RESULTS.md). ``all``
+  writes them for every sounding along ``sounding``, for users who relax the filters. The
+  flagged soundings' profiles stay in the store either way. :func:`profile_soundings` and
   :func:`kept_soundings` read either layout.
 """
 
@@ -311,9 +311,8 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     n_kept = int(kept.size)
     names = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
     if profiles_of == "kept":
-        pd_ = KEPT_DIM
         prof = [np.asarray(profiles[k])[kept] for k in names]
-        data.update(_profile_vars(pd_, psurf[kept], *prof, ratio[kept]))
+        data.update(_profile_vars(KEPT_DIM, psurf[kept], *prof, ratio[kept]))
         coords[KEPT_DIM] = (KEPT_DIM, (kept + row_offset).astype(np.int32), {
             "long_name": "index along sounding of the kept soundings (qc == 0), the soundings that carry profiles "
                          "and kernels", "compress": "sounding",
@@ -516,7 +515,7 @@ def profile_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, kept
         sel = rows[(rows >= start) & (rows < start + block)] - start
         blk = ds[per_sounding].isel(sounding=slice(start, start + block))
         parts.append(blk.load() if sel.size == blk.sizes["sounding"] else blk.isel(sounding=sel).load())
-    out = _concat_blocks(parts) if parts else ds[per_sounding].isel(sounding=rows).load()
+    out = _concat_blocks(parts)
     if gathered:
         prof = ds[gathered].drop_vars(KEPT_DIM, errors="ignore").load().rename({KEPT_DIM: "sounding"})
         out = out.assign({v: prof[v] for v in gathered})
