@@ -1,7 +1,9 @@
 """Assimilation export: error-correlation estimator, super-observation errors, observation
 operator, CF export (issue #5)."""
 
+import hashlib
 import json
+import os
 import subprocess
 import sys
 from itertools import combinations
@@ -392,6 +394,35 @@ def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
         for name in b.variables:
             np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
         assert a.attrs["n_kept"] == counts["n_kept"]
+
+
+WRITE_MONTH = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_export import _month_inputs
+from satcol import export
+d = Path(sys.argv[1])
+export.write_month_soundings(*_month_inputs(d), d / "out.nc", block=int(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("block", [5, 1000])
+def test_month_file_has_the_same_bytes_in_every_process(tmp_path, block):
+    """The per-sounding file has two unlimited dimensions. xarray creates unlimited dimensions in
+    the order of a set, which follows Python's per-process string hashes: written as one call,
+    the HDF5 layout (and so the bytes) changed between runs. Four processes with different hash
+    seeds, in blocks and at once, write the same bytes."""
+    script = tmp_path / "write_month.py"
+    script.write_text(WRITE_MONTH.format(tests=str(Path(__file__).parent)))
+    digests = set()
+    for seed in range(4):
+        d = tmp_path / f"seed{seed}"
+        d.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        subprocess.run([sys.executable, str(script), str(d), str(block)], check=True, env=env)
+        digests.add(hashlib.sha256((d / "out.nc").read_bytes()).hexdigest())
+    assert len(digests) == 1
 
 
 def test_gathered_profiles_are_those_of_the_kept_soundings(tmp_path):

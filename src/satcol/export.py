@@ -631,8 +631,7 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
             return ds
 
         first = block_dataset(blocks[0])
-        first.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", unlimited_dims=dims,
-                        encoding=encoding(first, complevel, tuple(dims) if len(blocks) > 1 else ()))
+        _create_with_unlimited(first, tmp, dims, encoding(first, complevel, tuple(dims) if len(blocks) > 1 else ()))
         start = {d: first.sizes.get(d, 0) for d in dims}
         del first
         if len(blocks) > 1:
@@ -657,6 +656,30 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
                     drop_from_page_cache(tmp)
     drop_from_page_cache(profiles_path)  # the export is the store profiles' last reader
     return counts, _concat_blocks(kept)
+
+
+def _create_with_unlimited(ds: xr.Dataset, path, dims: list[str], enc: dict) -> None:
+    """Write ``ds`` as a new netCDF4 file whose ``dims`` are unlimited, created in the order given.
+
+    xarray makes a set of the unlimited dimensions and creates them in its iteration order, which
+    for two or more names changes from one process to the next (string hashes are randomised):
+    the files' HDF5 layouts, and so their bytes, then differ between runs of the same inputs.
+    Each call here makes one unlimited dimension: first the variables along ``dims[0]`` (and
+    those along neither, the scalars and the global attributes), then those along each next one.
+    """
+    written = set()
+    for k, d in enumerate(dims):
+        names = [v for v in ds.data_vars if ds[v].dims[:1] == (d,) or (k == 0 and ds[v].dims[:1] not in
+                                                                         [(x,) for x in dims])]
+        part = ds[names]
+        part = part.drop_vars([v for v in part.variables if v in written])
+        part.attrs = dict(ds.attrs) if k == 0 else {}
+        part.to_netcdf(path, mode="w" if k == 0 else "a", engine="netcdf4", format="NETCDF4", unlimited_dims=[d],
+                       encoding={v: enc[v] for v in part.variables if v in enc})
+        written |= set(part.variables)
+    missing = set(ds.variables) - written
+    if missing:
+        raise RuntimeError(f"export: variables {sorted(missing)} are along none of the dimensions {dims}")
 
 
 def _concat_blocks(parts: list[xr.Dataset]) -> xr.Dataset:
