@@ -57,7 +57,6 @@ def truth_model(obs: xr.Dataset) -> xr.Dataset:
 def partial(obs: xr.Dataset, models: dict, config: dict, origin_s: float) -> dict:
     """Partial sums of the closed-loop statistics for one month's per-sounding export."""
     sub = kept_soundings(obs)  # either profile layout (export.profiles)
-    kept = sub["sounding_index"].values
     h = obsop.model_xco(sub, truth_model(sub)).values.astype(np.float64)
     y = sub["xco"].values.astype(np.float64)
     s = sub["xco_error"].values.astype(np.float64)
@@ -69,21 +68,20 @@ def partial(obs: xr.Dataset, models: dict, config: dict, origin_s: float) -> dic
         out["soundings"][name] = {"n": int(m.sum()), "sum_diff": float(d.sum()), "sum_sq_diff": float(np.sum(d * d)),
                                   "sum_z2": float(np.sum((d / s[m]) ** 2)), "sum_xco": float(y[m].sum())}
     out["global_scale_factor"] = float(obs["global_scale_factor"])
-    # Super-observation subsets: interleaved halves of every cell.
-    h_full = np.full(obs.sizes["sounding"], np.nan)
-    h_full[kept] = h
+    # Super-observation subsets: interleaved halves of every cell, from the kept soundings
+    # already gathered (``members`` index ``sub``, like ``h``).
     cfg = {**config, "export": {**config["export"], "superobs": {**config["export"]["superobs"],
                                                                  "min_soundings": CHECK_MIN_SOUNDINGS}}}
-    pixel = obs["pixel"].values
+    pixel = sub["pixel"].values
     stats = {"n": 0, "sum_z2": 0.0, "sum_z2_independent": 0.0, "sum_n_soundings": 0, "sum_error_ratio": 0.0}
     for pixels in ((1, 3), (2, 4)):
-        rows = kept[np.isin(pixel[kept], pixels) & np.isfinite(h_full[kept])]
+        rows = np.flatnonzero(np.isin(pixel, pixels) & np.isfinite(h))
         if rows.size == 0:
             continue
-        so = superobs_from_soundings(obs, models, cfg, origin_s, rows=rows)
+        so = superobs_from_soundings(sub, models, cfg, origin_s, rows=rows)
         if so["xco"].size == 0:
             continue
-        hbar = np.bincount(so["member_group"], weights=so["member_weight"] * h_full[so["members"]],
+        hbar = np.bincount(so["member_group"], weights=so["member_weight"] * h[so["members"]],
                            minlength=so["xco"].size)
         r = so["xco"] - hbar
         stats["n"] += int(r.size)

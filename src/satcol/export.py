@@ -545,7 +545,7 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
     from . import superobs
 
     if has_gathered_profiles(ds):
-        view = kept_soundings(ds)
+        view = kept_soundings(ds, SUPEROBS_INPUTS)
         index = view["sounding_index"].values
         sub = None if rows is None else np.searchsorted(index, np.intersect1d(rows, index))
         so = superobs_from_soundings(view, models, config, origin_s, rows=sub)
