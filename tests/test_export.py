@@ -367,7 +367,7 @@ def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
     """The per-sounding file written block by block (bounded memory) holds the same numbers as
     the dataset written at once, in either profile layout."""
     args = _month_inputs(tmp_path)
-    table, corrected, n = args[0], args[1], len(args[0])
+    corrected, n = args[1], len(args[0])
     counts, kept_written = export.write_month_soundings(*args, tmp_path / "blocks.nc", block=5,
                                                         profiles_of=profiles_of)
     export.write_month_soundings(*args, tmp_path / "whole.nc", block=1000, profiles_of=profiles_of)

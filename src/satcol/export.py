@@ -43,6 +43,8 @@ SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
 #: Store columns the export stages read (read nothing else).
 PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", "xco_err_smoothing"]
 SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", "pixel", "sza", "vza", "psurf", "dof"]
+#: Store profile arrays the per-sounding file is built from, in :func:`_profile_vars`' order.
+STORE_PROFILES = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
 #: The dimension of the gathered profiles (``export.profiles: kept``) and its list variable.
 KEPT_DIM = "kept_sounding"
 PROFILE_LAYOUTS = ("kept", "all")
@@ -309,9 +311,8 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
               **_level_coords()}
     kept = np.flatnonzero(qc == 0)
     n_kept = int(kept.size)
-    names = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
     if profiles_of == "kept":
-        prof = [np.asarray(profiles[k])[kept] for k in names]
+        prof = [np.asarray(profiles[k])[kept] for k in STORE_PROFILES]
         data.update(_profile_vars(KEPT_DIM, psurf[kept], *prof, ratio[kept]))
         coords[KEPT_DIM] = (KEPT_DIM, (kept + row_offset).astype(np.int32), {
             "long_name": "index along sounding of the kept soundings (qc == 0), the soundings that carry profiles "
@@ -319,7 +320,7 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
             "comment": "CF compression by gathering: variables along kept_sounding belong to the sounding at this "
                        "zero-based index; flagged soundings have no profiles in this file (export.profiles: kept)"})
     else:
-        data.update(_profile_vars(d, psurf, *(profiles[k] for k in names), ratio))
+        data.update(_profile_vars(d, psurf, *(profiles[k] for k in STORE_PROFILES), ratio))
     # Surface pressure is a scalar of every sounding, with the profiles or not.
     data["surface_pressure"] = _var((d,), psurf.astype(np.float32), "surface pressure of the retrieval", "hPa",
                                     standard_name="surface_air_pressure")
@@ -614,7 +615,6 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     qc = corrected["qc"].to_numpy()
     counts = {"n_soundings": int(n), "n_kept": int(np.count_nonzero(qc == 0)),
               "n_flagged": int(np.count_nonzero(qc != 0))}
-    names = ("retrieved_vmr", "prior_vmr", "averaging_kernel", "column_averaging_kernel")
     kept = []
     blocks = [slice(start, min(start + block, n)) for start in range(0, max(n, 1), block)]
     dims = ["sounding", KEPT_DIM] if profiles_of == "kept" else ["sounding"]
@@ -623,7 +623,7 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     with atomic_path(path) as tmp, h5py.File(profiles_path, "r") as f:
 
         def block_dataset(rows: slice) -> xr.Dataset:
-            prof = {v: f[v][rows] for v in names}
+            prof = {v: f[v][rows] for v in STORE_PROFILES}
             ds = sounding_dataset(table.iloc[rows], corrected.iloc[rows], prof, scale, models, prov, source_files,
                                   month, profiles_of, row_offset=rows.start)
             ds.attrs.update(counts)
