@@ -19,6 +19,8 @@ What it does, in one run on this machine (nothing here is asserted by the tests)
    export (per-sounding file and super-observations); global reductions are reported apart.
    The month (and each scaling run) is run ``--repeat`` times (default 2) and each job's best
    time is kept: the machines are shared, and the same job varies by up to 40 % between runs.
+   Then a lower bound of that chain on the same core (``chain_bound``: hashing and reading the
+   inputs, the jobs' start-up, writing their output; none of the science).
 4. Scaling: the same chain on 1, 2 and 4 months of ``--scaling-days`` full-density days.
 5. DAG planning: a dry run over ``--plan-years`` x 12 months of (empty) files.
 6. The projection of the full record (16 years x 12 months at full density) on 8 cores.
