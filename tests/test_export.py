@@ -355,7 +355,8 @@ def _month_inputs(tmp_path, n=23, seed=6):
     with h5netcdf.File(tmp_path / "profiles.nc", "w") as f:
         f.dimensions = {"sounding": n, "level": 10, "level_in": 10}
         for k, v in prof.items():
-            f.create_variable(k, ("sounding", "level", "level_in")[: v.ndim], data=v)
+            # Chunked along sounding like the real store, in chunks smaller than the test's blocks.
+            f.create_variable(k, ("sounding", "level", "level_in")[: v.ndim], data=v, chunks=(3,) + v.shape[1:])
     m = CorrelationModel("exponential", 0.3, 40.0)
     return (table, corrected, tmp_path / "profiles.nc", {"value": 1.05, "source": "t", "uncertainty": 0.0,
             "scale_to": "tccon_standard"}, {"land": m, "water": m},
@@ -480,6 +481,64 @@ def cf_errors(path, suite="cf:1.8"):
     report = json.loads(r.stdout)
     res = next(iter(report.values()))
     return [(c["name"], c["msgs"]) for c in res["high_priorities"] if c["value"][0] < c["value"][1]]
+
+
+class _RecordingDataset:
+    """An h5py dataset that records the row ranges read from it."""
+
+    def __init__(self, dset):
+        self.dset, self.shape, self.chunks, self.dtype, self.name = dset, dset.shape, dset.chunks, dset.dtype, dset.name
+        self.reads = []
+
+    def __getitem__(self, rows: slice):
+        self.reads.append((rows.start, rows.stop))
+        return self.dset[rows]
+
+
+def test_read_rows_reads_only_the_chunks_that_hold_the_rows(tmp_path):
+    """export.read_rows gives dset[rows] and reads no chunk that holds none of them, in one read
+    per run of consecutive chunks; bad row lists are errors, not wrong rows."""
+    import h5py
+
+    data = np.arange(50 * 3, dtype=np.float32).reshape(50, 3)
+    with h5py.File(tmp_path / "d.h5", "w") as f:
+        f.create_dataset("chunked", data=data, chunks=(4, 3))
+        f.create_dataset("contiguous", data=data)
+        rows = np.array([1, 2, 5, 9, 30, 31, 49])  # chunks 0, 1, 2, 7, 12 -> runs 0-2, 7, 12
+        rec = _RecordingDataset(f["chunked"])
+        np.testing.assert_array_equal(export.read_rows(rec, rows), data[rows])
+        assert rec.reads == [(1, 10), (30, 32), (49, 50)]
+        wanted_chunks = set(rows // 4)
+        assert all(set(range(lo // 4, (hi - 1) // 4 + 1)) <= wanted_chunks for lo, hi in rec.reads)
+        rec = _RecordingDataset(f["contiguous"])
+        np.testing.assert_array_equal(export.read_rows(rec, rows), data[rows])
+        assert rec.reads == [(1, 50)]
+        assert export.read_rows(f["chunked"], np.array([], dtype=np.int64)).shape == (0, 3)
+        for bad in ([3, 2], [4, 4], [-1, 2], [10, 50]):
+            with pytest.raises(ValueError, match="increasing and within 0-49"):
+                export.read_rows(f["chunked"], np.array(bad))
+
+
+def test_profiles_of_the_kept_soundings_only_must_be_theirs(tmp_path):
+    """sounding_dataset with the kept soundings' profiles alone (what write_month_soundings reads)
+    gives the dataset of the full profiles; a count that is not the kept soundings' is an error."""
+    import h5py
+
+    table, corrected, path, scale, models, prov, files, month = _month_inputs(tmp_path)
+    kept = np.flatnonzero(corrected["qc"].to_numpy() == 0)
+    with h5py.File(path, "r") as f:
+        full = {k: f[k][()] for k in export.STORE_PROFILES}
+    a = export.sounding_dataset(table, corrected, full, scale, models, prov, files, month)
+    b = export.sounding_dataset(table, corrected, {k: v[kept] for k, v in full.items()}, scale, models, prov, files,
+                                month, profiles_kept_only=True)
+    for name in a.variables:
+        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+    with pytest.raises(RuntimeError, match=f"{kept.size - 1} profiles for {kept.size} kept soundings"):
+        export.sounding_dataset(table, corrected, {k: v[kept[1:]] for k, v in full.items()}, scale, models, prov,
+                                files, month, profiles_kept_only=True)
+    with pytest.raises(ValueError, match="need profiles_of='kept'"):
+        export.sounding_dataset(table, corrected, full, scale, models, prov, files, month, profiles_of="all",
+                                profiles_kept_only=True)
 
 
 def test_profile_arrays_blocked_equal_whole_array_float64():
