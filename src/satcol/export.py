@@ -671,8 +671,8 @@ def read_rows(dset, rows: np.ndarray) -> np.ndarray:
     """``dset[rows]`` of an h5py dataset for sorted row indices ``rows`` (along its first axis),
     reading only the chunks that hold any of them: one read per run of consecutive such chunks,
     from the first to the last row wanted in it. The kept soundings of a full-density month lie
-    in 55 % of the store's 4,096-row chunks (night and flagged swaths come in long runs), and
-    h5py's point selection of a million rows is slower than reading them all (issue #7)."""
+    in 55 % of the store's 4,096-row chunks: night and flagged swaths come in long runs (issue #7,
+    benchmarks/RESULTS.md)."""
     rows = np.asarray(rows, dtype=np.int64)
     out = np.empty((rows.size,) + dset.shape[1:], dtype=dset.dtype)
     if rows.size == 0:
