@@ -565,3 +565,34 @@ def test_profile_arrays_blocked_equal_whole_array_float64():
         np.testing.assert_array_equal(a[k], v.astype(np.float32), err_msg=k)
     same = export._profile_arrays(psurf, prior, retrieved)
     np.testing.assert_array_equal(same["retrieved_corrected"], retrieved)
+
+
+def test_closed_loop_rows_at_the_injected_scale():
+    """recovery_rows: with the global scale recovered 3.4 % off, the plain mean differences carry
+    that error and the rows at the injected scale leave only what was added to the export (0 ppb
+    over land, +0.1 ppb over water), overall and per surface."""
+    from satcol import closed_loop
+
+    injected, recovered = 1.064, 1.1
+    h = {"land": np.array([100.0, 90.0, 95.0]), "water": np.array([80.0, 85.0])}
+    offset = {"land": 0.0, "water": 0.1}
+    y = {s: (h[s] + offset[s]) * injected / recovered for s in h}  # exported xco = original / recovered scale
+    sums = {s: {"n": h[s].size, "sum_diff": float(np.sum(y[s] - h[s])), "sum_sq_diff": 0.0, "sum_z2": float(h[s].size),
+                "sum_xco": float(y[s].sum())} for s in h}
+    sums["all"] = {k: sums["land"][k] + sums["water"][k] for k in sums["land"]}
+    partial = {"soundings": sums, "global_scale_factor": recovered,
+               "superobs_subsets": {"n": 0, "sum_z2": 0.0, "sum_z2_independent": 0.0, "sum_n_soundings": 0,
+                                    "sum_error_ratio": 0.0}}
+    rows = {r["quantity"]: r for r in closed_loop.recovery_rows([partial], injected)}
+    for surf, name in (("all", "closed_loop_mean_difference"), ("land", "closed_loop_mean_difference_land"),
+                       ("water", "closed_loop_mean_difference_water")):
+        hh = np.concatenate([h["land"], h["water"]]) if surf == "all" else h[surf]
+        yy = np.concatenate([y["land"], y["water"]]) if surf == "all" else y[surf]
+        assert rows[f"{name}_ppb"]["recovered"] == pytest.approx(np.mean(yy - hh), abs=1e-12)
+        assert rows[f"{name}_ppb"]["recovered"] < -2.0  # the scale's error, 3.4 % of ~90 ppb
+        at = rows[f"{name}_at_injected_scale_ppb"]
+        assert not at["scored"]
+        expected = 0.1 * 2 / 5 if surf == "all" else offset[surf]
+        assert at["recovered"] == pytest.approx(expected, abs=1e-9)
+    assert not any(q.endswith("at_injected_scale_ppb") for q in
+                   (r["quantity"] for r in closed_loop.recovery_rows([partial], None)))

@@ -103,25 +103,30 @@ def recovery_rows(partials: list[dict], injected_scale: float | None = None) -> 
     exactly (the exported xco times recovered / injected scale): what is left is the export's
     and the operator's own error."""
     rows = []
+    ratio = partials[0]["global_scale_factor"] / injected_scale if injected_scale and partials else None
+
+    def at_injected_scale(name: str, t: dict, what: str) -> None:
+        """The mean difference with xco x recovered / injected scale (no row without the injected scale)."""
+        if ratio is not None:
+            m = max(t["n"], 1)
+            rows.append({**_row(name, 0.0, ratio * t["sum_xco"] / m - (t["sum_xco"] - t["sum_diff"]) / m,
+                                TOL_MEAN_DIFF, f"{what} with xco x {ratio:.5f} (recovered / injected global scale): "
+                                "the export's and operator's own error; reported, not scored"), "scored": False})
+
     tot = {k: sum(p["soundings"]["all"][k] for p in partials) for k in ("n", "sum_diff", "sum_sq_diff", "sum_z2",
                                                                         "sum_xco")}
     n = max(tot["n"], 1)
     rows.append(_row("closed_loop_mean_difference_ppb", 0.0, tot["sum_diff"] / n, TOL_MEAN_DIFF,
                      f"exported xco - H(truth) over {tot['n']} kept soundings (operator: satcol.obsop, profile form)"))
-    if injected_scale and partials:
-        ratio = partials[0]["global_scale_factor"] / injected_scale
-        mean_h = (tot["sum_xco"] - tot["sum_diff"]) / n
-        rows.append({**_row("closed_loop_mean_difference_at_injected_scale_ppb", 0.0,
-                            ratio * tot["sum_xco"] / n - mean_h, TOL_MEAN_DIFF,
-                            f"the same with xco x {ratio:.5f} (recovered / injected global scale): the export's "
-                            "and operator's own error; reported, not scored"), "scored": False})
+    at_injected_scale("closed_loop_mean_difference_at_injected_scale_ppb", tot, "the same")
     rows.append(_row("closed_loop_normalised_rms", 1.0, np.sqrt(tot["sum_z2"] / n), TOL_NORM_RMS,
                      "RMS of (xco - H(truth)) / xco_error per kept sounding"))
     for surf in ("land", "water"):
-        t = {k: sum(p["soundings"][surf][k] for p in partials) for k in ("n", "sum_diff", "sum_z2")}
+        t = {k: sum(p["soundings"][surf][k] for p in partials) for k in ("n", "sum_diff", "sum_z2", "sum_xco")}
         m = max(t["n"], 1)
         rows.append({**_row(f"closed_loop_mean_difference_{surf}_ppb", 0.0, t["sum_diff"] / m, TOL_MEAN_DIFF,
                             f"{t['n']} soundings; reported, not scored"), "scored": False})
+        at_injected_scale(f"closed_loop_mean_difference_{surf}_at_injected_scale_ppb", t, f"the {surf} row")
         rows.append({**_row(f"closed_loop_normalised_rms_{surf}", 1.0, np.sqrt(t["sum_z2"] / m), TOL_NORM_RMS,
                             "reported, not scored"), "scored": False})
     so = {k: sum(p["superobs_subsets"][k] for p in partials) for k in partials[0]["superobs_subsets"]} if partials else {}
