@@ -58,6 +58,7 @@ sys.path.insert(0, str(REPO / "src"))
 from satcol.config import load_config  # noqa: E402
 from satcol.io import mopitt as mopitt_io  # noqa: E402
 from satcol.ioutil import drop_from_page_cache  # noqa: E402
+from satcol.provenance import sha256_file  # noqa: E402
 from satcol.synthetic import mopitt, mopitt_writer  # noqa: E402
 from satcol.synthetic import tccon as syntccon  # noqa: E402
 
@@ -207,8 +208,6 @@ def chain_bound(files: list[str], work: Path, month_dir: Path, month: str, repea
 
     The decoding, the QC chain's arithmetic and every read of a stage's input are left out.
     """
-    from satcol.provenance import sha256_file
-
     hash_cpu = read_cpu = 0.0
     file_bytes = 0
     for f in files:
@@ -221,9 +220,9 @@ def chain_bound(files: list[str], work: Path, month_dir: Path, month: str, repea
         hash_cpu, read_cpu = hash_cpu + c1 - c0, read_cpu + c2 - c1
         file_bytes += os.path.getsize(f)
         drop_from_page_cache(f)
-    written = sum(p.stat().st_size for p in (month_dir / "results").rglob("*")
-                  if p.is_file() and month in p.relative_to(month_dir).as_posix()
-                  and not p.relative_to(month_dir).as_posix().startswith(("results/benchmarks", "results/logs")))
+    outputs = {p.relative_to(month_dir).as_posix(): p for p in (month_dir / "results").rglob("*") if p.is_file()}
+    written = sum(p.stat().st_size for rel, p in outputs.items()
+                  if month in rel and not rel.startswith(("results/benchmarks", "results/logs")))
     write_s = min(page_cache_write_cpu_s(work, written) for _ in range(max(repeat, 1)))
     startup = startup_times(work, repeat)
     parts = {"hash_cpu_s": round(hash_cpu, 2), "read_cpu_s": round(read_cpu, 2),
