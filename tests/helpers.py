@@ -39,3 +39,22 @@ def snakemake(workdir, *args, config=None, check=True, quiet=True, timeout=900, 
     if check and r.returncode != 0:
         raise AssertionError(f"snakemake failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}")
     return r
+
+
+#: The real instrument files (../shared/realdata/README.md): beside the checkout, or where
+#: $SATCOL_REALDATA points. They are never copied into the repository.
+REALDATA_DIRS = [Path(p) for p in (os.environ.get("SATCOL_REALDATA"),) if p] + [REPO.parent / "shared" / "realdata"]
+REAL_MOPITT = "MOP02J-20210929-L2V19.9.3.beta.he5"
+REAL_TCCON = "hw20230402_20230402.public.qc.nc"
+
+
+def realdata(name):
+    """Path of a real sample file; skips the calling test, with the places looked at, when the
+    file is absent."""
+    import pytest
+
+    for d in REALDATA_DIRS:
+        if (d / name).is_file():
+            return d / name
+    pytest.skip(f"real sample {name} not found in {', '.join(map(str, REALDATA_DIRS))} "
+                "(set SATCOL_REALDATA to the directory of ../shared/realdata)")
