@@ -15,9 +15,18 @@ import yaml
 
 from .errors import ConfigError
 
+#: The checkout this module lies in; meaningful only in a checkout (an editable install), where
+#: the tests and benchmarks find config/filters/ under it.
 REPO_DIR = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = REPO_DIR / "config" / "schema" / "config.schema.yaml"
-DEFAULT_CONFIG = REPO_DIR / "config" / "config.yaml"
+#: The package's data folder. In a checkout its files are links to ``config/config.yaml``,
+#: ``config/schema/config.schema.yaml`` and ``config/tccon_sites.tsv`` (the files users edit and
+#: the Snakefile reads); an installed wheel carries copies, so that a config can be loaded and
+#: validated by an install that has no checkout (``pip install .``).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SCHEMA_PATH = DATA_DIR / "config.schema.yaml"
+DEFAULT_CONFIG = DATA_DIR / "config.yaml"
+#: The TCCON site table of the default config (H19 Table 1 with coincidence boxes).
+DEFAULT_SITES = DATA_DIR / "tccon_sites.tsv"
 
 
 def normalize(config):

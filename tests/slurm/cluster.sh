@@ -14,6 +14,9 @@
 # enough for Snakemake's SLURM executor with --slurm-status-command squeue) and every finished
 # job is recorded in STATE_DIR/jobcomp.log (jobcomp/filetxt).
 set -euo pipefail
+# Debian installs slurmctld, slurmd, munged and runuser under /usr/sbin or /sbin, which a shell
+# started without a login environment may not have on PATH (CI: PATH=/usr/local/bin:/usr/bin:/bin).
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 cmd=${1:?usage: cluster.sh start|stop STATE_DIR}
 state=$(realpath -m "${2:?usage: cluster.sh start|stop STATE_DIR}")

@@ -28,8 +28,10 @@ def cluster(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.skip("the one-node SLURM cluster needs root (to install slurm-wlm/munge and start the daemons)")
     state = tmp_path_factory.mktemp("slurm-state")
+    # With CI's PATH, which has no sbin directory (where Debian puts the daemons).
+    env = {**os.environ, "PATH": "/usr/local/bin:/usr/bin:/bin"}
     r = subprocess.run(["bash", str(HERE / "cluster.sh"), "start", str(state)], capture_output=True, text=True,
-                       timeout=900)
+                       timeout=900, env=env)
     if r.returncode != 0:
         subprocess.run(["bash", str(HERE / "cluster.sh"), "stop", str(state)], capture_output=True, text=True)
         raise AssertionError(f"cluster.sh start failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")

@@ -1,0 +1,1 @@
+"""Instrument readers. Instrument specifics live here; downstream sees canonical names."""
