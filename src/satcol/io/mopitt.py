@@ -349,6 +349,11 @@ def _trace(m):
     return np.nansum(np.diagonal(m, axis1=1, axis2=2) if m.ndim == 3 else m, axis=1)
 
 
+def _ppb(column, dry) -> np.ndarray:
+    """1e9 column / dry-air column (H19 Eq. A1) computed in float64, rounded once to float32."""
+    return (1e9 * np.asarray(column, dtype=np.float64) / dry).astype(np.float32)
+
+
 def _anomaly_sum(flags) -> np.ndarray:
     """Sum of the five RetrievalAnomalyDiagnostic flags (H19 Table 3); fill elements (-1 after
     :func:`_read`, or NaN) are left out, and a sounding whose five flags are all fill gets NaN."""
@@ -436,11 +441,11 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "surface": raw["SurfaceIndex"].astype(np.int8),
         "sza": raw["SolarZenithAngle"], "vza": raw["SatelliteZenithAngle"],
         "psurf": raw["SurfacePressure"], "dem": raw["DEMAltitude"],
-        "xco": (1e9 * raw["RetrievedCOTotalColumn"][:, 0] / dry).astype(np.float32),
-        "xco_err": (1e9 * raw["RetrievedCOTotalColumn"][:, 1] / dry).astype(np.float32),
-        "xco_err_smoothing": (1e9 * diag[:, 0] / dry).astype(np.float32) if diag is not None else nanarr,
-        "xco_err_measurement": (1e9 * diag[:, 1] / dry).astype(np.float32) if diag is not None else nanarr,
-        "xco_prior": (1e9 * raw["APrioriCOTotalColumn"] / dry).astype(np.float32),
+        "xco": _ppb(raw["RetrievedCOTotalColumn"][:, 0], dry),
+        "xco_err": _ppb(raw["RetrievedCOTotalColumn"][:, 1], dry),
+        "xco_err_smoothing": _ppb(diag[:, 0], dry) if diag is not None else nanarr,
+        "xco_err_measurement": _ppb(diag[:, 1], dry) if diag is not None else nanarr,
+        "xco_prior": _ppb(raw["APrioriCOTotalColumn"], dry),
         "dof": raw["DegreesofFreedomforSignal"],
         "chi2": raw["SignalChi2"],
         "iterations": raw["RetrievalIterations"].astype(np.int16),
@@ -468,3 +473,111 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
     }
     return table, profiles
+
+
+#: Canonical sounding fields: name -> (units, meaning). The meaning of each product element they
+#: come from is settled in docs/formats-mopitt.md.
+CANONICAL_FIELDS = {
+    "time": ("", "observation time (UTC), from Time (TAI seconds since 1993-01-01)"),
+    "lat": ("degrees_north", "latitude of the footprint centre"),
+    "lon": ("degrees_east", "longitude of the footprint centre"),
+    "pixel": ("1", "MOPITT detector pixel 1-4 (SwathIndex[:, 0])"),
+    "stare": ("1", "stare number within the track (SwathIndex[:, 1])"),
+    "track": ("1", "cross-track scan number (SwathIndex[:, 2])"),
+    "surface": ("1", "SurfaceIndex: 0 water, 1 land, 2 mixed"),
+    "sza": ("degree", "solar zenith angle"),
+    "vza": ("degree", "satellite zenith angle"),
+    "psurf": ("hPa", "surface pressure"),
+    "dem": ("m", "surface altitude (DEMAltitude)"),
+    "xco": ("1e-9", "column-average dry-air CO mole fraction, 1e9 RetrievedCOTotalColumn / DryAirColumn (H19 Eq. A1)"),
+    "xco_err": ("1e-9", "retrieval error of xco (RetrievedCOTotalColumn[:, 1] scaled like xco)"),
+    "xco_err_smoothing": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 0] scaled like xco (assumed the smoothing error)"),
+    "xco_err_measurement": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 1] scaled like xco (assumed the measurement error)"),
+    "xco_prior": ("1e-9", "a priori XCO, 1e9 APrioriCOTotalColumn / DryAirColumn"),
+    "dof": ("1", "degrees of freedom for signal, tr(A)"),
+    "chi2": ("1", "SignalChi2, goodness of fit"),
+    "iterations": ("1", "retrieval iterations"),
+    "snr_5a": ("1", "signal-to-noise ratio of TIR channel 5A (Level1RadiancesandErrors element 3)"),
+    "snr_6a": ("1", "signal-to-noise ratio of NIR channel 6A (element 9; fill, so NaN, at night)"),
+    "snr_7a": ("1", "signal-to-noise ratio of TIR channel 7A (V7/V8: element 5, assumed; V9: none, NaN)"),
+    "emis_diff": ("1", "retrieved minus a priori surface emissivity"),
+    "emis_err": ("1", "retrieval error of the surface emissivity"),
+    "tsurf_diff": ("K", "retrieved minus a priori surface temperature"),
+    "modis_snow_ice": ("1", "MODIS snow/ice-free fraction of the footprint, 0-1, 1 = free of snow and ice "
+                            "(H19's 'MODIS cloud diagnostic 5'; V9: MODISCloudDiagnostics element 6)"),
+    "anomaly_sum": ("1", "sum of the five RetrievalAnomalyDiagnostic flags"),
+    "mean_ak": ("1", "u^T A u / number of retrieved levels (H19 Table 3)"),
+    "max_adjacent_diff": ("1e-9", "largest |difference| between adjacent retrieved levels of the CO profile"),
+    "trace_total_cov": ("1", "trace of the retrieval error covariance, (log10 VMR)^2"),
+    "trace_meas_cov": ("1", "trace of the measurement error covariance, (log10 VMR)^2"),
+    "trace_smooth_cov": ("1", "trace of the smoothing error covariance, (log10 VMR)^2"),
+    "airmass": ("1", "solar airmass 1/cos(SZA) + 1/cos(VZA)"),
+    "cloud_description": ("1", "CloudDescription code 1-6"),
+    "n_levels": ("1", "number of retrieved levels (surface + fixed levels above it)"),
+}
+#: Profile fields on satcol's 10 level slots (slot 0 the surface, slot j the fixed level
+#: PRESSURE_GRID[j-1]; NaN where not retrieved): name -> (units, meaning).
+PROFILE_FIELDS = {
+    "pressure": ("hPa", "pressure of the level slot"),
+    "retrieved_vmr": ("1e-9", "retrieved CO mixing ratio of the layer above the level"),
+    "retrieved_vmr_err": ("1e-9", "retrieval error of retrieved_vmr"),
+    "prior_vmr": ("1e-9", "a priori CO mixing ratio of the layer above the level"),
+    "averaging_kernel": ("1", "averaging kernel in log10 VMR, row = retrieved level, column = true level"),
+    "column_averaging_kernel": ("1e-9", "XCO change per unit log10 VMR change at each level "
+                                        "(TotalColumnAveragingKernel * 1e9 / DryAirColumn)"),
+}
+
+
+def open_mopitt(path):
+    """Open one MOPITT L2 file as an :class:`xarray.Dataset` with satcol's canonical names and
+    units, read by the same code as ingest (:func:`read_mop02`, :func:`canonical`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A MOP02J/T/N file, V7-V9 (``MOP02J-YYYYMMDD-L2V<version>[.beta].he5``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimension ``sounding`` (every sounding of the file, in file order) and ``level`` (the 10
+        slots, surface first; the averaging kernel's columns on ``level_true``); the fields of
+        :data:`CANONICAL_FIELDS` and :data:`PROFILE_FIELDS` with ``units`` and ``long_name``;
+        ``qc`` with the ingest bit ``input_fill`` where a value the pipeline needs is missing.
+        A field the product version does not have is NaN, with the reason in its ``comment``.
+
+    Raises
+    ------
+    satcol.errors.BadInputError
+        As ingest does, naming the file and the dataset.
+    """
+    import xarray as xr
+
+    from .. import qc as qcmod
+    from ..ingest import input_fill_mask
+
+    raw = read_mop02(path)
+    info = raw["_info"]
+    table, profiles = canonical(raw)
+    qc = np.zeros(len(table["xco"]), dtype=qcmod.QC_DTYPE)
+    qcmod.set_bit(qc, "input_fill", input_fill_mask(table, profiles))
+    data = {}
+    for name, arr in table.items():
+        units, meaning = CANONICAL_FIELDS[name]
+        attrs = {"long_name": meaning} | ({"units": units} if units else {})
+        if name in info.layout.absent:
+            attrs["comment"] = info.layout.absent[name]
+        data[name] = ("sounding", arr, attrs)
+    for name, arr in profiles.items():
+        units, meaning = PROFILE_FIELDS[name]
+        dims = ("sounding", "level", "level_true") if arr.ndim == 3 else ("sounding", "level")
+        data[name] = (dims, arr, {"units": units, "long_name": meaning})
+    data["qc"] = ("sounding", qc, {"long_name": "satcol QC bits set on reading",
+                                    "flag_masks": np.array([qcmod.mask_of("input_fill")], dtype=qcmod.QC_DTYPE),
+                                    "flag_meanings": "input_fill"})
+    coords = {name: data.pop(name) for name in ("time", "lat", "lon")}
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({"source_file": str(info.path), "mopitt_mode": info.mode,
+                     "product_version": info.product, "processor_version": info.version,
+                     "beta": int(info.beta), "date": info.date.isoformat()})
+    return ds
