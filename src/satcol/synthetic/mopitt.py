@@ -96,6 +96,15 @@ def _snow_ice(lat, doy, land, alt, wiggle):
     return land_snow | sea_ice
 
 
+def _daily_gain_dev(rng):
+    """DailyGainDev (4 pixels, 8 channels, value/error), W m-2 sr-1: only channels 5 and 7 (the
+    working thermal channels) hold values, of the real sample's magnitudes; the rest is fill."""
+    g = np.full((4, 8, 2), np.nan)
+    g[:, 4, :] = 5e-8 * np.exp(rng.normal(0.0, 0.7, (4, 2)))
+    g[:, 6, :] = 1e-9 * np.exp(rng.normal(0.0, 0.1, (4, 1))) * np.array([1.0, 12.0])
+    return g
+
+
 def _modis_diagnostics(rng, n, snow_ice, land, day_side, sza):
     """The 12 MODISCloudDiagnostics of the V9 layout with values like the real sample's
     (docs/formats-mopitt.md): percents in 1-4, 0-1 fractions in 5-11, element 6 the
@@ -274,9 +283,10 @@ def simulate_day(day: dt.date, syn: dict):
     tcak = levels.MOLEC_PER_CM2_PER_HPA * np.log(10.0) * np.einsum("ni,nij->nj", dp * np.nan_to_num(x_hat) * 1e-9, np.where(valid[:, :, None], A, 0.0))
 
     # Other Table 3 parameters.
-    emis_prior = np.where(land, np.where(snow_ice, 0.985, 0.95), 0.985) + rng.normal(0, 0.005, n)
+    # Emissivities cannot exceed 1 (the real sample's a priori and retrieved values reach 1.0).
+    emis_prior = np.minimum(np.where(land, np.where(snow_ice, 0.985, 0.95), 0.985) + rng.normal(0, 0.005, n), 1.0)
     emis_err = np.where(land, 0.025 * np.exp(rng.normal(0, 0.35, n)), 0.006 * np.exp(rng.normal(0, 0.3, n)))
-    emis_ret = emis_prior + np.where(land, 0.02, 0.004) * rng.standard_t(4, n)
+    emis_ret = np.minimum(emis_prior + np.where(land, 0.02, 0.004) * rng.standard_t(4, n), 1.0)
     ts_prior = ts_true + rng.normal(0.0, 2.0, n)
     ts_ret = ts_true + 0.5 * rng.standard_t(4, n) - np.where(~land & (rng.random(n) < 0.03), rng.uniform(3, 8, n), 0.0)
     chi2 = rng.gamma(6.0, 1.0 / 6.0, n) * np.where(low_snr, 1.8, 1.0)
@@ -335,6 +345,7 @@ def simulate_day(day: dt.date, syn: dict):
         "RetrievalAnomalyDiagnostic": anomaly.astype(np.int32),
         "Level1RadiancesandErrors": l1,
         "L2RadianceCorrectionFactor": corr,
+        "DailyGainDev": _daily_gain_dev(rng),
         "CloudDescription": np.where(rng.random(n) < 0.85, 2, 1).astype(np.int32),
         "MODISCloudDiagnostics": modis,
         "MOPCldRadRatio": np.clip(1.05 + rng.normal(0, 0.15, n), 0.2, 1.7),
