@@ -91,15 +91,16 @@ def test_all_fill_day(tmp_path, synthetic_day):
 
 def test_duplicate_processor_versions_take_newest(tmp_path, synthetic_day, caplog):
     src = synthetic_day["path"]
-    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V18.0.3"))
+    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V19.9.3.beta"))
     new = _copy(src, tmp_path)
     with h5py.File(old, "a") as f:  # make the old version distinguishable
         f["HDFEOS/SWATHS/MOP02/Data Fields/DegreesofFreedomforSignal"][...] = 0.5
     with caplog.at_level("INFO", logger="satcol.ingest"):
         report, df = run_ingest(tmp_path, [old, new])
     assert len(df) == synthetic_day["fields"]["Latitude"].size  # one day, not two
-    assert [s["version"] for s in report["superseded"]] == ["18.0.3"]
-    assert report["files"][0]["version"] == "19.9.3"
+    # A released file supersedes the beta of the same processor version.
+    assert [(s["version"], s["beta"]) for s in report["superseded"]] == [("19.9.3", True)]
+    assert report["files"][0]["version"] == "19.9.3" and report["files"][0]["beta"] is False
     assert not np.isclose(df["dof"], 0.5).all()
     assert "superseded" in caplog.text
 
@@ -110,7 +111,7 @@ def test_checksum_is_of_the_file_read(tmp_path, synthetic_day):
     import hashlib
 
     src = synthetic_day["path"]
-    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V18.0.3"))
+    old = _copy(src, tmp_path, src.name.replace("L2V19.9.3", "L2V19.9.3.beta"))
     bad_new = _copy(src, tmp_path)
     with open(bad_new, "r+b") as f:
         f.truncate(bad_new.stat().st_size // 3)
@@ -118,7 +119,7 @@ def test_checksum_is_of_the_file_read(tmp_path, synthetic_day):
     assert len(df) == synthetic_day["fields"]["Latitude"].size
     assert [s["reason"] for s in report["skipped"]] == ["unreadable"]
     want = hashlib.sha256(old.read_bytes()).hexdigest()
-    assert report["files"][0]["version"] == "18.0.3" and report["files"][0]["sha256"] == want
+    assert report["files"][0]["version"] == "19.9.3" and report["files"][0]["beta"] and report["files"][0]["sha256"] == want
     assert report["provenance"]["input_sha256"] == {old.name: want}
 
 
@@ -136,7 +137,7 @@ def test_checksums_hashed_a_day_ahead_are_those_of_the_files_read(tmp_path, synt
     files, read = [], []
     for k, day in enumerate(dt.date(2009, 7, d) for d in (17, 18, 19)):
         fields, _ = synthetic_mopitt.simulate_day(day, cfg)
-        good = mopitt_writer.write_mop02(tmp_path / mopitt_writer.file_name(day, "18.0.3"), fields, day, "18.0.3")
+        good = mopitt_writer.write_mop02(tmp_path / mopitt_writer.file_name(day, "19.9.2"), fields, day, "19.9.2")
         files.append(good)
         read.append(good)
         if k == 1:

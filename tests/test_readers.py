@@ -8,14 +8,18 @@ import netCDF4
 import numpy as np
 import pytest
 
+from satcol.errors import BadInputError
 from satcol.io import mopitt, tccon
 
 FILL = -9999.0
 N = 7
 
 
-def write_independent_mop02(path, n=N, seed=1):
-    """A minimal MOP02J file built from FORMATS.md only."""
+def write_independent_mop02(path, n=N, seed=1, product=9):
+    """A minimal MOP02J V9 file built from the layout of the real V9 sample
+    (docs/formats-mopitt.md) with plain h5py: 12 MODIS diagnostics, (value, error) a priori
+    surface pairs, and the 10-level fields packed (surface in the slot of the highest fixed level
+    at or below it)."""
     rng = np.random.default_rng(seed)
     day0 = dt.datetime(2012, 3, 4, tzinfo=dt.timezone.utc).timestamp()
     tai93 = day0 - dt.datetime(1993, 1, 1, tzinfo=dt.timezone.utc).timestamp() + 9  # 9 leap s by 2012-03
@@ -28,12 +32,12 @@ def write_independent_mop02(path, n=N, seed=1):
         below = grid >= psurf[i]
         prof[i, below] = FILL
         prior[i, below] = FILL
-        slots = np.r_[False, below]
-        ak[i, slots, :] = FILL
-        ak[i, :, slots] = FILL
+        k = int(below.sum())  # the AK's first k rows and columns are fill (packed layout)
+        ak[i, :k, :] = FILL
+        ak[i, :, :k] = FILL
     l1 = rng.uniform(0.5, 2.0, (n, 12, 2)).astype(np.float32)
     l1[:, :, 1] = l1[:, :, 0] / rng.uniform(300, 3000, (n, 12))
-    modis = rng.uniform(0, 1, (n, 10)).astype(np.float32)
+    modis = rng.uniform(0, 1, (n, 12 if product == 9 else 10)).astype(np.float32)
     data = {
         "SwathIndex": np.stack([np.arange(n) % 4 + 1, np.arange(n) + 1, np.full(n, 7)], 1).astype(np.int32),
         "SurfaceIndex": (np.arange(n) % 3).astype(np.int32),
@@ -55,13 +59,15 @@ def write_independent_mop02(path, n=N, seed=1):
         "DegreesofFreedomforSignal": rng.uniform(0.5, 2, n).astype(np.float32),
         "SignalChi2": rng.uniform(0.5, 2, n).astype(np.float32),
         "RetrievalIterations": rng.integers(1, 20, n).astype(np.int32),
-        "RetrievalAnomalyDiagnostic": rng.integers(0, 2, (n, 5)).astype(np.float32),
+        "RetrievalAnomalyDiagnostic": rng.integers(0, 2, (n, 5)).astype(np.int32),
         "Level1RadiancesandErrors": l1,
         "MODISCloudDiagnostics": modis,
         "RetrievedSurfaceTemperature": rng.uniform(250, 320, (n, 2)).astype(np.float32),
-        "APrioriSurfaceTemperature": rng.uniform(250, 320, n).astype(np.float32),
+        "APrioriSurfaceTemperature": (np.stack([rng.uniform(250, 320, n), np.full(n, 5.0)], 1) if product == 9
+                                      else rng.uniform(250, 320, n)).astype(np.float32),
         "RetrievedSurfaceEmissivity": rng.uniform(0.9, 1.0, (n, 2)).astype(np.float32),
-        "APrioriSurfaceEmissivity": rng.uniform(0.9, 1.0, n).astype(np.float32),
+        "APrioriSurfaceEmissivity": (np.stack([rng.uniform(0.9, 1.0, n), np.full(n, 0.05)], 1) if product == 9
+                                     else rng.uniform(0.9, 1.0, n)).astype(np.float32),
         "CloudDescription": np.full(n, 2, dtype=np.int32),
     }
     geo = {
@@ -92,15 +98,42 @@ def test_mopitt_reader_independent_file(tmp_path):
     assert np.isnan(prof["retrieved_vmr"][2, 1]) and np.isfinite(prof["retrieved_vmr"][2, 2])  # 850 hPa surface
     np.testing.assert_array_equal(prof["retrieved_vmr"][0, 1:], data["RetrievedCOMixingRatioProfile"][0, :, 0])
     np.testing.assert_array_equal(prof["averaging_kernel"][0], data["RetrievalAveragingKernelMatrix"][0])
+    # Surface at 850 hPa (one fixed level dropped): the file's AK row/column 1 is the surface,
+    # satcol's slot 0; slot 1 (900 hPa) is empty; the fixed levels keep their slots.
+    ak2 = data["RetrievalAveragingKernelMatrix"][2]
+    assert prof["averaging_kernel"][2, 0, 0] == ak2[1, 1] and prof["averaging_kernel"][2, 0, 5] == ak2[1, 5]
+    assert np.isnan(prof["averaging_kernel"][2, 1]).all() and np.isnan(prof["averaging_kernel"][2, :, 1]).all()
+    np.testing.assert_array_equal(prof["averaging_kernel"][2, 2:, 2:], ak2[2:, 2:])
     l1 = data["Level1RadiancesandErrors"]
     np.testing.assert_allclose(table["snr_5a"], l1[:, 3, 0] / l1[:, 3, 1], rtol=1e-6)
     np.testing.assert_allclose(table["snr_6a"], l1[:, 9, 0] / l1[:, 9, 1], rtol=1e-6)
-    np.testing.assert_array_equal(table["modis_snow_ice"], data["MODISCloudDiagnostics"][:, 4])
+    np.testing.assert_array_equal(table["modis_snow_ice"], data["MODISCloudDiagnostics"][:, 6])
+    np.testing.assert_array_equal(table["emis_diff"], data["RetrievedSurfaceEmissivity"][:, 0] - data["APrioriSurfaceEmissivity"][:, 0])
+    np.testing.assert_array_equal(table["tsurf_diff"], data["RetrievedSurfaceTemperature"][:, 0] - data["APrioriSurfaceTemperature"][:, 0])
+    assert np.isnan(table["snr_7a"]).all()  # V9 has no 7A
     # Times: TAI93 -> UTC within the file's day.
     t = table["time"].astype("datetime64[s]").astype("datetime64[D]")
     assert (t == np.datetime64("2012-03-04")).all()
     # Optional covariance datasets are absent here: their traces are NaN, not made up.
     assert np.isnan(table["trace_meas_cov"]).all()
+
+
+def test_mopitt_reader_v7_layout(tmp_path):
+    """A V7 file (L2V17): 10 MODIS diagnostics with H19's snow/ice diagnostic at element 4,
+    scalar a priori surface values, 7A at element 5 (docs/formats-mopitt.md, A2/A4)."""
+    path = tmp_path / "MOP02J-20120304-L2V17.9.3.he5"
+    data, _ = write_independent_mop02(path, product=7)
+    table, _ = mopitt.canonical(mopitt.read_mop02(path))
+    np.testing.assert_array_equal(table["modis_snow_ice"], data["MODISCloudDiagnostics"][:, 4])
+    np.testing.assert_array_equal(table["emis_diff"], data["RetrievedSurfaceEmissivity"][:, 0] - data["APrioriSurfaceEmissivity"])
+    l1 = data["Level1RadiancesandErrors"]
+    np.testing.assert_allclose(table["snr_7a"], l1[:, 5, 0] / l1[:, 5, 1], rtol=1e-6)
+    # The same V7 content under a V9 name is refused on the MODIS shape, naming the dataset.
+    v9 = tmp_path / "MOP02J-20120304-L2V19.9.3.he5"
+    path.rename(v9)
+    with pytest.raises(BadInputError) as e:
+        mopitt.read_mop02(v9)
+    assert e.value.reason == "bad_shape" and "MODISCloudDiagnostics" in e.value.dataset
 
 
 def write_independent_ggg2014(path, n=30):

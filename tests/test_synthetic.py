@@ -55,7 +55,8 @@ def test_feature_bias_follows_the_configured_breakpoint():
     land = f["SurfaceIndex"] == 1
     # The injected bias is a function of the feature computed from the *final* profile.
     prof = np.concatenate([f["RetrievedCOSurfaceMixingRatio"][:, None, 0], f["RetrievedCOMixingRatioProfile"][:, :, 0]], 1)
-    feat = np.nanmax(np.abs(np.diff(prof, axis=1)), axis=1)
+    # Differences between adjacent *retrieved* levels, row by row (an independent, plain form).
+    feat = np.array([np.abs(np.diff(r[np.isfinite(r)])).max() for r in prof])
     expect = np.where(land, np.where(feat > 60.0, 0.1 * (feat - 60.0), 0.0), 0.0)
     np.testing.assert_allclose(t["feature_bias_ppb"], expect, atol=0.02)
     assert (t["feature_bias_ppb"][land & (feat > 100)] > 3.9).all()
@@ -132,3 +133,31 @@ def test_correlated_error_enters_xco_and_the_reported_error():
     with pytest.raises(Exception, match="correlated_error.sigma_ppb"):
         cfg = small_config(forward_model_error_ppb=1.0, correlated_error={"sigma_ppb": 1.5})
         mopitt.simulate_day(DAY, cfg["synthetic"])
+
+
+def test_max_adjacent_difference_skips_levels_below_the_surface():
+    """Issue 19 item 2: a surface below 900 hPa leaves the 900 hPa slot empty; the surface-to-800
+    hPa step is a difference between adjacent retrieved levels. The old definition (np.diff over
+    the fixed slots, NaN differences dropped) gives 2 for the first row and 1 for the second."""
+    x = np.array([[200.0, np.nan, 80.0, 78.0, 77.0, 76.0, 75.0, 74.0, 73.0, 72.0],
+                  [150.0, np.nan, np.nan, np.nan, 90.0, 89.0, 88.0, 87.0, 86.0, 85.0],
+                  [100.0, 101.0, 103.0, 110.0, 111.0, 112.0, 113.0, 114.0, 115.0, 116.0],
+                  [100.0] + [np.nan] * 9])
+    got = mopitt.max_adjacent_difference(x)
+    np.testing.assert_array_equal(got[:3], [120.0, 60.0, 7.0])
+    assert np.isnan(got[3])  # one retrieved level: no difference
+
+
+def test_synthetic_feature_is_the_readers_feature_with_surfaces_below_900_hpa(synthetic_day):
+    """The synthetic truth's feature and the ingested max_adjacent_diff agree on the soundings
+    whose surface lies below 900 hPa (where the old definitions disagreed with the physics)."""
+    from satcol.io import mopitt as reader
+
+    raw = reader.read_mop02(synthetic_day["path"])
+    table, _ = reader.canonical(raw)
+    high = table["psurf"] < 900.0
+    assert high.sum() > 100
+    f = synthetic_day["fields"]
+    prof = np.concatenate([f["RetrievedCOSurfaceMixingRatio"][:, None, 0], f["RetrievedCOMixingRatioProfile"][:, :, 0]], 1)
+    plain = np.array([np.abs(np.diff(r[np.isfinite(r)])).max() for r in prof[high]])
+    np.testing.assert_allclose(table["max_adjacent_diff"][high], plain, rtol=1e-5)

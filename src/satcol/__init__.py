@@ -5,3 +5,11 @@ The first instrument is MOPITT XCO (V7J-V9J), following Hedelius et al. (2019), 
 """
 
 __version__ = "0.1.0"
+
+
+def open_mopitt(path):
+    """One MOPITT L2 file as an xarray Dataset with satcol's canonical names and units; see
+    :func:`satcol.io.mopitt.open_mopitt`."""
+    from .io.mopitt import open_mopitt as _open
+
+    return _open(path)

@@ -107,7 +107,8 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
             table["source_index"] = np.arange(n, dtype=np.int32)
             checksums[info.path.name] = digest.result()
             drop_from_page_cache(info.path)  # read and hashed: not needed again (issue #7)
-            file_records.append({"file": str(info.path), "version": info.version, "date": info.date.isoformat(),
+            file_records.append({"file": str(info.path), "version": info.version, "beta": info.beta,
+                                 "date": info.date.isoformat(),
                                  "n_soundings": n, "sha256": checksums[info.path.name]})
             if writer is None:
                 writer = store.MonthStoreWriter(table_path, profiles_path, {})
@@ -142,7 +143,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
         "n_kept": int(np.count_nonzero(qc == 0)),
         "n_flagged": int(np.count_nonzero(qc != 0)),
         "files": file_records,
-        "superseded": [{"file": str(s.path), "version": s.version, "date": s.date.isoformat(),
+        "superseded": [{"file": str(s.path), "version": s.version, "beta": s.beta, "date": s.date.isoformat(),
                         "reason": "superseded_version"} for s in superseded],
         "skipped": skipped,
         "provenance": prov,

@@ -69,6 +69,11 @@ def _linear_fit(t_years, y, w):
     return float(beta[0]), float(beta[1]), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), int(t.size)
 
 
+#: Columns of :func:`fit_trends` (also of its empty result, when no bin had two pixels).
+FIT_COLUMNS = ["pixel", "surface", "period", "offset_ppb", "trend_ppb_per_year", "offset_se", "trend_se",
+               "n_bins", "weight"]
+
+
 def fit_trends(diffs: pd.DataFrame, reference_s: float, events_s=(), split_at_events=True) -> pd.DataFrame:
     """Linear fits of the pixel difference in time per pixel x surface (x period).
 
@@ -83,7 +88,7 @@ def fit_trends(diffs: pd.DataFrame, reference_s: float, events_s=(), split_at_ev
         rows.append({"pixel": int(pixel), "surface": int(surface), "period": int(period),
                      "offset_ppb": a, "trend_ppb_per_year": b, "offset_se": sa, "trend_se": sb,
                      "n_bins": n, "weight": float(g["sw"].sum())})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=FIT_COLUMNS)
 
 
 def year_offsets(diffs: pd.DataFrame, fits: pd.DataFrame, reference_s: float) -> pd.DataFrame:
@@ -215,7 +220,6 @@ def fixed_effect_differences(reduced: pd.DataFrame, origin_s, bin_days) -> pd.Da
         for k in range(N_PIX):
             if present[k]:
                 rows.append({"tbin": rec.tbin, "surface": rec.surface, "pixel": k + 1, "diff": b[k], "sw": sw[k]})
-    df = pd.DataFrame(rows)
-    if len(df):
-        df["t_mid"] = origin_s + (df["tbin"] + 0.5) * bin_days * 86400.0
+    df = pd.DataFrame(rows, columns=["tbin", "surface", "pixel", "diff", "sw"])
+    df["t_mid"] = origin_s + (df["tbin"] + 0.5) * bin_days * 86400.0
     return df

@@ -17,8 +17,25 @@ def prefilter_qc(df: pd.DataFrame, sza_max: float = 80.0, snow_ice_min: float = 
     """QC mask with the prefilter bits added to the ingest bits.
 
     night: SZA >= sza_max (H19 Table 3: > 80 deg is night in the retrieval; a NaN SZA counts as
-    night); snow_ice: MODIS snow/ice diagnostic < snow_ice_min (H19: "< 0.999 is snow/ice");
-    mixed_surface: SurfaceIndex 2 (H19 Table 3 note).
+    night); snow_ice: MODIS snow/ice diagnostic < snow_ice_min (H19 Table 3: "< 0.999"), the
+    snow/ice-free fraction of the footprint on the file's own 0-1 scale (1 = free of snow and
+    ice; V7/V8 MODISCloudDiagnostics element 4, V9 element 6, docs/formats-mopitt.md); a NaN
+    diagnostic (fill) sets no bit; mixed_surface: SurfaceIndex 2 (H19 Table 3 note).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The canonical sounding table (columns ``qc``, ``sza`` in degrees, ``modis_snow_ice``
+        as a 0-1 fraction, ``surface``).
+    sza_max : float
+        Solar zenith angle (degrees) from which a sounding is night.
+    snow_ice_min : float
+        Snow/ice-free fraction (0-1) below which a sounding is snow/ice.
+
+    Returns
+    -------
+    numpy.ndarray
+        The QC bitmask (uint32) with the night, snow_ice and mixed_surface bits added.
     """
     qc = df["qc"].to_numpy(dtype=qcmod.QC_DTYPE).copy()
     sza = df["sza"].to_numpy()

@@ -138,10 +138,12 @@ def run_apply_filters(full_table, qc_pre, sra_out, applied, candidates):
 # 6. feature bias (global) ----------------------------------------------------------------------
 def run_feature_bias(partials, config):
     keys = ["candidate", "surface", "breakpoint"]
-    frames = [p for p in partials if len(p)]
+    frames = [p for p in partials if len(p)] or list(partials[:1])
     reduced = pd.concat(frames).groupby(keys, as_index=False)[feature_bias.STAT_COLS].sum()
     fb = config["feature_bias"]
     fits = feature_bias.fit_all(reduced, fb["min_rms_reduction"], fb["max_corrections_per_surface"])
+    if fits.empty:  # nothing to fit (no kept sounding in a valid region): a table with its header
+        fits = pd.DataFrame(columns=["candidate", "surface", "breakpoint", "model", "reduction", "accepted"])
     accepted = fits[fits["accepted"]].to_dict("records") if len(fits) else []
     return fits, accepted
 
@@ -176,7 +178,9 @@ def run_sra2(full_table, qc_filtered, accepted, config, origin_s):
 def run_final_pixel_bias(partials, config, origin_s):
     bin_days = config["pixel_bias"]["final_bin_days"]
     if config["pixel_bias"]["final_estimator"] == "fixed_effects":
-        frames = [p for p in partials if len(p)]
+        # A record with no kept soundings in any region (e.g. a one-day real sample) has only
+        # empty partials: reduce one of them, so that the fits come out empty, not a crash.
+        frames = [p for p in partials if len(p)] or list(partials[:1])
         reduced = pd.concat(frames).groupby(["tbin", "surface"], as_index=False).sum()
         diffs = pixel_bias.fixed_effect_differences(reduced, origin_s, bin_days)
     else:

@@ -22,16 +22,47 @@ from ..errors import BadInputError
 
 GEO = "HDFEOS/SWATHS/MOP02/Geolocation Fields"
 DATA = "HDFEOS/SWATHS/MOP02/Data Fields"
-FILENAME_RE = re.compile(r"^MOP02([JTN])-(\d{8})-L2V(\d+(?:\.\d+)*)\.he5$")
+#: MOP02{J,T,N}-YYYYMMDD-L2V<version>[.beta].he5: released files have no ``.beta``.
+FILENAME_RE = re.compile(r"^MOP02([JTN])-(\d{8})-L2V(\d+(?:\.\d+)*)(\.beta)?\.he5$")
 DEFAULT_FILL = -9999.0
-#: Elements of Level1RadiancesandErrors: 5A and 6A as the L3 screening uses them; 7A [check].
-L1_ELEMENT = {"5A": 3, "6A": 9, "7A": 5}
-#: MODISCloudDiagnostics element of H19's "MODIS cloud diagnostic 5" (snow/ice; 1 = none) [check].
-MODIS_SNOW_ICE_ELEMENT = 4
 #: Seconds a sounding may lie outside its file's UTC day before the file is rejected.
 DAY_TOLERANCE_S = 60.0
 
-#: name -> (group, trailing shape) of every dataset ingest needs.
+
+@dataclass(frozen=True)
+class Layout:
+    """What differs between MOPITT L2 product versions, as far as satcol reads them.
+
+    The meaning of every element is settled in docs/formats-mopitt.md (one table of elements and
+    assumptions, with the real V9 file's values as evidence).
+    """
+
+    product: int  #: MOPITT product version (7, 8, 9); file names carry 10 + it (L2V17/18/19)
+    n_modis: int  #: trailing size of MODISCloudDiagnostics
+    snow_ice_element: int  #: MODISCloudDiagnostics element of H19's snow/ice diagnostic (0-1, 1 = free)
+    l1_element: dict  #: Level1RadiancesandErrors element of 5A, 6A, 7A (None: not in this version)
+    #: accepted trailing shapes of APrioriSurfaceEmissivity / APrioriSurfaceTemperature
+    apriori_shapes: tuple
+    #: why a quantity is NaN in this version, by canonical name
+    absent: dict
+
+
+_V9_NO_7A = ("MOPITT V9 L2 files hold no 7A radiance: Level1RadiancesandErrors element 5 (7A in the "
+             "V7 layout assumed by FORMATS.md) is all fill, and no documented element holds 7A "
+             "(docs/formats-mopitt.md)")
+LAYOUTS = {
+    # V7 and V8: 10 MODIS diagnostics, H19's "cloud diagnostic 5" (1-based) = element 4;
+    # 5A/6A as the L3 screening reads them; 7A = element 5 and the scalar a priori surface
+    # values are FORMATS.md assumptions no V7/V8 file here could check (a (n, 2) pair is read too).
+    7: Layout(7, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
+    8: Layout(8, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
+    # V9 (real file MOP02J-20210929-L2V19.9.3.beta.he5): 12 MODIS diagnostics, the snow/ice-free
+    # fraction is element 6; a priori surface emissivity and temperature are (value, error) pairs.
+    9: Layout(9, 12, 6, {"5A": 3, "6A": 9, "7A": None}, ((2,),), {"snr_7a": _V9_NO_7A}),
+}
+
+#: name -> (group, trailing shape) of every dataset ingest needs; the version-dependent shapes
+#: (MODISCloudDiagnostics, the a priori surface pairs) come from :data:`LAYOUTS`.
 REQUIRED = {
     "Latitude": (GEO, ()),
     "Longitude": (GEO, ()),
@@ -57,14 +88,15 @@ REQUIRED = {
     "RetrievalIterations": (DATA, ()),
     "RetrievalAnomalyDiagnostic": (DATA, (5,)),
     "Level1RadiancesandErrors": (DATA, (12, 2)),
-    "MODISCloudDiagnostics": (DATA, (10,)),
+    "MODISCloudDiagnostics": (DATA, None),
     "RetrievedSurfaceTemperature": (DATA, (2,)),
-    "APrioriSurfaceTemperature": (DATA, ()),
+    "APrioriSurfaceTemperature": (DATA, None),
     "RetrievedSurfaceEmissivity": (DATA, (2,)),
-    "APrioriSurfaceEmissivity": (DATA, ()),
+    "APrioriSurfaceEmissivity": (DATA, None),
     "CloudDescription": (DATA, ()),
 }
-#: Read when present (their presence in V7-V9 is unconfirmed, FORMATS.md); NaN otherwise.
+#: Read when present (their presence in V7-V8 is unconfirmed; the real V9 file has all three);
+#: NaN otherwise.
 OPTIONAL = {
     "RetrievedCOTotalColumnDiagnostics": (DATA, (2,)),
     "MeasurementErrorCovarianceMatrix": (DATA, (10, 10)),
@@ -88,24 +120,43 @@ class FileInfo:
     path: Path
     mode: str  # J, T or N
     date: dt.date
-    version: str
+    version: str  # e.g. "19.9.3", without ".beta"
+    beta: bool = False
 
     @property
     def version_key(self) -> tuple:
-        return tuple(int(v) for v in self.version.split("."))
+        """Sort key: processor version, and a released file after the beta of the same version."""
+        return tuple(int(v) for v in self.version.split(".")) + (0 if self.beta else 1,)
+
+    @property
+    def product(self) -> int:
+        """MOPITT product version (7, 8, 9): the first number of the file's version less 10."""
+        return int(self.version.split(".")[0]) - 10
+
+    @property
+    def layout(self) -> Layout:
+        """The dataset layout of this product version; BadInputError for a version satcol does
+        not read."""
+        if self.product not in LAYOUTS:
+            raise BadInputError(self.path, "unsupported_format",
+                                f"MOPITT product version {self.product} (L2V{self.version}) is not supported; "
+                                f"satcol reads V{min(LAYOUTS)}-V{max(LAYOUTS)} (L2V{min(LAYOUTS) + 10}.x-"
+                                f"L2V{max(LAYOUTS) + 10}.x)")
+        return LAYOUTS[self.product]
 
 
 def parse_filename(path) -> FileInfo:
+    """File name -> :class:`FileInfo`; BadInputError (``bad_filename``) for any other name."""
     path = Path(path)
     m = FILENAME_RE.match(path.name)
     if not m:
         raise BadInputError(path, "bad_filename",
-                            "file name does not match MOP02J-YYYYMMDD-L2V<version>.he5")
+                            "file name does not match MOP02{J,T,N}-YYYYMMDD-L2V<version>[.beta].he5")
     try:
         date = dt.datetime.strptime(m.group(2), "%Y%m%d").date()
     except ValueError:
         raise BadInputError(path, "bad_filename", f"invalid date {m.group(2)!r} in file name") from None
-    return FileInfo(path, m.group(1), date, m.group(3))
+    return FileInfo(path, m.group(1), date, m.group(3), m.group(4) is not None)
 
 
 def versions_per_day(infos: list[FileInfo]) -> dict[dt.date, list[FileInfo]]:
@@ -155,6 +206,9 @@ def _fill_to_nan(arr: np.ndarray, fill: float) -> None:
 
 
 def _read(f, path, name, group, trailing, n=None):
+    """One dataset, fill -> NaN (floats) or -1 (integers). ``trailing``: the expected trailing
+    shape, or a tuple of accepted ones."""
+    accepted = trailing if trailing and isinstance(trailing[0], tuple) else (trailing,)
     full = f"{group}/{name}"
     if full not in f:
         raise BadInputError(path, "missing_dataset", "required dataset is missing", full)
@@ -163,10 +217,10 @@ def _read(f, path, name, group, trailing, n=None):
         raise BadInputError(path, "bad_structure", "expected a dataset, found a group", full)
     if ds.dtype.kind not in "fiu":
         raise BadInputError(path, "bad_dtype", f"dataset has non-numeric dtype {ds.dtype}", full)
-    if ds.shape[1:] != trailing or (n is not None and ds.shape[0] != n):
-        want = ("nTime" if n is None else str(n),) + tuple(str(t) for t in trailing)
-        raise BadInputError(path, "bad_shape",
-                            f"dataset has shape {ds.shape}, expected ({', '.join(want)})", full)
+    if ds.shape[1:] not in accepted or (n is not None and ds.shape[0] != n):
+        first = "nTime" if n is None else str(n)
+        want = " or ".join("(" + ", ".join((first,) + tuple(str(t) for t in a)) + ")" for a in accepted)
+        raise BadInputError(path, "bad_shape", f"dataset has shape {ds.shape}, expected {want}", full)
     try:
         arr = _read_diagonals(ds) if name in DIAGONAL_ONLY else ds[()]
     except (OSError, RuntimeError) as exc:
@@ -182,6 +236,45 @@ def _read(f, path, name, group, trailing, n=None):
     return arr
 
 
+#: 10-level datasets that store the retrieved levels as the trailing block of their 10 slots
+#: (the surface level in the slot of the highest fixed level below the surface), unlike the
+#: profiles, whose fixed levels keep their own slots (docs/formats-mopitt.md, "level order").
+PACKED_LEVEL_FIELDS = ("RetrievalAveragingKernelMatrix", "TotalColumnAveragingKernel",
+                       "RetrievalErrorCovarianceMatrix", "MeasurementErrorCovarianceMatrix",
+                       "SmoothingErrorCovarianceMatrix")
+
+
+def _surface_to_slot_zero(out: dict) -> None:
+    """Re-index the level dimension(s) of :data:`PACKED_LEVEL_FIELDS` to satcol's slot order, in
+    place: slot 0 the surface, slot j the fixed level PRESSURE_GRID[j-1], NaN where not retrieved.
+
+    In the real files, with k fixed levels at or below the surface (surface pressure <= 900 hPa:
+    k >= 1), the surface level's row and column sit at index k and indices 0..k-1 are fill (e.g.
+    surface 823 hPa: AK row 0 fill, rows 1-9 surface, 800, ..., 100 hPa). Only the soundings with
+    k >= 1 are touched.
+    """
+    k = np.sum(levels.PRESSURE_GRID[None, :] >= out["SurfacePressure"][:, None], axis=1)
+    rows = np.nonzero(k > 0)[0]
+    if rows.size == 0:
+        return
+    nl = levels.N_LEVELS
+    perm = np.broadcast_to(np.arange(nl), (rows.size, nl)).copy()
+    perm[:, 0] = k[rows]
+    dropped = (np.arange(nl)[None, :] >= 1) & (np.arange(nl)[None, :] <= k[rows, None])
+    for name in PACKED_LEVEL_FIELDS:
+        if name not in out:
+            continue
+        arr = out[name]
+        sub = arr[rows]
+        if sub.ndim == 2:
+            sub = np.take_along_axis(sub, perm, axis=1)
+            sub[dropped] = np.nan
+        else:
+            sub = np.take_along_axis(np.take_along_axis(sub, perm[:, :, None], axis=1), perm[:, None, :], axis=2)
+            sub[dropped[:, :, None] | dropped[:, None, :]] = np.nan
+        arr[rows] = sub
+
+
 def read_mop02(path) -> dict:
     """Read one MOP02 file: dict of product arrays (fill -> NaN) plus ``_info``; of the error
     covariances in ``DIAGONAL_ONLY`` only the (n, 10) diagonal is kept.
@@ -192,6 +285,10 @@ def read_mop02(path) -> dict:
     """
     info = parse_filename(path)
     path = info.path
+    layout = info.layout
+    version_shapes = {"MODISCloudDiagnostics": (layout.n_modis,),
+                      "APrioriSurfaceEmissivity": layout.apriori_shapes,
+                      "APrioriSurfaceTemperature": layout.apriori_shapes}
     try:
         f = h5py.File(path, "r")
     except (OSError, ValueError) as exc:
@@ -202,10 +299,15 @@ def read_mop02(path) -> dict:
         out = {"Latitude": lat}
         for name, (group, trailing) in REQUIRED.items():
             if name != "Latitude":
-                out[name] = _read(f, path, name, group, trailing, n)
+                out[name] = _read(f, path, name, group, version_shapes.get(name, trailing), n)
         for name, (group, trailing) in OPTIONAL.items():
             if f"{group}/{name}" in f:
                 out[name] = _read(f, path, name, group, trailing, n)
+    _surface_to_slot_zero(out)
+    for name in ("APrioriSurfaceEmissivity", "APrioriSurfaceTemperature"):
+        if out[name].ndim == 2:  # (value, error) pairs (V9); the value is what satcol uses
+            out[name + "Error"] = out[name][:, 1]
+            out[name] = out[name][:, 0]
     if n == 0:
         raise BadInputError(path, "empty", "file holds no soundings", f"{GEO}/Latitude")
     col = out["RetrievedCOTotalColumn"][:, 0]
@@ -247,6 +349,20 @@ def _trace(m):
     return np.nansum(np.diagonal(m, axis1=1, axis2=2) if m.ndim == 3 else m, axis=1)
 
 
+def _ppb(column, dry) -> np.ndarray:
+    """1e9 column / dry-air column (H19 Eq. A1) computed in float64, rounded once to float32."""
+    return (1e9 * np.asarray(column, dtype=np.float64) / dry).astype(np.float32)
+
+
+def _anomaly_sum(flags) -> np.ndarray:
+    """Sum of the five RetrievalAnomalyDiagnostic flags (H19 Table 3); fill elements (-1 after
+    :func:`_read`, or NaN) are left out, and a sounding whose five flags are all fill gets NaN."""
+    f = np.asarray(flags, dtype=np.float32)
+    f = np.where(f < 0, np.nan, f)
+    out = np.nansum(f, axis=1)
+    return np.where(np.isfinite(f).any(axis=1), out, np.nan).astype(np.float32)
+
+
 def _ak_sums(A: np.ndarray) -> np.ndarray:
     """u^T A u (sum of all elements, NaN left out) of each AK, in row blocks; equal to
     ``np.nansum(A, axis=(1, 2))``."""
@@ -254,6 +370,29 @@ def _ak_sums(A: np.ndarray) -> np.ndarray:
     for start in range(0, len(A), BLOCK_ROWS):
         out[start:start + BLOCK_ROWS] = np.nansum(A[start:start + BLOCK_ROWS], axis=(1, 2))
     return out
+
+
+def max_adjacent_retrieved_difference(vmr) -> np.ndarray:
+    """max_i |x_(i+1) - x_i| over adjacent *retrieved* levels (H19 Table 3, "max. diff. between
+    adj. levels"), in the units of ``vmr`` (ppb).
+
+    ``vmr`` (..., 10) in product slot order with NaN in the slots that are not retrieved. Empty
+    slots are skipped, not differenced: with a surface at 850 hPa the 900 hPa slot is empty and
+    the surface-to-800 hPa step is the first difference ([200, NaN, 80, 78, ...] gives 120).
+    NaN where fewer than two levels are retrieved. Vectorized: each retrieved slot is paired
+    with the nearest retrieved slot below it through a running maximum of slot indices.
+    """
+    x = np.asarray(vmr)
+    valid = np.isfinite(x)
+    k = x.shape[-1]
+    idx = np.where(valid, np.arange(k), -1)
+    last = np.maximum.accumulate(idx, axis=-1)  # latest retrieved slot at or below each slot
+    prev = np.concatenate([np.full(x.shape[:-1] + (1,), -1), last[..., :-1]], axis=-1)
+    pair = valid & (prev >= 0)
+    below = np.take_along_axis(x, np.maximum(prev, 0), axis=-1)
+    d = np.where(pair, np.abs(x - below), -np.inf)
+    out = d.max(axis=-1)
+    return np.where(pair.any(axis=-1), out, np.nan)
 
 
 def canonical(raw: dict) -> tuple[dict, dict]:
@@ -277,15 +416,17 @@ def canonical(raw: dict) -> tuple[dict, dict]:
     valid = np.isfinite(retrieved)
     n_levels = valid.sum(axis=1)
     l1 = raw["Level1RadiancesandErrors"]
+    layout = raw["_info"].layout
 
     def snr(key):
-        e = L1_ELEMENT[key]
+        e = layout.l1_element[key]
+        if e is None:  # not in this product version (Layout.absent says why)
+            return np.full(n, np.nan, dtype=np.float32)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (l1[:, e, 0] / l1[:, e, 1]).astype(np.float32)
 
-    d = np.abs(np.diff(retrieved, axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        max_adj = np.where(np.isfinite(d).any(axis=1), np.nanmax(np.where(np.isfinite(d), d, -np.inf), axis=1), np.nan)
+        max_adj = max_adjacent_retrieved_difference(retrieved)
         mean_ak = _ak_sums(A) / n_levels
         airmass = 1.0 / np.cos(np.radians(raw["SolarZenithAngle"])) + 1.0 / np.cos(np.radians(raw["SatelliteZenithAngle"]))
     nanarr = np.full(n, np.nan, dtype=np.float32)
@@ -300,11 +441,11 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "surface": raw["SurfaceIndex"].astype(np.int8),
         "sza": raw["SolarZenithAngle"], "vza": raw["SatelliteZenithAngle"],
         "psurf": raw["SurfacePressure"], "dem": raw["DEMAltitude"],
-        "xco": (1e9 * raw["RetrievedCOTotalColumn"][:, 0] / dry).astype(np.float32),
-        "xco_err": (1e9 * raw["RetrievedCOTotalColumn"][:, 1] / dry).astype(np.float32),
-        "xco_err_smoothing": (1e9 * diag[:, 0] / dry).astype(np.float32) if diag is not None else nanarr,
-        "xco_err_measurement": (1e9 * diag[:, 1] / dry).astype(np.float32) if diag is not None else nanarr,
-        "xco_prior": (1e9 * raw["APrioriCOTotalColumn"] / dry).astype(np.float32),
+        "xco": _ppb(raw["RetrievedCOTotalColumn"][:, 0], dry),
+        "xco_err": _ppb(raw["RetrievedCOTotalColumn"][:, 1], dry),
+        "xco_err_smoothing": _ppb(diag[:, 0], dry) if diag is not None else nanarr,
+        "xco_err_measurement": _ppb(diag[:, 1], dry) if diag is not None else nanarr,
+        "xco_prior": _ppb(raw["APrioriCOTotalColumn"], dry),
         "dof": raw["DegreesofFreedomforSignal"],
         "chi2": raw["SignalChi2"],
         "iterations": raw["RetrievalIterations"].astype(np.int16),
@@ -312,8 +453,8 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "emis_diff": raw["RetrievedSurfaceEmissivity"][:, 0] - raw["APrioriSurfaceEmissivity"],
         "emis_err": raw["RetrievedSurfaceEmissivity"][:, 1],
         "tsurf_diff": raw["RetrievedSurfaceTemperature"][:, 0] - raw["APrioriSurfaceTemperature"],
-        "modis_snow_ice": raw["MODISCloudDiagnostics"][:, MODIS_SNOW_ICE_ELEMENT],
-        "anomaly_sum": np.nansum(raw["RetrievalAnomalyDiagnostic"], axis=1).astype(np.float32),
+        "modis_snow_ice": raw["MODISCloudDiagnostics"][:, layout.snow_ice_element],
+        "anomaly_sum": _anomaly_sum(raw["RetrievalAnomalyDiagnostic"]),
         "mean_ak": mean_ak.astype(np.float32),
         "max_adjacent_diff": max_adj.astype(np.float32),
         "trace_total_cov": _trace(raw["RetrievalErrorCovarianceMatrix"]).astype(np.float32),
@@ -332,3 +473,111 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
     }
     return table, profiles
+
+
+#: Canonical sounding fields: name -> (units, meaning). The meaning of each product element they
+#: come from is settled in docs/formats-mopitt.md.
+CANONICAL_FIELDS = {
+    "time": ("", "observation time (UTC), from Time (TAI seconds since 1993-01-01)"),
+    "lat": ("degrees_north", "latitude of the footprint centre"),
+    "lon": ("degrees_east", "longitude of the footprint centre"),
+    "pixel": ("1", "MOPITT detector pixel 1-4 (SwathIndex[:, 0])"),
+    "stare": ("1", "stare number within the track (SwathIndex[:, 1])"),
+    "track": ("1", "cross-track scan number (SwathIndex[:, 2])"),
+    "surface": ("1", "SurfaceIndex: 0 water, 1 land, 2 mixed"),
+    "sza": ("degree", "solar zenith angle"),
+    "vza": ("degree", "satellite zenith angle"),
+    "psurf": ("hPa", "surface pressure"),
+    "dem": ("m", "surface altitude (DEMAltitude)"),
+    "xco": ("1e-9", "column-average dry-air CO mole fraction, 1e9 RetrievedCOTotalColumn / DryAirColumn (H19 Eq. A1)"),
+    "xco_err": ("1e-9", "retrieval error of xco (RetrievedCOTotalColumn[:, 1] scaled like xco)"),
+    "xco_err_smoothing": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 0] scaled like xco (assumed the smoothing error)"),
+    "xco_err_measurement": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 1] scaled like xco (assumed the measurement error)"),
+    "xco_prior": ("1e-9", "a priori XCO, 1e9 APrioriCOTotalColumn / DryAirColumn"),
+    "dof": ("1", "degrees of freedom for signal, tr(A)"),
+    "chi2": ("1", "SignalChi2, goodness of fit"),
+    "iterations": ("1", "retrieval iterations"),
+    "snr_5a": ("1", "signal-to-noise ratio of TIR channel 5A (Level1RadiancesandErrors element 3)"),
+    "snr_6a": ("1", "signal-to-noise ratio of NIR channel 6A (element 9; fill, so NaN, at night)"),
+    "snr_7a": ("1", "signal-to-noise ratio of TIR channel 7A (V7/V8: element 5, assumed; V9: none, NaN)"),
+    "emis_diff": ("1", "retrieved minus a priori surface emissivity"),
+    "emis_err": ("1", "retrieval error of the surface emissivity"),
+    "tsurf_diff": ("K", "retrieved minus a priori surface temperature"),
+    "modis_snow_ice": ("1", "MODIS snow/ice-free fraction of the footprint, 0-1, 1 = free of snow and ice "
+                            "(H19's 'MODIS cloud diagnostic 5'; V9: MODISCloudDiagnostics element 6)"),
+    "anomaly_sum": ("1", "sum of the five RetrievalAnomalyDiagnostic flags"),
+    "mean_ak": ("1", "u^T A u / number of retrieved levels (H19 Table 3)"),
+    "max_adjacent_diff": ("1e-9", "largest |difference| between adjacent retrieved levels of the CO profile"),
+    "trace_total_cov": ("1", "trace of the retrieval error covariance, (log10 VMR)^2"),
+    "trace_meas_cov": ("1", "trace of the measurement error covariance, (log10 VMR)^2"),
+    "trace_smooth_cov": ("1", "trace of the smoothing error covariance, (log10 VMR)^2"),
+    "airmass": ("1", "solar airmass 1/cos(SZA) + 1/cos(VZA)"),
+    "cloud_description": ("1", "CloudDescription code 1-6"),
+    "n_levels": ("1", "number of retrieved levels (surface + fixed levels above it)"),
+}
+#: Profile fields on satcol's 10 level slots (slot 0 the surface, slot j the fixed level
+#: PRESSURE_GRID[j-1]; NaN where not retrieved): name -> (units, meaning).
+PROFILE_FIELDS = {
+    "pressure": ("hPa", "pressure of the level slot"),
+    "retrieved_vmr": ("1e-9", "retrieved CO mixing ratio of the layer above the level"),
+    "retrieved_vmr_err": ("1e-9", "retrieval error of retrieved_vmr"),
+    "prior_vmr": ("1e-9", "a priori CO mixing ratio of the layer above the level"),
+    "averaging_kernel": ("1", "averaging kernel in log10 VMR, row = retrieved level, column = true level"),
+    "column_averaging_kernel": ("1e-9", "XCO change per unit log10 VMR change at each level "
+                                        "(TotalColumnAveragingKernel * 1e9 / DryAirColumn)"),
+}
+
+
+def open_mopitt(path):
+    """Open one MOPITT L2 file as an :class:`xarray.Dataset` with satcol's canonical names and
+    units, read by the same code as ingest (:func:`read_mop02`, :func:`canonical`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A MOP02J/T/N file, V7-V9 (``MOP02J-YYYYMMDD-L2V<version>[.beta].he5``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimension ``sounding`` (every sounding of the file, in file order) and ``level`` (the 10
+        slots, surface first; the averaging kernel's columns on ``level_true``); the fields of
+        :data:`CANONICAL_FIELDS` and :data:`PROFILE_FIELDS` with ``units`` and ``long_name``;
+        ``qc`` with the ingest bit ``input_fill`` where a value the pipeline needs is missing.
+        A field the product version does not have is NaN, with the reason in its ``comment``.
+
+    Raises
+    ------
+    satcol.errors.BadInputError
+        As ingest does, naming the file and the dataset.
+    """
+    import xarray as xr
+
+    from .. import qc as qcmod
+    from ..ingest import input_fill_mask
+
+    raw = read_mop02(path)
+    info = raw["_info"]
+    table, profiles = canonical(raw)
+    qc = np.zeros(len(table["xco"]), dtype=qcmod.QC_DTYPE)
+    qcmod.set_bit(qc, "input_fill", input_fill_mask(table, profiles))
+    data = {}
+    for name, arr in table.items():
+        units, meaning = CANONICAL_FIELDS[name]
+        attrs = {"long_name": meaning} | ({"units": units} if units else {})
+        if name in info.layout.absent:
+            attrs["comment"] = info.layout.absent[name]
+        data[name] = ("sounding", arr, attrs)
+    for name, arr in profiles.items():
+        units, meaning = PROFILE_FIELDS[name]
+        dims = ("sounding", "level", "level_true") if arr.ndim == 3 else ("sounding", "level")
+        data[name] = (dims, arr, {"units": units, "long_name": meaning})
+    data["qc"] = ("sounding", qc, {"long_name": "satcol QC bits set on reading",
+                                    "flag_masks": np.array([qcmod.mask_of("input_fill")], dtype=qcmod.QC_DTYPE),
+                                    "flag_meanings": "input_fill"})
+    coords = {name: data.pop(name) for name in ("time", "lat", "lon")}
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({"source_file": str(info.path), "mopitt_mode": info.mode,
+                     "product_version": info.product, "processor_version": info.version,
+                     "beta": int(info.beta), "date": info.date.isoformat()})
+    return ds

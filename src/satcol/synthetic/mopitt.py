@@ -14,12 +14,21 @@ from scipy.special import ndtri
 
 from .. import levels, timeutil
 from ..errors import ConfigError
+from ..io.mopitt import max_adjacent_retrieved_difference
 from . import calendar, geometry, retrieval, truth
 
-L1_ELEMENT = {"5A": 3, "6A": 9, "7A": 5}  # see FORMATS.md; 7A's element is unconfirmed [check]
+#: Level1RadiancesandErrors elements of the V9 layout (docs/formats-mopitt.md): 5A, 5D, 6A, 6D
+#: and the two further TIR signals the real file holds (0 and 7); every other element is fill,
+#: and 6A/6D are fill at night. V9 holds no 7A: the retrieval's third channel is written nowhere.
+L1_ELEMENT = {"5A": 3, "5D": 4, "6A": 9, "6D": 11}
+L1_OTHER_TIR = {0: 8000.0, 7: 1100.0}  # element -> median SNR in the real sample
 N_L1 = 12
-N_MODIS = 10
-MODIS_SNOW_ICE_ELEMENT = 4  # H19 "MODIS cloud diagnostic 5" in 0-based numbering [check]
+N_MODIS = 12
+#: MODISCloudDiagnostics elements of the V9 layout: 0 MODIS pixel count, 1 cloudy percent,
+#: 2-4 clear percents (2 <= 3 <= 4, 4 = 100 - cloudy), 5 sun-glint-free fraction, 6 snow/ice-free
+#: fraction (H19's snow/ice diagnostic, 0-1, 1 = free of snow/ice), 7-10 further 0-1
+#: fractions, 11 = 1 (docs/formats-mopitt.md).
+MODIS_SNOW_ICE_ELEMENT = 6
 
 
 def _pixel_values(mapping: dict, pixel: np.ndarray) -> np.ndarray:
@@ -47,9 +56,10 @@ def feature_bias_ppb(fb: dict, feature_ppb, is_land) -> np.ndarray:
 
 
 def max_adjacent_difference(vmr) -> np.ndarray:
-    """max_i |x_{i+1} - x_i| over adjacent retrieved levels (ppb), H19 Table 3."""
-    d = np.abs(np.diff(vmr, axis=-1))
-    return np.nanmax(np.where(np.isfinite(d), d, -np.inf), axis=-1)
+    """max_i |x_{i+1} - x_i| over adjacent *retrieved* levels (ppb), H19 Table 3: the reader's own
+    definition (:func:`satcol.io.mopitt.max_adjacent_retrieved_difference`), so that the injected
+    feature bias is a function of the feature exactly as the pipeline computes it."""
+    return max_adjacent_retrieved_difference(vmr)
 
 
 def correlated_error_field(lat, lon, orbit, seed: int, day_index: int, length_km: float, n_modes: int = 128):
@@ -84,6 +94,39 @@ def _snow_ice(lat, doy, land, alt, wiggle):
     sh_ice = -65.0 + 5.0 * np.cos(2 * np.pi * (doy - 196.0) / 365.25) - 2.0 * wiggle
     sea_ice = ~land & ((lat > nh_ice) | (lat < sh_ice))
     return land_snow | sea_ice
+
+
+def _daily_gain_dev(rng):
+    """DailyGainDev (4 pixels, 8 channels, value/error), W m-2 sr-1: only channels 5 and 7 (the
+    working thermal channels) hold values, of the real sample's magnitudes; the rest is fill."""
+    g = np.full((4, 8, 2), np.nan)
+    g[:, 4, :] = 5e-8 * np.exp(rng.normal(0.0, 0.7, (4, 2)))
+    g[:, 6, :] = 1e-9 * np.exp(rng.normal(0.0, 0.1, (4, 1))) * np.array([1.0, 12.0])
+    return g
+
+
+def _modis_diagnostics(rng, n, snow_ice, land, day_side, sza):
+    """The 12 MODISCloudDiagnostics of the V9 layout with values like the real sample's
+    (docs/formats-mopitt.md): percents in 1-4, 0-1 fractions in 5-11, element 6 the
+    snow/ice-free fraction: 1.0 where no snow or ice is injected, and below 0.999 where it is
+    (mostly 0, partial cover near the edges of snow and ice). A few night soundings are fill."""
+    m = np.empty((n, N_MODIS), dtype=np.float64)
+    m[:, 0] = np.round(rng.normal(505.0, 20.0, n))
+    cloudy = np.clip(100.0 * rng.beta(0.35, 4.0, n), 0.0, 100.0)
+    m[:, 1] = cloudy
+    m[:, 4] = 100.0 - cloudy
+    m[:, 3] = m[:, 4] * rng.uniform(0.8, 1.0, n)
+    m[:, 2] = m[:, 3] * rng.uniform(0.0, 1.0, n)
+    glint = ~land & day_side & (sza < 40.0) & (rng.random(n) < 0.5)
+    m[:, 5] = np.where(glint, 0.0, 1.0)
+    partial = rng.random(n) < 0.15
+    free = np.where(partial, rng.uniform(0.0, 0.99, n), 0.0)
+    m[:, MODIS_SNOW_ICE_ELEMENT] = np.where(snow_ice, free, 1.0)
+    for e in (7, 8, 9, 10):
+        m[:, e] = np.where(rng.random(n) < 0.5, np.round(rng.random(n)), rng.random(n))
+    m[:, 11] = 1.0
+    m[~day_side & (rng.random(n) < 0.003)] = np.nan
+    return m.astype(np.float32)
 
 
 def simulate_day(day: dt.date, syn: dict):
@@ -233,7 +276,6 @@ def simulate_day(day: dt.date, syn: dict):
     dry_air = levels.MOLEC_PER_CM2_PER_HPA * psurf
     col = xco * 1e-9 * dry_air
     col_prior = np.nansum(h * np.nan_to_num(x_prior), axis=1) * 1e-9 * dry_air
-    lower_trop = np.nansum(np.where(np.nan_to_num(levels.level_pressures(psurf)) > 650.0, h * np.nan_to_num(x_hat), 0.0), axis=1) * 1e-9 * dry_air
     dp = levels.layer_thickness(psurf)
     A = r["A"]
     # TotalColumnAveragingKernel (molec cm-2 per unit log10 VMR) = 2.12e22 ln10 sum_i dp_i x_i A_ij
@@ -241,22 +283,34 @@ def simulate_day(day: dt.date, syn: dict):
     tcak = levels.MOLEC_PER_CM2_PER_HPA * np.log(10.0) * np.einsum("ni,nij->nj", dp * np.nan_to_num(x_hat) * 1e-9, np.where(valid[:, :, None], A, 0.0))
 
     # Other Table 3 parameters.
-    emis_prior = np.where(land, np.where(snow_ice, 0.985, 0.95), 0.985) + rng.normal(0, 0.005, n)
+    # Emissivities cannot exceed 1 (the real sample's a priori and retrieved values reach 1.0).
+    emis_prior = np.minimum(np.where(land, np.where(snow_ice, 0.985, 0.95), 0.985) + rng.normal(0, 0.005, n), 1.0)
     emis_err = np.where(land, 0.025 * np.exp(rng.normal(0, 0.35, n)), 0.006 * np.exp(rng.normal(0, 0.3, n)))
-    emis_ret = emis_prior + np.where(land, 0.02, 0.004) * rng.standard_t(4, n)
+    emis_ret = np.minimum(emis_prior + np.where(land, 0.02, 0.004) * rng.standard_t(4, n), 1.0)
     ts_prior = ts_true + rng.normal(0.0, 2.0, n)
     ts_ret = ts_true + 0.5 * rng.standard_t(4, n) - np.where(~land & (rng.random(n) < 0.03), rng.uniform(3, 8, n), 0.0)
     chi2 = rng.gamma(6.0, 1.0 / 6.0, n) * np.where(low_snr, 1.8, 1.0)
     iterations = np.clip(3 + rng.poisson(2.0, n), 1, 20)
     anomaly = (rng.random((n, 5)) < np.where(land, 0.015, 0.006)[:, None]).astype(np.float32)
-    modis = np.clip(rng.beta(0.6, 6.0, (n, N_MODIS)), 0, 1).astype(np.float32)
-    modis[:, MODIS_SNOW_ICE_ELEMENT] = np.where(snow_ice, rng.uniform(0.0, 0.99, n), 1.0)
-    l1 = np.empty((n, N_L1, 2), dtype=np.float32)
-    l1[:, :, 0] = np.exp(rng.normal(0.0, 0.2, (n, N_L1)))
-    l1[:, :, 1] = l1[:, :, 0] / np.exp(rng.normal(np.log(1000.0), 0.3, (n, N_L1)))
-    for name, snr in (("5A", snr5), ("6A", snr6), ("7A", snr7)):
-        e = L1_ELEMENT[name]
-        l1[:, e, 1] = l1[:, e, 0] / snr
+    modis = _modis_diagnostics(rng, n, snow_ice, land, day_side, sza)
+    l1 = np.full((n, N_L1, 2), np.nan, dtype=np.float32)
+    rad5 = 0.09 * np.exp(rng.normal(0.0, 0.15, n))
+    for e, (rad, snr) in {3: (rad5, snr5), 4: (3e-4 * np.exp(rng.normal(0, 0.5, n)), 8.0 * np.exp(rng.normal(0, 0.4, n))),
+                          9: (0.011 * np.sqrt(cos_sza), snr6), 11: (1.6e-4 * np.sqrt(cos_sza), 25.0 * np.exp(rng.normal(0, 0.3, n)))}.items():
+        l1[:, e, 0] = rad
+        l1[:, e, 1] = rad / snr
+    for e, snr in L1_OTHER_TIR.items():
+        rad = (0.108 if e == 0 else 0.021) * np.exp(rng.normal(0.0, 0.15, n))
+        l1[:, e, 0] = rad
+        l1[:, e, 1] = rad / (snr * np.exp(rng.normal(0.0, 0.2, n)))
+    l1[~day_side, 9:12:2, :] = np.nan  # no NIR signal at night
+    corr = np.ones((n, N_L1), dtype=np.float32)
+    corr[:, 3], corr[:, 7], corr[:, 11] = 1.0597, 1.0447, 0.9984
+    corr[:, 4] = np.clip(0.99 - 0.03 * rng.exponential(1.0, n), 0.85, 0.995)
+    dp_all = levels.layer_thickness(psurf)
+    partial_col = levels.MOLEC_PER_CM2_PER_HPA * dp_all * np.nan_to_num(x_hat) * 1e-9
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tcak_dimless = np.where(valid, tcak / (np.log(10.0) * partial_col), np.nan)
 
     def pair(a, b):
         return np.stack([a, b], axis=-1)
@@ -267,7 +321,7 @@ def simulate_day(day: dt.date, syn: dict):
         "SwathIndex": np.stack([pixel, s["stare"], s["track"]], axis=1).astype(np.int32),
         "SurfaceIndex": surface.astype(np.int32),
         "SolarZenithAngle": sza, "SatelliteZenithAngle": s["vza"],
-        "SurfacePressure": psurf, "PressureGrid": levels.PRESSURE_GRID,
+        "SurfacePressure": psurf,
         "DEMAltitude": dem,
         "RetrievedCOTotalColumn": pair(col, np.sqrt(var_total) * 1e-9 * dry_air),
         "APrioriCOTotalColumn": col_prior,
@@ -277,10 +331,10 @@ def simulate_day(day: dt.date, syn: dict):
         "RetrievedCOMixingRatioProfile": pair(x_hat[:, 1:], x_err[:, 1:]),
         "APrioriCOSurfaceMixingRatio": pair(x_prior[:, 0], prior_err[:, 0]),
         "APrioriCOMixingRatioProfile": pair(x_prior[:, 1:], prior_err[:, 1:]),
-        "RetrievedCOLowerTropColumn": pair(lower_trop, 0.3 * np.sqrt(var_total) * 1e-9 * dry_air),
         "RetrievalAveragingKernelMatrix": A,
         "AveragingKernelRowSums": np.sum(np.where(valid[:, None, :], A, 0.0), axis=2),
         "TotalColumnAveragingKernel": tcak,
+        "TotalColumnAveragingKernelDimless": tcak_dimless,
         "RetrievedCOTotalColumnDiagnostics": pair(np.sqrt(var_smooth), np.sqrt(var_meas)) * 1e-9 * dry_air[:, None],
         "RetrievalErrorCovarianceMatrix": r["S_hat"],
         "MeasurementErrorCovarianceMatrix": r["S_meas"],
@@ -288,22 +342,24 @@ def simulate_day(day: dt.date, syn: dict):
         "DegreesofFreedomforSignal": dof,
         "SignalChi2": chi2,
         "RetrievalIterations": iterations.astype(np.int32),
-        "RetrievalAnomalyDiagnostic": anomaly,
+        "RetrievalAnomalyDiagnostic": anomaly.astype(np.int32),
         "Level1RadiancesandErrors": l1,
+        "L2RadianceCorrectionFactor": corr,
+        "DailyGainDev": _daily_gain_dev(rng),
         "CloudDescription": np.where(rng.random(n) < 0.85, 2, 1).astype(np.int32),
         "MODISCloudDiagnostics": modis,
-        "MOPCldRadRatio": np.clip(1.0 + rng.normal(0, 0.01, n), 0.9, 1.1),
+        "MOPCldRadRatio": np.clip(1.05 + rng.normal(0, 0.15, n), 0.2, 1.7),
         "RetrievedSurfaceTemperature": pair(ts_ret, np.full(n, 0.6)),
-        "APrioriSurfaceTemperature": ts_prior,
+        "APrioriSurfaceTemperature": pair(ts_prior, np.full(n, 5.0)),
         "RetrievedSurfaceEmissivity": pair(emis_ret, emis_err),
-        "APrioriSurfaceEmissivity": emis_prior,
+        "APrioriSurfaceEmissivity": pair(emis_prior, np.full(n, 0.05)),
     }
     # Levels below the surface are not retrieved: fill in every level-resolved field.
     for name in ("RetrievalAveragingKernelMatrix", "RetrievalErrorCovarianceMatrix",
                  "MeasurementErrorCovarianceMatrix", "SmoothingErrorCovarianceMatrix"):
         m = fields[name]
         fields[name] = np.where(valid[:, :, None] & valid[:, None, :], m, np.nan)
-    for name in ("AveragingKernelRowSums", "TotalColumnAveragingKernel"):
+    for name in ("AveragingKernelRowSums", "TotalColumnAveragingKernel", "TotalColumnAveragingKernelDimless"):
         fields[name] = np.where(valid, fields[name], np.nan)
 
     truth_table = {
