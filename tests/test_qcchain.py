@@ -19,13 +19,38 @@ def test_sra_median_and_anomaly_odd_region():
 
 
 def test_sra_even_region_median_and_dof_rule():
-    v = np.array([1.0, 2.0, 3.0, 10.0])
-    dof = np.array([2.0, 0.5, 1.5, 2.0])  # lower middle (2.0) has DOF 0.5, upper middle (3.0) 1.5
-    both = sra.small_region_anomalies(v, dof, np.zeros(4, int), min_soundings=4, even_median="both")
-    assert not both.valid.any() and np.isnan(both.anomaly).all()
-    dof2 = np.array([2.0, 1.5, 0.5, 2.0])
-    lower = sra.small_region_anomalies(v, dof2, np.zeros(4, int), min_soundings=4, even_median="lower")
-    np.testing.assert_allclose(lower.anomaly, v - 2.5)  # median of an even count: mean of the middle two
+    """Even count: the median is the mean of the two middle soundings, and the DOF rule looks at
+    both (``both``) or at the lower one only (``lower``). The three cases tell the rules apart:
+    only the upper middle sounding low (both: invalid, lower: valid), only the lower one low
+    (both and lower: invalid), neither (both valid).
+
+    Mutations checked (each fails here; the test before issue 19 passed the first): ``both``
+    implemented as ``lower`` (case 1 becomes valid); ``both`` as ``upper`` (case 2 becomes
+    valid); ``lower`` as ``upper`` (cases 1 and 2 swap)."""
+    v = np.array([1.0, 2.0, 3.0, 10.0])  # middle soundings: 2.0 (lower) and 3.0 (upper)
+    region = np.zeros(4, int)
+    cases = {  # DOF per sounding -> (valid with both, valid with lower)
+        "upper middle low": (np.array([2.0, 1.5, 0.5, 2.0]), False, True),
+        "lower middle low": (np.array([2.0, 0.5, 1.5, 2.0]), False, False),
+        "both middle ok": (np.array([0.5, 1.5, 1.5, 0.5]), True, True),
+    }
+    for name, (dof, want_both, want_lower) in cases.items():
+        both = sra.small_region_anomalies(v, dof, region, min_soundings=4, even_median="both")
+        lower = sra.small_region_anomalies(v, dof, region, min_soundings=4, even_median="lower")
+        assert (both.n_valid_regions, lower.n_valid_regions) == (int(want_both), int(want_lower)), name
+        for res, want in ((both, want_both), (lower, want_lower)):
+            assert res.valid.all() == want and res.valid.any() == want, name
+            if want:  # median of an even count: mean of the middle two
+                np.testing.assert_allclose(res.anomaly, v - 2.5)
+            else:
+                assert np.isnan(res.anomaly).all()
+    # Shuffled rows give the same regions: the middle soundings are found by value, not position.
+    perm = np.array([3, 0, 2, 1])
+    dof = cases["upper middle low"][0]
+    assert sra.small_region_anomalies(v[perm], dof[perm], region, min_soundings=4, even_median="lower").valid.all()
+    assert not sra.small_region_anomalies(v[perm], dof[perm], region, min_soundings=4, even_median="both").valid.any()
+    with pytest.raises(ValueError, match="even_median"):
+        sra.small_region_anomalies(v, dof, region, min_soundings=4, even_median="upper")
 
 
 def test_sra_min_soundings_and_median_dof():
