@@ -375,13 +375,60 @@ def test_filters_are_data_and_unknown_fields_are_rejected():
     assert list(q != 0) == [True, False, False]
 
 
-def test_published_table_loads():
+#: H19 Table 3 as published (METHODS.md sect. 8): field -> {surface: (op, threshold)}; a sounding
+#: is excluded if any criterion is met. The source of truth for the behaviour test below.
+H19_TABLE3 = {
+    "emis_diff": {"land": [("<", -0.05), (">", 0.05)], "water": [("<", -0.75)]},
+    "dof": {"land": [("<", 1.05)], "water": [("<", 1.00)]},
+    "tsurf_diff": {"water": [("<", -4.0)]},
+    "emis_err": {"land": [(">", 0.055)]},
+    "modis_snow_ice": {"land": [("<", 0.999)], "water": [("<", 0.999)]},
+    "mean_ak": {"land": [("<", 0.75)], "water": [("<", 0.50)]},
+    "max_adjacent_diff": {"land": [(">", 300.0)], "water": [(">", 300.0)]},
+    "snr_5a": {"land": [("<", 500.0)], "water": [("<", 900.0)]},
+    "anomaly_sum": {"land": [(">", 0.5)]},
+    "sza": {"land": [(">", 80.0)], "water": [(">", 80.0)]},
+    "trace_total_cov": {"land": [(">", 0.0170)], "water": [(">", 0.0168)]},
+    "trace_meas_cov": {"land": [(">", 0.0055)]},
+    "trace_smooth_cov": {"water": [("<", 0.0114)]},
+}
+#: A sounding no Table 3 criterion excludes.
+GOOD = {"emis_diff": 0.0, "dof": 1.5, "tsurf_diff": 0.0, "emis_err": 0.01, "modis_snow_ice": 1.0, "mean_ak": 0.9,
+        "max_adjacent_diff": 50.0, "snr_5a": 2000.0, "anomaly_sum": 0.0, "sza": 30.0, "trace_total_cov": 0.01,
+        "trace_meas_cov": 0.002, "trace_smooth_cov": 0.015}
+
+
+def test_published_table_flags_what_h19_table3_excludes():
+    """The shipped H19 filter file, applied: for every Table 3 criterion, soundings of both
+    surfaces with that one field just past, at and just inside the threshold are flagged (with
+    that field's QC bit) exactly when Table 3 excludes them, and a sounding that meets no
+    criterion keeps QC 0. Behaviour, not the file's text.
+
+    Mutations checked (each fails here; the old test, which read two SNR thresholds and counted
+    19 rows, passed all but the first): the water SNR 5A threshold 900 -> 800 in the file; the
+    DOF land row's operator '<' -> '<='; the tsurf_diff row's surface water -> all; a swapped
+    pair of land/water mean AK thresholds (0.75 <-> 0.50)."""
     from satcol.config import REPO_DIR
 
     table = filters.load_filter_file(REPO_DIR / "config/filters/hedelius2019.yaml")
-    snr = [f for f in table if f["field"] == "snr_5a"]
-    assert {(f["surface"], f["threshold"]) for f in snr} == {("land", 500.0), ("water", 900.0)}
-    assert len(table) == 19
+    ops = {"<": np.less, ">": np.greater}
+    rows, expect = [], []
+    for field, rules in H19_TABLE3.items():
+        thresholds = sorted({t for r in rules.values() for _, t in r})
+        for thr in thresholds:
+            d = 1e-3 * max(abs(thr), 1e-3)
+            for value in (thr - d, thr, thr + d):
+                for surface, name in ((1, "land"), (0, "water")):
+                    rows.append({**GOOD, field: value, "surface": surface})
+                    expect.append((field, any(ops[o](value, t) for o, t in rules.get(name, []))))
+    df = pd.DataFrame(rows)
+    qc = filters.apply_filters(df, table, np.zeros(len(df), np.uint32))
+    for i, (field, excluded) in enumerate(expect):
+        bit = qcmod.mask_of(qcmod.filter_bit(field))
+        assert bool(qc[i] & bit) == excluded, (field, df.iloc[i][field], df.iloc[i]["surface"])
+        assert (qc[i] == 0) == (not excluded), (field, df.iloc[i][field], df.iloc[i]["surface"])
+    good = filters.apply_filters(pd.DataFrame([{**GOOD, "surface": s} for s in (0, 1)]), table, np.zeros(2, np.uint32))
+    assert (good == 0).all()
 
 
 def test_cf_flag_attributes_cover_every_bit():
