@@ -150,6 +150,12 @@ def run_apply_filters(full_table, qc_pre, sra_out, applied, candidates, config=N
     kept = qc == 0
     fb = (config or {}).get("feature_bias", {})
     source = fb.get("anomalies", "prefilter_sra") if config is not None else "prefilter_sra"
+    if config is None:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "run_apply_filters without config: feature-bias fits and the filtered RMS use the first SRA's "
+            "anomalies (feature_bias.anomalies: prefilter_sra), not H19's SRA of the filtered soundings")
     if source == "filtered_sra":
         res = filtered_sra(full_table, sra_out, kept, config)
         anomaly, valid = res.anomaly, res.valid
