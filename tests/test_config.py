@@ -6,12 +6,54 @@ from satcol.config import load_config, normalize
 from satcol.errors import ConfigError
 
 
-def test_default_config_validates_and_fills_defaults():
-    cfg = load_config()
-    assert cfg["on_bad_input"] == "fail"
-    assert cfg["synthetic"]["enabled"] is True
-    assert cfg["synthetic"]["truth"]["instrument_events"] == ["2009-07-28"]
-    assert cfg["synthetic"]["tccon_interval_minutes"] == 4  # filled from the schema
+def _leaves(d, prefix=""):
+    """{dotted key: value} of a nested mapping."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and v:
+            out.update(_leaves(v, f"{prefix}{k}."))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def test_a_missing_key_gets_the_default_the_run_uses():
+    """A config validated without a section (a library user's partial config, or a config file
+    of an older version) gets every key of it from the schema, and gets the values the default
+    run uses (config/config.yaml): the documented default is the one that runs. Checked by
+    behaviour, section by section, not by reading either file's values.
+
+    Mutations checked (each fails here): the schema default of feature_bias.rms_scope changed to
+    surface; the default filling of validate() switched off (the key stays missing). The
+    ``synthetic`` section is left out: its schema documents days_per_month 1 for a user's
+    synthetic run while the default run uses 3 (README "Quick start")."""
+    import copy
+
+    from satcol.config import DEFAULT_CONFIG, read_yaml, validate
+
+    base = normalize(read_yaml(DEFAULT_CONFIG))
+    full = validate(copy.deepcopy(base))
+    for section in sorted(set(base) - {"synthetic"}):
+        partial = copy.deepcopy(base)
+        del partial[section]
+        filled = validate(partial)
+        assert section in filled, section
+        assert _leaves({section: filled[section]}) == _leaves({section: full[section]}), section
+
+
+def test_feature_bias_and_colocation_options_are_validated():
+    """The feature_bias and colocation options take only their documented values."""
+    for key, bad in (("rms_scope", "land"), ("model", "spline"), ("breakpoint", "auto"), ("anomalies", "raw"),
+                     ("fixed_breakpoints", {"max_adjacent_diff": "100"}), ("select_min_gain", -1)):
+        with pytest.raises(ConfigError, match=rf"feature_bias\.{key}"):
+            load_config(overrides={"feature_bias": {key: bad}})
+    for key, bad in (("overpass_gap_minutes", 0), ("window_minutes", "30")):
+        with pytest.raises(ConfigError, match=rf"colocation\.{key}"):
+            load_config(overrides={"colocation": {key: bad}})
+    # A map is merged key by key like every other section: a breakpoint given for another
+    # candidate adds to H19's, it does not replace it.
+    cfg = load_config(overrides={"feature_bias": {"fixed_breakpoints": {"snr_5a": 900}}})
+    assert cfg["feature_bias"]["fixed_breakpoints"] == {"max_adjacent_diff": 100.0, "snr_5a": 900}
 
 
 def test_unknown_key_names_the_key():

@@ -38,6 +38,37 @@ def test_scale_factor_and_bias_follow_the_injected_scale():
         assert ii["n"] == 240 and ii["r2"] > 0.99
 
 
+def test_scale_factor_is_the_york_line_at_the_york_weighted_centroid():
+    """s = (a + b xbar) / xbar with xbar the York-weighted mean of x, W = 1 / (sy^2 + b^2 sx^2)
+    (validation.py; York et al. 2004). Days on the line y = 6 + 0.99 x exactly, with errors
+    that grow with x (clean low-CO days weigh more): the York fit returns a and b, and the
+    centroid lies far below the plain mean of x: s = 1.0743.
+
+    Mutations checked (each fails here; the test above, on days with y = s x and equal errors,
+    passes all of them): the scale as mean(y) / mean(x) (1.0500), as mean(y / x) (1.0563), as
+    the slope b (0.99), and as the line at the centroid with weights 1 / sy^2 only (1.0637)."""
+    x = np.linspace(50.0, 150.0, 41)
+    a, b = 6.0, 0.99
+    y = a + b * x
+    sx, sy = 0.0004 * x**2, 0.02 * x  # TCCON-side error 1-9 ppb, MOPITT-side 1-3 ppb
+    rows = {"site": "s0", "site_lat": 45.0, "day": 14000 + np.arange(x.size), "surface": 1}
+    for m in ("method_0", "method_II", "method_III"):
+        for v in ("standard", "unscaled"):
+            rows.update({f"{m}_{v}_x": x, f"{m}_{v}_y": y, f"{m}_{v}_x_sem": sx, f"{m}_{v}_y_sem": sy})
+    fit = validation.york_fit(pd.DataFrame(rows), "method_II", "standard")
+    assert fit["slope"] == pytest.approx(b, rel=1e-9) and fit["intercept"] == pytest.approx(a, abs=1e-7)
+    W = 1.0 / (sy**2 + b**2 * sx**2)
+    xbar = np.sum(W * x) / np.sum(W)
+    expect = (a + b * xbar) / xbar
+    assert fit["x_centroid_ppb"] == pytest.approx(xbar, rel=1e-9)
+    assert fit["scale_factor"] == pytest.approx(expect, rel=1e-9)
+    # The wrong estimators are all more than 0.05 % away (tolerance above: 1e-9 relative).
+    wy = 1.0 / sy**2
+    xw = np.sum(wy * x) / np.sum(wy)
+    for wrong in (y.mean() / x.mean(), np.mean(y / x), b, (a + b * xw) / xw):
+        assert abs(wrong - expect) > 5e-4 * expect
+
+
 def test_drift_recovers_an_injected_trend():
     r = validation.validate(days_table(drift_per_year=0.5, per_site=120))
     d = r["method_II"]["standard"]["drift"]

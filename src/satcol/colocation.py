@@ -2,11 +2,14 @@
 
 Map (per month): kept, corrected soundings inside any site's coincidence box, found with a
 1-degree grid index (sort once, then one contiguous slice per grid row of each box), written
-with their profiles. Reduce (per site): group the site's candidates by UTC day, average the
-TCCON measurements within +-``window_minutes`` of the overpass (the median sounding time), apply
-the comparison methods to every sounding, then average per day and surface with 1/err^2
-weights and the Gatz-Smith standard error (H19 Eqs. A2-A3). Land and water stay apart.
-Every day keeps the ids of its soundings and the range of its TCCON records.
+with their profiles. Reduce (per site): group the site's candidates into overpasses by time gaps (at full density
+the boxes poleward of 60 degrees see 2-5 overpasses a day, up to 6.5 h apart), average the
+TCCON measurements within +-``window_minutes`` of each overpass (its median sounding time),
+apply the comparison methods to every sounding against its own overpass's window, then average
+per UTC day and surface with 1/err^2 weights and the Gatz-Smith standard error (H19 Eqs.
+A2-A3), as H19 Sect. 4.1 compare days. An overpass belongs to the UTC day of its overpass time,
+also when its soundings straddle 00 UTC (Lauder). Land and water stay apart. Every sounding keeps
+its overpass time and TCCON record range, every day the range of its TCCON records.
 """
 
 from __future__ import annotations
@@ -125,41 +128,69 @@ def _tccon_window_means(tccon: dict, start, stop) -> dict:
 
 
 # --- per-site reduction -----------------------------------------------------------------------------
-def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
-    """Compare one site's candidate soundings with its TCCON record.
+def overpasses(time_s, gap_s):
+    """Group a site's soundings into overpasses by time gaps.
+
+    Sorted by time, a gap longer than ``gap_s`` (s) starts a new overpass. Returns
+    ``(overpass, overpass_time_s, overpass_day)``: the overpass index (0..K-1, in time order) of
+    each sounding, and per overpass its time (the median sounding time; the lower median for an
+    even count) and its UTC day (days since 1970-01-01) of that time. An overpass whose soundings
+    straddle 00 UTC (Lauder's morning overpass is near 23 UTC) stays one overpass and belongs to
+    the UTC day of its overpass time.
+    """
+    t = np.asarray(time_s, dtype=np.float64)
+    if not np.all(np.isfinite(t)):
+        raise ValueError(f"{np.count_nonzero(~np.isfinite(t))} candidate sounding time(s) are not finite")
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    new = np.r_[True, np.diff(ts) > gap_s] if t.size else np.zeros(0, dtype=bool)
+    idx = np.empty(t.size, dtype=np.int64)
+    idx[order] = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    count = np.diff(np.r_[first, t.size])
+    time = ts[first + (count - 1) // 2]
+    return idx, time, np.floor(time / 86400.0).astype(np.int64)
+
+
+def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, overpass_gap_minutes=30.0):
+    """Compare one site's candidate soundings with its TCCON record (H19 Sect. 4.1, App. A).
+
+    The candidates are grouped into overpasses (:func:`overpasses`, gap ``overpass_gap_minutes``);
+    the TCCON records within +-``window_minutes`` of each overpass time are averaged, and each
+    sounding is compared with the window of its own overpass. Then, per UTC day (of the overpass
+    time) and surface, the 1/err^2-weighted means (H19 Eq. A2) of both sides over every
+    sounding of the day's overpasses; the MOPITT side's error is the Gatz-Smith SEM (Eq. A3),
+    the TCCON side's the SEM of that weighted mean of window means,
+    sqrt(sum_k (W_k / W)^2 sem_k^2), with W_k the soundings' weight in overpass k.
 
     ``cand``: arrays per candidate sounding (sounding_id, time_s, surface, xco, xco_corrected,
     xco_err, psurf, retrieved_vmr (n, 10), prior_vmr (n, 10), averaging_kernel (n, 10, 10)).
     ``tccon``: the site store as arrays, time-sorted (time_s, xco, xco_error, xco_unscaled, pout,
     prior_co, prior_pressure (obs, L), ak (obs, M), ak_pressure (M)).
-    Returns (soundings, days, counts): per-sounding comparison table, per day x surface
-    averages, and the accounting of candidates.
+    Returns (soundings, days, counts): per-sounding comparison table (with its overpass time and
+    TCCON record range), per day x surface averages, and the accounting of candidates.
     """
     t = np.asarray(cand["time_s"], dtype=np.float64)
     n_cand = t.size
-    day = np.floor(t / 86400.0).astype(np.int64)
-    days, inv = np.unique(day, return_inverse=True)
-    inv = inv.ravel()
-    # Overpass time: the median sounding time of the day (lower median for even counts).
-    order = np.lexsort((t, inv))
-    counts_day = np.bincount(inv, minlength=days.size)
-    first = np.concatenate([[0], np.cumsum(counts_day)[:-1]])
-    overpass = t[order][first + (counts_day - 1) // 2]
-    start, stop = window_ranges(tccon["time_s"], overpass, 60.0 * window_minutes)
+    op, op_time, op_day = overpasses(t, 60.0 * overpass_gap_minutes)
+    start, stop = window_ranges(tccon["time_s"], op_time, 60.0 * window_minutes)
     has = stop > start
-    counts = {"candidates": int(n_cand), "days_with_candidates": int(days.size),
-              "days_without_tccon_in_window": int(np.count_nonzero(~has))}
-    keep = has[inv]
+    day_has = pd.Series(has).groupby(op_day).any()
+    counts = {"candidates": int(n_cand), "days_with_candidates": int(day_has.size),
+              "overpasses_with_candidates": int(op_time.size),
+              "days_without_tccon_in_window": int(np.count_nonzero(~day_has.to_numpy())),
+              "overpasses_without_tccon_in_window": int(np.count_nonzero(~has))}
+    keep = has[op]
     counts["soundings_without_tccon"] = int(np.count_nonzero(~keep))
     if not keep.any():
-        counts.update(soundings_compared=0, days_compared=0, day_surface_points=0)
+        counts.update(soundings_compared=0, days_compared=0, overpasses_compared=0, day_surface_points=0)
         return pd.DataFrame(), pd.DataFrame(), counts
     sel = np.flatnonzero(keep)
-    dsel = np.flatnonzero(has)
-    tw = tccon_window_means(tccon, start[dsel], stop[dsel])
-    remap = np.full(days.size, -1)
-    remap[dsel] = np.arange(dsel.size)
-    k = remap[inv[sel]]  # window index of each kept sounding
+    osel = np.flatnonzero(has)
+    tw = tccon_window_means(tccon, start[osel], stop[osel])
+    remap = np.full(op_time.size, -1)
+    remap[osel] = np.arange(osel.size)
+    k = remap[op[sel]]  # window index of each kept sounding
 
     ratio = np.asarray(cand["xco_corrected"], dtype=np.float64)[sel] / np.asarray(cand["xco"], dtype=np.float64)[sel]
     x_hat = np.asarray(cand["retrieved_vmr"], dtype=np.float64)[sel] * ratio[:, None]  # corrections carried to the profile [V]
@@ -171,9 +202,12 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
     p_ak = np.broadcast_to(np.asarray(tccon["ak_pressure"], dtype=np.float64), ak.shape)
     snd = pd.DataFrame({
         "sounding_id": np.asarray(cand["sounding_id"])[sel],
-        "day": days[inv[sel]],
+        "day": op_day[op[sel]],
         "surface": np.asarray(cand["surface"])[sel],
         "time_s": t[sel],
+        "overpass_time_s": op_time[op[sel]],
+        "tccon_record_start": start[op[sel]],
+        "tccon_record_count": (stop - start)[op[sel]],
         "pixel": np.asarray(cand["pixel"])[sel] if "pixel" in cand else 0,
         "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel],
         "psurf": psurf, "p_tccon": p_t,
@@ -190,32 +224,46 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True):
             snd[f"{m}_{variant}_y"] = y
             snd[f"{m}_{variant}_x"] = x
     # Per day x surface: MOPITT-side weighted mean + Gatz-Smith SEM; TCCON side with the same
-    # weights (x varies by sounding through the MOPITT AK) and the TCCON window SEM.
+    # weights (x varies by sounding through the MOPITT AK) and the SEM of the weighted mean of
+    # the day's window means.
     group = snd["day"].to_numpy() * 4 + snd["surface"].to_numpy()
     keys, n, _, _ = stats.grouped_weighted_stats(group, np.zeros(len(snd)), snd["xco_err"])
-    g_day, g_surf = keys // 4, keys % 4
-    w_idx = remap[np.searchsorted(days, g_day)]
+    _, gi = np.unique(group, return_inverse=True)
+    gi = gi.ravel()
+    w = 1.0 / snd["xco_err"].to_numpy() ** 2
+    W = np.bincount(gi, w, keys.size)
+    # (group, window) pairs: each window's share W_k / W of its group's weight.
+    pairs, pi = np.unique(gi * osel.size + k, return_inverse=True)
+    pg, pk = pairs // osel.size, pairs % osel.size
+    share = np.bincount(pi.ravel(), w, pairs.size) / W[pg]
+    n_op = np.bincount(pg, minlength=keys.size)
+    wo = osel[pk]  # overpass index of each pair
+    first_pair = np.r_[0, np.flatnonzero(np.diff(pg)) + 1]  # pairs are sorted by group, then window (time)
+    last_pair = np.r_[first_pair[1:] - 1, pairs.size - 1]
     out = pd.DataFrame({
-        "date": pd.to_datetime(g_day * 86400, unit="s").date, "day": g_day, "surface": g_surf, "n_soundings": n,
-        "overpass_time_s": overpass[np.searchsorted(days, g_day)],
-        "tccon_record_start": start[np.searchsorted(days, g_day)],
-        "tccon_record_count": (stop - start)[np.searchsorted(days, g_day)],
-        "p_tccon": tw["pout"][w_idx],
+        "date": pd.to_datetime(keys // 4 * 86400, unit="s").date, "day": keys // 4, "surface": keys % 4,
+        "n_soundings": n, "n_overpasses": n_op,
+        "overpass_time_s": op_time[wo[first_pair]],  # the day's first overpass
+        "tccon_record_start": start[wo[first_pair]],
+        "tccon_record_stop": stop[wo[last_pair]],  # records [start, stop) hold every window of the day
+        "tccon_record_count": np.bincount(pg, (stop - start)[wo], keys.size).astype(np.int64),
+        "p_tccon": np.bincount(pg, share * tw["pout"][pk], keys.size),
     })
     # Where the Gatz-Smith SEM is undefined (one sounding) or zero, the formal error of the
     # weighted mean, 1/sqrt(sum w), is used.
-    _, gi = np.unique(group, return_inverse=True)
-    formal = 1.0 / np.sqrt(np.bincount(gi.ravel(), 1.0 / snd["xco_err"].to_numpy() ** 2))
+    formal = 1.0 / np.sqrt(W)
     for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+        x_sem = np.sqrt(np.bincount(pg, share**2 * tw[key + "_sem"][pk] ** 2, keys.size))
         for m in METHODS:
             _, _, ym, ysem = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_y"], snd["xco_err"])
             _, _, xm, _ = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_x"], snd["xco_err"])
             out[f"{m}_{variant}_y"] = ym
             out[f"{m}_{variant}_y_sem"] = np.where((n > 1) & (ysem > 0), ysem, formal)
             out[f"{m}_{variant}_x"] = xm
-            out[f"{m}_{variant}_x_sem"] = tw[key + "_sem"][w_idx]
+            out[f"{m}_{variant}_x_sem"] = x_sem
     counts["soundings_compared"] = int(len(snd))
-    counts["days_compared"] = int(dsel.size)
+    counts["days_compared"] = int(np.unique(keys // 4).size)
+    counts["overpasses_compared"] = int(osel.size)
     counts["day_surface_points"] = int(len(out))
     return snd, out, counts
 

@@ -48,7 +48,7 @@ SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", 
 CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xco"]
 #: ... and, with the candidate parameters and the applied filters' fields (:func:`with_fields`):
 SRA_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
-APPLY_FILTERS_COLUMNS = ["sounding_id", "surface", "pixel"]
+APPLY_FILTERS_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
 
 
 def with_feature_columns(columns: list[str], accepted: list[dict]) -> list[str]:
@@ -120,16 +120,54 @@ def run_filters(diag_partials, config, candidates, table_filters, l3_filters):
 
 
 # 5. apply filters, feature-fit statistics (per month) ------------------------------------------
-def run_apply_filters(full_table, qc_pre, sra_out, applied, candidates):
+def filtered_sra(full_table, sra_out, kept, config):
+    """The SRA of the soundings kept by the filters (H19 Sect. 3.3-3.4): the same preliminary
+    pixel-corrected XCO as the first SRA, regions and medians rebuilt from the kept soundings
+    only. Its RMS is H19's filtered RMS (2.55 ppb) and its anomalies are what the feature-bias
+    fits see. Returns the :class:`satcol.sra.SRAResult`."""
+    s = config["sra"]
+    t = unix_seconds(full_table["time"])
+    pc = sra_out["preliminary_pixel_correction"].to_numpy().astype(np.float64)
+    xco_pc = full_table["xco"].to_numpy() - np.nan_to_num(pc)
+    region = sra.region_ids(full_table["lat"].to_numpy(), full_table["lon"].to_numpy(), t, kept, s["lat_size_deg"],
+                            s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
+    return sra.small_region_anomalies(xco_pc, full_table["dof"].to_numpy(), region, s["min_soundings"],
+                                      s["min_median_dof"], s["even_median"])
+
+
+def run_apply_filters(full_table, qc_pre, sra_out, applied, candidates, config=None):
+    """Apply the filters; the month's feature-fit statistics, filtered SRA RMS and diagnostics.
+
+    ``config`` (its ``sra`` and ``feature_bias`` sections) selects the anomalies:
+    ``feature_bias.anomalies: filtered_sra`` (H19) rebuilds the SRA on the kept soundings
+    (:func:`filtered_sra`); ``prefilter_sra`` reuses the first SRA's anomalies of the kept
+    soundings (regions and medians that still include the soundings the filters removed).
+    Without ``config`` (a caller that passes none) the first SRA's anomalies are used and the
+    returned stats say so (``anomalies``)."""
     check_aligned(full_table, qc_pre, "apply_filters")
     check_aligned(full_table, sra_out, "apply_filters")
     qc = filters.apply_filters(full_table, applied, qc_pre["qc"].to_numpy())
     kept = qc == 0
-    anomaly = sra_out["anomaly"].to_numpy()
-    valid = sra_out["in_valid_region"].to_numpy()
-    stats = feature_bias.partial_stats(full_table, anomaly, kept & valid, candidates)
+    fb = (config or {}).get("feature_bias", {})
+    source = fb.get("anomalies", "prefilter_sra") if config is not None else "prefilter_sra"
+    if config is None:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "run_apply_filters without config: feature-bias fits and the filtered RMS use the first SRA's "
+            "anomalies (feature_bias.anomalies: prefilter_sra), not H19's SRA of the filtered soundings")
+    if source == "filtered_sra":
+        res = filtered_sra(full_table, sra_out, kept, config)
+        anomaly, valid = res.anomaly, res.valid
+    elif source == "prefilter_sra":
+        anomaly = sra_out["anomaly"].to_numpy()
+        valid = sra_out["in_valid_region"].to_numpy()
+    else:
+        raise ValueError(f"feature_bias.anomalies {source!r}: filtered_sra | prefilter_sra")
+    stats = feature_bias.partial_stats(full_table, anomaly, kept & valid, candidates, fb.get("fixed_breakpoints"))
     a = anomaly[kept & valid]
-    rms = {"n_filtered_in_valid": int(a.size), "sumsq_filtered": float(np.sum(a.astype(np.float64) ** 2))}
+    rms = {"n_filtered_in_valid": int(a.size), "sumsq_filtered": float(np.sum(a.astype(np.float64) ** 2)),
+           "anomalies": source}
     after = filters.partial_diagnostics(full_table, anomaly, kept & valid, kept, candidates)
     after = after[after["kind"] != "hist_all"].replace({"kind": {"anomaly": "anomaly_filtered", "hist_prefiltered": "hist_filtered"}})
     return pd.DataFrame({"sounding_id": full_table["sounding_id"].to_numpy(), "qc": qc}), stats, rms, after
@@ -140,8 +178,7 @@ def run_feature_bias(partials, config):
     keys = ["candidate", "surface", "breakpoint"]
     frames = [p for p in partials if len(p)] or list(partials[:1])
     reduced = pd.concat(frames).groupby(keys, as_index=False)[feature_bias.STAT_COLS].sum()
-    fb = config["feature_bias"]
-    fits = feature_bias.fit_all(reduced, fb["min_rms_reduction"], fb["max_corrections_per_surface"])
+    fits = feature_bias.fit_all(reduced, config["feature_bias"])
     if fits.empty:  # nothing to fit (no kept sounding in a valid region): a table with its header
         fits = pd.DataFrame(columns=["candidate", "surface", "breakpoint", "model", "reduction", "accepted"])
     accepted = fits[fits["accepted"]].to_dict("records") if len(fits) else []
@@ -239,7 +276,7 @@ def run_chain(tables: dict[str, pd.DataFrame], config: dict, origin_s: float, ca
     first = {m: run_sra(tables[m], pre[m][0], prelim, config, candidates, origin_s) for m in months}
     diag, derived, applied = run_filters([first[m][1] for m in months], config, candidates,
                                          filter_tables["table"], filter_tables["l3"])
-    applied_out = {m: run_apply_filters(tables[m], pre[m][0], first[m][0], applied, candidates) for m in months}
+    applied_out = {m: run_apply_filters(tables[m], pre[m][0], first[m][0], applied, candidates, config) for m in months}
     feature_fits, accepted = run_feature_bias([applied_out[m][1] for m in months], config)
     second = {m: run_sra2(tables[m], applied_out[m][0], accepted, config, origin_s) for m in months}
     final_fits, final_bins = run_final_pixel_bias([second[m][0] for m in months], config, origin_s)

@@ -1,5 +1,9 @@
 """The fault catalogue (issue #6): every kind of bad input and what satcol does with it.
 
+Each case records its kind and what satcol did (``_observed``) after its last check;
+``test_fault_catalogue_has_at_least_twenty_kinds`` runs every in-process case and counts the
+kinds recorded.
+
 Each MOPITT and TCCON case breaks a copy of a good file in one way. With ``on_bad_input: fail``
 the run must stop with a message naming the file and the dataset (or variable); with ``skip``
 the file is left out and counted under its reason. Soundings with a bad value inside an
@@ -21,6 +25,15 @@ from helpers import REPO, TINY, snakemake
 from satcol import filters, ingest, sra, store, workflow_plan
 from satcol.config import load_config
 from satcol.errors import BadInputError, ConfigError
+
+#: What each case observed satcol do, appended at the end of the case once every check held:
+#: (kind, outcome). The catalogue test derives its kinds from this, not from names written here.
+OBSERVED: list[tuple[str, str]] = []
+
+
+def _observed(kind, outcome):
+    OBSERVED.append((kind, str(outcome)))
+
 
 DATA = "HDFEOS/SWATHS/MOP02/Data Fields"
 GEO = "HDFEOS/SWATHS/MOP02/Geolocation Fields"
@@ -140,6 +153,7 @@ def test_mopitt_fault_stops_naming_file_and_dataset_or_is_counted(tmp_path, synt
     report = _ingest(tmp_path, [bad], "skip")
     assert [s["reason"] for s in report["skipped"]] == [reason]
     assert report["skipped"][0]["file"].endswith(bad.name) and report["n_soundings"] == 0
+    _observed(fault, reason)
 
 
 def test_bad_file_name_stops_or_is_counted(tmp_path, synthetic_day):
@@ -148,6 +162,7 @@ def test_bad_file_name_stops_or_is_counted(tmp_path, synthetic_day):
     with pytest.raises(BadInputError, match="MOP02J-2009-07-16.he5.*does not match"):
         _ingest(tmp_path, [bad], "fail")
     assert [s["reason"] for s in _ingest(tmp_path, [bad], "skip")["skipped"]] == ["bad_filename"]
+    _observed("bad_file_name", "bad_filename")
 
 
 def test_two_processor_versions_of_one_day_use_the_newest_readable(tmp_path, synthetic_day):
@@ -166,6 +181,7 @@ def test_two_processor_versions_of_one_day_use_the_newest_readable(tmp_path, syn
         _ingest(tmp_path, [old, new], "fail")
     report = _ingest(tmp_path, [old, new], "skip")
     assert report["files"][0]["version"] == "18.0.3" and report["skipped"][0]["reason"] == "unreadable"
+    _observed("two_processor_versions", "superseded")
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -9999.0])
@@ -184,6 +200,7 @@ def test_nan_inf_or_fill_in_averaging_kernels_flags_the_sounding(tmp_path, synth
     assert len(df) == synthetic_day["fields"]["Latitude"].size  # flagged, not dropped
     assert report["qc_counts"]["input_fill"] == 3 and (df["qc"].to_numpy()[:3] & 1).all()
     assert report["n_kept"] + report["n_flagged"] == len(df)
+    _observed(f"averaging_kernel_{value}", "input_fill")
 
 
 def test_unsorted_times_give_the_same_small_region_anomalies(tmp_path, synthetic_day):
@@ -204,6 +221,7 @@ def test_unsorted_times_give_the_same_small_region_anomalies(tmp_path, synthetic
 
     ra, rb = anomalies(a, t), anomalies(b, t[perm])
     pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())
+    _observed("unsorted_times", "same_anomalies")
 
 
 # --- TCCON ------------------------------------------------------------------------------------------
@@ -256,6 +274,7 @@ def test_tccon_fault_stops_naming_file_and_variable_or_is_counted(tmp_path, synt
     assert path.name in str(e.value) and names in str(e.value) and e.value.reason == reason
     report = ingest.ingest_tccon_site(path.name[:2], [path], out, {"on_bad_input": "skip"}, period)
     assert [s["reason"] for s in report["skipped"]] == [reason] and report["n_measurements"] == 0
+    _observed(fault, reason)
 
 
 # --- config and plan ----------------------------------------------------------------------------------
@@ -273,6 +292,8 @@ def test_unknown_config_key_and_wrong_type_name_the_key():
         load_config(overrides={"synthetic": {"days_per_month": "two"}})
     with pytest.raises(ConfigError, match=r"export\.scale_to"):
         load_config(overrides={"export": {"scale_to": "tccon"}})
+    _observed("unknown_config_key", "ConfigError")
+    _observed("config_wrong_type", "ConfigError")
 
 
 def test_filter_table_naming_an_unknown_field_names_file_and_field(tmp_path):
@@ -280,12 +301,14 @@ def test_filter_table_naming_an_unknown_field_names_file_and_field(tmp_path):
     table.write_text(yaml.safe_dump({"filters": [{"field": "dofs", "op": "<", "threshold": 1.0}]}))
     with pytest.raises(ConfigError, match=r"my_filters.yaml.*unknown field 'dofs'"):
         filters.load_filter_file(table)
+    _observed("filter_unknown_field", "ConfigError")
 
 
 def test_missing_site_table_names_the_key(tmp_path):
     cfg = load_config(overrides={"tccon_sites": str(tmp_path / "nowhere.tsv")})
     with pytest.raises(ConfigError, match="tccon_sites"):
         workflow_plan.build(cfg, REPO)
+    _observed("missing_site_table", "ConfigError")
 
 
 def test_tccon_site_missing_from_the_site_table(tmp_path, synthetic_day):
@@ -297,6 +320,7 @@ def test_tccon_site_missing_from_the_site_table(tmp_path, synthetic_day):
         workflow_plan.build(_real_config(tmp_path), REPO)
     plan = workflow_plan.build(_real_config(tmp_path, on_bad_input="skip"), REPO)
     assert plan.sites == [] and [s["reason"] for s in plan.skipped] == ["unknown_site"]
+    _observed("site_not_in_table", "unknown_site")
 
 
 def test_empty_month_stops_naming_it_or_is_counted(tmp_path, synthetic_day):
@@ -308,6 +332,7 @@ def test_empty_month_stops_naming_it_or_is_counted(tmp_path, synthetic_day):
     plan = workflow_plan.build(load_config(overrides={"synthetic": {"enabled": False}, "input": months,
                                                       "on_bad_input": "skip"}), REPO)
     assert plan.months == ["2009-07"] and [s["reason"] for s in plan.skipped] == ["empty_month"]
+    _observed("empty_month", "empty_month")
 
 
 def test_output_directory_that_cannot_be_written_names_it(tmp_path):
@@ -320,6 +345,7 @@ def test_output_directory_that_cannot_be_written_names_it(tmp_path):
         ro.mkdir(mode=0o555)
         with pytest.raises(ConfigError, match="cannot write"):
             workflow_plan.check_output_dir(ro / "results")
+    _observed("unwritable_output_directory", "ConfigError")
 
 
 def test_config_is_never_evaluated():
@@ -340,6 +366,7 @@ def test_config_is_never_evaluated():
             raise ConfigError(str(exc)) from exc
         finally:
             p.unlink(missing_ok=True)
+    _observed("config_object_tag", "ConfigError")
 
 
 # --- workflow level ----------------------------------------------------------------------------------
@@ -384,9 +411,57 @@ def test_unwritable_output_directory_stops_the_run_naming_it(tmp_path):
     assert f"output directory {tmp_path / 'results'}: cannot write" in r.stdout + r.stderr
 
 
-def test_fault_catalogue_has_at_least_twenty_kinds():
-    kinds = set(MOPITT_FAULTS) | set(TCCON_FAULTS) | {
-        "bad_file_name", "two_processor_versions", "nan_inf_in_averaging_kernels", "unsorted_times",
-        "tccon_no_overlap", "unknown_config_key", "config_wrong_type", "filter_unknown_field", "missing_site_table",
-        "site_not_in_table", "empty_month", "unwritable_output_directory"}
-    assert len(kinds) >= 20
+def _in_process_cases():
+    """Every in-process case of this module with its parameters: the test functions (not the
+    workflow-level ones, which repeat cases end to end) and their parametrizations."""
+    import inspect
+
+    out = []
+    for name, fn in sorted(globals().items()):
+        if not name.startswith("test_") or not callable(fn) or name == "test_fault_catalogue_has_at_least_twenty_kinds":
+            continue
+        marks = getattr(fn, "pytestmark", [])
+        if any(m.name == "workflow" for m in marks):
+            continue
+        grids = [{}]
+        for m in marks:
+            if m.name == "parametrize":
+                argname, values = m.args[0], m.args[1]
+                grids = [{**g, argname: v} for g in grids for v in values]
+        out += [(name, fn, inspect.signature(fn).parameters, g) for g in grids]
+    return out
+
+
+def test_fault_catalogue_has_at_least_twenty_kinds(tmp_path_factory, synthetic_day):
+    """Runs every in-process case of the catalogue and counts the kinds of bad input whose
+    checks all held (each case records its kind and what satcol did only after its last
+    check). At least 20 kinds, every case recorded, and each MOPITT and TCCON file fault with
+    the reason satcol reported for it.
+
+    Mutation checked (fails here; the test before issue 19, which counted names written in
+    the test, passed it): satcol.io.mopitt accepting an out-of-range pixel number (SwathIndex
+    5): the pixel case's check fails, its kind is not recorded, and this test names the case
+    ("pixel_outside_1_4 ... DID NOT RAISE BadInputError"). A case emptied of its checks fails
+    too (it records nothing)."""
+    OBSERVED.clear()
+    cases = _in_process_cases()
+    failed = []
+    for i, (name, fn, params, grid) in enumerate(cases):
+        args = {**grid}
+        if "tmp_path" in params:
+            args["tmp_path"] = tmp_path_factory.mktemp(f"case{i}")
+        if "synthetic_day" in params:
+            args["synthetic_day"] = synthetic_day
+        n_before = len(OBSERVED)
+        try:
+            fn(**args)
+        except (Exception, pytest.fail.Exception) as exc:  # a case whose checks do not hold is not counted
+            failed.append(f"{name}{grid}: {type(exc).__name__}: {exc}"[:300])
+            continue
+        if len(OBSERVED) == n_before:
+            failed.append(f"{name}{grid}: ran without recording what it observed")
+    kinds = dict(OBSERVED)
+    assert failed == [], "\n".join(failed)
+    assert len(kinds) >= 20, sorted(kinds)
+    for fault, (_, reason, _) in {**MOPITT_FAULTS, **TCCON_FAULTS}.items():
+        assert kinds.get(fault) == reason, (fault, kinds.get(fault), reason)
