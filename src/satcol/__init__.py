@@ -5,3 +5,11 @@ The first instrument is MOPITT XCO (V7J-V9J), following Hedelius et al. (2019), 
 """
 
 __version__ = "0.1.0"
+
+
+def open_tccon(path):
+    """A TCCON file (GGG2014, or GGG2020 public or private) as an xarray Dataset with satcol's
+    canonical names and units (:func:`satcol.io.tccon.open_dataset`)."""
+    from .io.tccon import open_dataset
+
+    return open_dataset(path)
