@@ -41,7 +41,7 @@ def test_real_ggg2020_reads_every_gas_with_errors_aks_priors_and_operator():
 
 
 def test_real_ggg2020_prior_xgas_is_the_integration_operator_on_the_prior_profile():
-    """prior_x = sum_i h_i f_prior,wet,i (FORMATS-REAL sect. 2 [W]). The file's own values agree
+    """prior_x = sum_i h_i f_prior,wet,i (the operator's description in the file). The file's own values agree
     to 1.3e-4 (float32 storage of operator and profiles); 3e-4 is the tolerance. Checked to
     fail: a prior_ch4 read as ppm (its units attribute says ppb) is off by a factor 1000, and the
     dry-air pressure weights of satcol.levels instead of the operator miss by up to 0.5 %."""

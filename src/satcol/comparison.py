@@ -152,7 +152,7 @@ def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prio
 
     With the product's integration operator ``h_prior`` (GGG2020) the sums run over the prior
     levels as given with h = h_prior: y is then the TCCON model-comparison formula X_model =
-    sum h f_prior + sum h a (f_model - f_prior) (GGG2020 writer; FORMATS-REAL sect. 2) with the
+    sum h f_prior + sum h a (f_model - f_prior) (TCCON wiki, AuxiliaryDataGGG2020, cited in the files' usage attribute) with the
     MOPITT prior as f_prior and the MOPITT profile as f_model, all dry mole fractions.
     """
     if h_prior is None:
