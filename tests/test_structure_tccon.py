@@ -68,3 +68,21 @@ def test_synthetic_ggg2020_reads_with_operator_and_scale_convention(synthetic_fi
         np.testing.assert_allclose(np.sum(h * ds[f"prior_{g}"].values, 1), ds[f"prior_x{g}"], rtol=1e-5)
     ratio = float(np.mean(ds["xco"].values / sim["xco_true_ppb"]))
     assert abs(ratio - 1.0) < 0.01
+
+
+@pytest.mark.parametrize(("drop", "field"), [("prior_co", "prior_co"), ("ak_xco", "ak_xco"),
+                                             ("integration_operator", "integration_operator"),
+                                             ("prior_h2o", "prior_h2o"), ("xco_error", "xco_error")])
+def test_synthetic_ggg2020_missing_variable_stops_ingest_naming_it(synthetic_file, tmp_path, drop, field):
+    from satcol import ingest
+    from satcol.errors import BadInputError
+
+    path = tmp_path / synthetic_file[0].name
+    path.write_bytes(synthetic_file[0].read_bytes())
+    with netCDF4.Dataset(path, "a") as nc:
+        nc.renameVariable(drop, drop + "_gone")
+    with pytest.raises(BadInputError) as e:
+        ingest.ingest_tccon_site("bi", [path], tmp_path / "bi.nc", {"on_bad_input": "fail"})
+    assert e.value.dataset == field and path.name in str(e.value)
+    report = ingest.ingest_tccon_site("bi", [path], tmp_path / "bi.nc", {"on_bad_input": "skip"})
+    assert report["n_measurements"] == 0 and report["skipped"][0]["dataset"] == field
