@@ -86,3 +86,31 @@ def test_synthetic_ggg2020_missing_variable_stops_ingest_naming_it(synthetic_fil
     assert e.value.dataset == field and path.name in str(e.value)
     report = ingest.ingest_tccon_site("bi", [path], tmp_path / "bi.nc", {"on_bad_input": "skip"})
     assert report["n_measurements"] == 0 and report["skipped"][0]["dataset"] == field
+
+
+def test_aks_on_the_prior_grid_use_each_spectrums_prior_pressure(synthetic_file, tmp_path):
+    """The newer writer's layout: ak_x{gas}(time, prior_altitude). The pressure axis of each
+    spectrum's AK is then its own prior_pressure (a reader taking ak_pressure would be off by
+    the difference between the median profile and the spectrum's)."""
+    from satcol.io import tccon as tio
+
+    path = tmp_path / synthetic_file[0].name
+    path.write_bytes(synthetic_file[0].read_bytes())
+    with netCDF4.Dataset(path, "a") as nc:
+        for g in ("co", "co2", "ch4"):
+            old = nc[f"ak_x{g}"][:]
+            nc.renameVariable(f"ak_x{g}", f"ak_x{g}_table_gone")
+            v = nc.createVariable(f"ak_x{g}", "f4", ("time", "prior_altitude"), fill_value=np.float32(np.nan))
+            v.units = "1"
+            v[:] = old
+    p = tio.read(path)
+    np.testing.assert_allclose(p["ak_pressure"], p["prior_pressure"])
+    ds = satcol.open_tccon(path)
+    assert ds["ak_xco"].dims == ("spectrum", "prior_altitude")
+    from satcol import ingest
+
+    ingest.ingest_tccon_site("bi", [path], tmp_path / "bi.nc", {})
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "bi.nc", engine="h5netcdf") as st:
+        np.testing.assert_allclose(st["ak_pressure"], np.median(p["prior_pressure"], axis=0), rtol=1e-6)
