@@ -114,3 +114,20 @@ def test_aks_on_the_prior_grid_use_each_spectrums_prior_pressure(synthetic_file,
 
     with xr.open_dataset(tmp_path / "bi.nc", engine="h5netcdf") as st:
         np.testing.assert_allclose(st["ak_pressure"], np.median(p["prior_pressure"], axis=0), rtol=1e-6)
+
+
+def test_ggg2020_1_layout_without_plain_xco2(synthetic_file, tmp_path):
+    """2020.1.A files have xco2_x2007 and xco2_x2019 but no xco2: the reader takes X2007 and says so."""
+    path = tmp_path / synthetic_file[0].name
+    path.write_bytes(synthetic_file[0].read_bytes())
+    with netCDF4.Dataset(path, "a") as nc:
+        nc.file_format_version = "2020.1.A"
+        nc.renameVariable("xco2", "xco2_x2007")
+        nc.renameVariable("xco2_error", "xco2_error_x2007")
+        nc["xco2_x2007"].wmo_or_analogous_scale = "WMO CO2 X2007"
+        expected = np.asarray(nc["xco2_x2007"][:], dtype=np.float64)
+    ds = satcol.open_tccon(path)
+    np.testing.assert_allclose(ds["xco2"], expected)
+    assert ds["xco2"].attrs["source_variable"] == "xco2_x2007"
+    assert ds["xco2"].attrs["wmo_or_analogous_scale"] == "WMO CO2 X2007"
+    np.testing.assert_allclose(ds["xco2_x2019"], expected + 0.18, atol=1e-4)
