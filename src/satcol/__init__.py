@@ -13,3 +13,11 @@ def open_mopitt(path):
     from .io.mopitt import open_mopitt as _open
 
     return _open(path)
+
+
+def open_tccon(path):
+    """A TCCON file (GGG2014, or GGG2020 public or private) as an xarray Dataset with satcol's
+    canonical names and units (:func:`satcol.io.tccon.open_dataset`)."""
+    from .io.tccon import open_dataset
+
+    return open_dataset(path)

@@ -5,7 +5,11 @@ and prior profiles ``x_hat``, ``x_a`` (n, 10) in ppb (NaN below the surface), av
 ``A`` (n, 10, 10) in log10 VMR, surface pressure ``psurf`` (n). TCCON inputs (the daily average
 within the time window that each sounding is compared with): surface pressure ``p_t`` (n), prior
 on its levels ``p_prior``, ``x_prior`` (n, L, surface first), column AK ``ak`` on ``p_ak``
-(n, M, surface first), and the XCO to compare (public or unscaled) ``xco_t`` (n).
+(n, M, surface first), and the XCO to compare (public or unscaled) ``xco_t`` (n). Where the TCCON
+product gives its own integration operator on the prior levels (GGG2020 ``integration_operator``,
+stored for dry mole fractions as h (1 - f_h2o), :func:`satcol.ingest.tccon_store_part`),
+``h_prior`` (n, L) passes it, and the TCCON-side columns use it instead of satcol's pressure
+weights on the surface-first grid (:func:`tccon_levels`).
 
 Method 0: MOPITT XCO at the TCCON surface pressure vs TCCON XCO, no AKs.
 Method II (H19's headline): MOPITT moved to the TCCON prior, against the TCCON retrieval seen
@@ -74,19 +78,25 @@ def method_0(x_hat, psurf, p_t, xco_t):
     return columns.column(h, x_hat), np.asarray(xco_t, dtype=np.float64)
 
 
-def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True):
+def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_prior=None):
     """H19 method II (METHODS.md sect. 5).
 
     y = c^{M'} = sum h_j 10^{log10 x_hat + (A - I)(log10 x_aM - log10 x_aT)}   (MOPITT at the TCCON prior)
     x = c^{M<-T} = c_aT + log10(gamma) sum_j a_M,j    (linearised), or
         sum h_j x_aT,j 10^{log10(gamma) sum_k A_jk}    (exact profile form),
     with gamma = XCO_T / c_aT(TCCON grid) the TCCON profile scaling factor and a_M the MOPITT
-    column AK (H19 Eqs. B1-B2). h is evaluated at the TCCON surface pressure.
+    column AK (H19 Eqs. B1-B2). h is evaluated at the TCCON surface pressure. With the
+    product's integration operator ``h_prior`` (n, L, on the given prior levels), the TCCON
+    prior column is c_aT = sum_i h_prior,i x_aT,i, the product's own (GGG2020: prior_xco).
     """
     h = columns.surface_adjusted_weights(psurf, p_t)
     p_lev, x_lev = tccon_levels(p_t, p_prior, x_prior)
     x_at = tccon_prior_on_mopitt_layers(psurf, p_t, p_lev, x_lev)
-    gamma = np.asarray(xco_t, dtype=np.float64) / tccon_prior_column(p_lev, x_lev)
+    if h_prior is None:
+        c_at = tccon_prior_column(p_lev, x_lev)
+    else:
+        c_at = columns.column(np.asarray(h_prior, dtype=np.float64), x_prior)
+    gamma = np.asarray(xco_t, dtype=np.float64) / c_at
     A0 = np.nan_to_num(A)
     if exact:
         y = columns.column(h, columns.change_of_prior_log(x_hat, A0, x_a, x_at))
@@ -134,14 +144,24 @@ def mopitt_on_tccon_levels(x_layers, psurf, p_levels) -> np.ndarray:
     return out
 
 
-def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t):
+def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prior=None):
     """Method III [V] on the TCCON levels (from p_t up, :func:`tccon_levels`; METHODS.md sect. 5):
 
     x = c'_T = c_T + sum h_j (a_T,j - 1)(x_aT,j - x_aM,j)            (TCCON at the MOPITT prior)
     y = c_{T<-M} = sum h_j x_aM,j + sum h_j a_T,j (x_hat_M,j - x_aM,j)  (MOPITT through the TCCON AK)
+
+    With the product's integration operator ``h_prior`` (GGG2020) the sums run over the prior
+    levels as given with h = h_prior: y is then the TCCON model-comparison formula X_model =
+    sum h f_prior + sum h a (f_model - f_prior) (TCCON wiki, AuxiliaryDataGGG2020, cited in the files' usage attribute) with the
+    MOPITT prior as f_prior and the MOPITT profile as f_model, all dry mole fractions.
     """
-    p_lev, x_prior = tccon_levels(p_t, p_prior, x_prior)
-    h = tccon_column_weights(p_lev)
+    if h_prior is None:
+        p_lev, x_prior = tccon_levels(p_t, p_prior, x_prior)
+        h = tccon_column_weights(p_lev)
+    else:
+        p_lev = np.asarray(p_prior, dtype=np.float64)
+        x_prior = np.asarray(x_prior, dtype=np.float64)
+        h = np.asarray(h_prior, dtype=np.float64)
     order = np.argsort(p_ak, axis=-1)
     a_t = columns.interp_rows(p_lev, np.take_along_axis(p_ak, order, -1), np.take_along_axis(ak, order, -1))
     x_am = mopitt_on_tccon_levels(x_a, psurf, p_lev)

@@ -161,8 +161,86 @@ def resolve_path(path, *bases) -> Path:
     return p
 
 
+TCCON_STORE_NOTE_2020_UNSCALED = (
+    "not available: a GGG2020 file gives no XCO without its in situ scaling (public files carry no "
+    "AICF); see xco:wmo_or_analogous_scale for what xco is tied to")
+
+
+def tccon_store_part(p: dict, k: int):
+    """One file's spectra (a :func:`satcol.io.tccon.read` dict) in the per-site store layout that
+    :mod:`satcol.colocation` reads (dimension ``obs``): ``xco``, ``xco_error``, ``xco_unscaled``,
+    ``pout``, ``sza``, ``prior_co`` and ``prior_pressure`` (obs, prior_level; **dry** mole
+    fraction, ppb, and hPa), ``ak`` (obs, ak_level) on ``ak_pressure`` (ak_level, hPa).
+
+    GGG2014 and GGG2020 differ in what stands behind the names (docs/formats-tccon.md):
+    GGG2014 ``xco`` is WMO-scaled and ``xco_unscaled`` = xco x AICF; GGG2020 ``xco`` is what the
+    file's ``wmo_or_analogous_scale`` says (``Not used`` for CO in GGG2020) and ``xco_unscaled``
+    is NaN (not in the file). GGG2020 priors are wet mole fractions f_wet; the store holds
+    f_dry = f_wet / (1 - f_h2o), and ``integration_operator`` (obs, prior_level) = h (1 - f_h2o),
+    so that sum_i integration_operator_i f_dry,i = sum_i h_i f_wet,i, the file's prior column.
+    GGG2020 files also give ``xco2``/``xch4`` with errors, dry priors and AKs. Only spectra
+    with a finite XCO enter the store (the window means of colocation need it); returns
+    (Dataset, number of spectra left out for a non-finite XCO).
+    """
+    import xarray as xr
+
+    good = np.isfinite(p["xco"])
+    sel = np.flatnonzero(good)
+    n = sel.size
+    f64 = lambda a: np.asarray(a, dtype=np.float64)[sel]  # noqa: E731
+    data = {
+        "time": ("obs", (f64(p["time"]) * 1e6).astype("int64").astype("datetime64[us]")),
+        "xco_error": ("obs", f64(p["xco_error"]), {"units": "1e-9"}),
+        "pout": ("obs", f64(p["pout"]), {"units": "hPa"}),
+        "sza": ("obs", f64(p["sza"]), {"units": "degree"}),
+        "source_file": ("obs", np.full(n, k, dtype=np.int32)),
+        "source_index": ("obs", np.asarray(p["record_index"])[sel]),
+    }
+    if p.get("format", "ggg2014") == "ggg2014":
+        idx = p["prior_index"][sel]
+        data.update({
+            "xco": ("obs", f64(p["xco"]), {"units": "1e-9", "long_name": "TCCON XCO, public (WMO-scaled)",
+                                           "wmo_or_analogous_scale": "WMO (GGG2014 public: AICF applied)"}),
+            "xco_unscaled": ("obs", f64(p["xco_unscaled"]), {
+                "units": "1e-9", "long_name": "TCCON XCO without the WMO (airmass-independent) scaling"}),
+            "aicf": ("obs", f64(p["aicf"]), {"units": "1"}),
+            "prior_co": (("obs", "prior_level"), p["prior_co"][idx], {"units": "1e-9"}),
+            "prior_pressure": (("obs", "prior_level"), p["prior_pressure"][idx], {"units": "hPa"}),
+            "ak": (("obs", "ak_level"), f64(p["ak_obs"]), {"units": "1", "long_name": "column AK at the measurement SZA"}),
+        })
+        coords = {"ak_pressure": ("ak_level", p["ak_pressure"], {"units": "hPa"})}
+        return xr.Dataset(data, coords=coords), int(good.size - n)
+    dry = 1.0 - f64(p["prior_h2o"])
+    ak_p = np.asarray(p["ak_pressure"], dtype=np.float64)
+    if ak_p.ndim == 2:  # AKs on the prior grid: one pressure axis for the store, the median profile
+        ak_p = np.nanmedian(ak_p, axis=0)
+    data.update({
+        "xco": ("obs", f64(p["xco"]), {"units": "1e-9", "long_name": "TCCON XCO as in the file (GGG2020)",
+                                       "wmo_or_analogous_scale": p["xco_scale"]}),
+        "xco_unscaled": ("obs", np.full(n, np.nan), {"units": "1e-9", "comment": TCCON_STORE_NOTE_2020_UNSCALED}),
+        "prior_co": (("obs", "prior_level"), f64(p["prior_co"]) / dry,
+                     {"units": "1e-9", "long_name": "prior CO dry mole fraction (file's wet prior / (1 - prior_h2o))"}),
+        "prior_pressure": (("obs", "prior_level"), f64(p["prior_pressure"]), {"units": "hPa"}),
+        "prior_xco": ("obs", f64(p["prior_xco"]), {"units": "1e-9"}),
+        "integration_operator": (("obs", "prior_level"), f64(p["integration_operator"]) * dry, {
+            "units": "1", "long_name": "TCCON integration operator for dry mole fractions: h (1 - prior_h2o)"}),
+        "ak": (("obs", "ak_level"), f64(p["ak_xco"]), {"units": "1", "long_name": "XCO column AK (file)"}),
+    })
+    for gas, unit in (("co2", "1e-6"), ("ch4", "1e-9")):
+        if gas in p["gases"]:
+            data[f"x{gas}"] = ("obs", f64(p[f"x{gas}"]), {"units": unit, "wmo_or_analogous_scale": p[f"x{gas}_scale"],
+                                                          "source_variable": p[f"x{gas}_source"]})
+            data[f"x{gas}_error"] = ("obs", f64(p[f"x{gas}_error"]), {"units": unit})
+            data[f"prior_{gas}"] = (("obs", "prior_level"), f64(p[f"prior_{gas}"]) / dry, {"units": unit})
+            data[f"ak_x{gas}"] = (("obs", "ak_level"), f64(p[f"ak_x{gas}"]), {"units": "1"})
+    coords = {"ak_pressure": ("ak_level", ak_p, {"units": "hPa"}),
+              "prior_altitude": ("prior_level", np.asarray(p["prior_altitude"], dtype=np.float64), {"units": "km"})}
+    return xr.Dataset(data, coords=coords), int(good.size - n)
+
+
 def ingest_tccon_site(site: str, files, out_path, config: dict, period=None) -> dict:
-    """Ingest one site's TCCON files into ``results/store/tccon/<site>.nc``; returns the report."""
+    """Ingest one site's TCCON files (GGG2014 or GGG2020, :func:`satcol.io.tccon.read`) into
+    ``results/store/tccon/<site>.nc`` (:func:`tccon_store_part`); returns the report."""
     import xarray as xr
 
     from .io import tccon
@@ -171,37 +249,33 @@ def ingest_tccon_site(site: str, files, out_path, config: dict, period=None) -> 
     skipped, parts, checksums = [], [], {}
     for f in sorted(map(str, files)):
         try:
-            parts.append(tccon.read_ggg2014(f, period))
+            p = tccon.read(f, period)
+            if parts and p.get("format") != parts[0].get("format"):
+                raise BadInputError(f, "mixed_versions", f"a {p.get('format')} file among {parts[0].get('format')} files "
+                                    f"of site {site}: ingest one GGG version per site", "file_format_version")
+            parts.append(p)
             checksums[Path(f).name] = sha256_file(f)
         except BadInputError as err:
             handle_bad(err, on_bad, skipped)
     prov = provenance(config, checksums=checksums)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ds_list = []
+    ds_list, file_records = [], []
     for k, p in enumerate(parts):
-        ds_list.append(xr.Dataset(
-            {
-                "time": ("obs", (p["time"] * 1e6).astype("int64").astype("datetime64[us]")),
-                "xco": ("obs", p["xco"], {"units": "1e-9", "long_name": "TCCON XCO, public (WMO-scaled)"}),
-                "xco_error": ("obs", p["xco_error"], {"units": "1e-9"}),
-                "xco_unscaled": ("obs", p["xco_unscaled"], {"units": "1e-9", "long_name": "TCCON XCO without the WMO (airmass-independent) scaling"}),
-                "aicf": ("obs", p["aicf"], {"units": "1"}),
-                "pout": ("obs", p["pout"], {"units": "hPa"}),
-                "sza": ("obs", p["sza"], {"units": "degree"}),
-                "prior_co": (("obs", "prior_level"), p["prior_co"][p["prior_index"]], {"units": "1e-9"}),
-                "prior_pressure": (("obs", "prior_level"), p["prior_pressure"][p["prior_index"]], {"units": "hPa"}),
-                "ak": (("obs", "ak_level"), p["ak_obs"], {"units": "1", "long_name": "column AK at the measurement SZA"}),
-                "source_file": ("obs", np.full(p["time"].size, k, dtype=np.int32)),
-                "source_index": ("obs", p["record_index"]),
-            },
-            coords={"ak_pressure": ("ak_level", p["ak_pressure"], {"units": "hPa"})},
-        ))
+        part, n_nonfinite = tccon_store_part(p, k)
+        ds_list.append(part)
+        file_records.append({"file": p["file"], "format": p.get("format", "ggg2014"),
+                             "file_format_version": p.get("file_format_version", "GGG2014"),
+                             "n_spectra_in_file": int(p.get("n_in", p["time"].size)),
+                             "n_flagged_dropped": int(p.get("n_flagged", 0)),
+                             "n_nonfinite_xco_dropped": n_nonfinite, "n_measurements": int(part.sizes["obs"])})
     if ds_list:
         ds = xr.concat(ds_list, dim="obs") if len(ds_list) > 1 else ds_list[0]
         ds = ds.isel(obs=np.argsort(ds["time"].values, kind="stable"))
         ds.attrs.update({"site_id": site, "lat": parts[0]["lat"], "lon": parts[0]["lon"],
-                         "zobs_km": parts[0]["zobs_km"]})
+                         "zobs_km": parts[0]["zobs_km"], "tccon_format": parts[0].get("format", "ggg2014"),
+                         "xco_scale": str(ds["xco"].attrs.get("wmo_or_analogous_scale", "")),
+                         "n_flagged_dropped": int(sum(r["n_flagged_dropped"] for r in file_records))})
     else:
         ds = xr.Dataset(attrs={"site_id": site})
     ds.attrs.update(netcdf_attrs(prov))
@@ -211,5 +285,5 @@ def ingest_tccon_site(site: str, files, out_path, config: dict, period=None) -> 
     ds.to_netcdf(tmp, engine="h5netcdf")
     tmp.replace(out_path)
     return {"site": site, "n_measurements": int(ds.sizes.get("obs", 0)),
-            "files": [{"file": p["file"], "n_measurements": int(p["time"].size)} for p in parts],
-            "skipped": skipped, "provenance": prov}
+            "tccon_format": ds.attrs.get("tccon_format"), "xco_scale": ds.attrs.get("xco_scale"),
+            "files": file_records, "skipped": skipped, "provenance": prov}

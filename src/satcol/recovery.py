@@ -118,31 +118,57 @@ def feature_rows(fits: pd.DataFrame, truth: dict, feature="max_adjacent_diff") -
 TOL_SCALE_REL = 0.005  # issue #4: method II recovers global_scale within 0.5 %
 
 
-def scale_rows(validation: dict, config: dict) -> list[dict]:
-    """The global scale recovered by the TCCON validation against synthetic.truth.
+#: Names of the TCCON variants in the OSSE rows, per synthetic TCCON format: each says its scale
+#: (satcol.validation.variant_labels gives the same names from the stores).
+SCALE_NAMES = {"ggg2014": {"standard": "ggg2014_xco_wmo_scaled", "unscaled": "ggg2014_xco_unscaled"},
+               "ggg2020": {"standard": "ggg2020_xco_scale_not_used", "unscaled": "ggg2020_xco_unscaled_not_available"}}
 
-    Against the public (WMO-scaled) TCCON the MOPITT / TCCON ratio is global_scale. Against
-    the unscaled column it is global_scale x tccon_wmo_factor without averaging kernels
-    (method 0); method II sees that factor through the MOPITT AK, which attenuates it, so its
-    unscaled row is checked against the range between the two.
+
+def scale_rows(validation: dict, config: dict) -> list[dict]:
+    """The global scale recovered by the TCCON validation against synthetic.truth, each row named
+    by the TCCON scale it was fitted against and scored against its own expected value.
+
+    GGG2014 files (``synthetic.tccon_format: ggg2014``): against the public (WMO-scaled) XCO the
+    MOPITT / TCCON ratio is global_scale. Against the unscaled column it is global_scale x
+    tccon_wmo_factor without averaging kernels (method 0); method II sees that factor through
+    the MOPITT AK, which attenuates it, so its unscaled row is checked against the range between
+    the two.
+
+    GGG2020 files (the default): the file's XCO is not WMO-scaled (``Not used``), and the
+    synthetic GGG2020 XCO is on the truth scale (satcol.synthetic.tccon), so MOPITT / TCCON =
+    global_scale for every method (method II scored within 0.5 %). GGG2020 has no unscaled XCO:
+    that row checks that the validation reports none (no fit), rather than another variant's
+    numbers.
     """
     truth = config["synthetic"]["truth"]
+    fmt = config["synthetic"].get("tccon_format", "ggg2020")
+    names = SCALE_NAMES[fmt]
     g, wmo = float(truth["global_scale"]), float(truth["tccon_wmo_factor"])
     rows = []
     fit = validation.get("method_II", {}).get("standard", {})
-    rows.append(_row("global_scale_method_II_standard", g, fit.get("scale_factor", np.nan), TOL_SCALE_REL * g,
-                     note=f"n={fit.get('n', 0)} day x surface points; York fit"))
+    rows.append(_row(f"global_scale_method_II_{names['standard']}", g, fit.get("scale_factor", np.nan),
+                     TOL_SCALE_REL * g, note=f"n={fit.get('n', 0)} day x surface points; York fit"))
     fit = validation.get("method_II", {}).get("unscaled", {})
     s = fit.get("scale_factor", np.nan)
-    rows.append({"quantity": "global_scale_method_II_unscaled", "injected": g * wmo, "recovered": s,
-                 "tolerance": np.nan, "ok": bool(g * wmo - TOL_SCALE_REL <= s <= g + TOL_SCALE_REL), "scored": True,
-                 "note": "expected between global_scale x tccon_wmo_factor (AK sensitivity 1) and global_scale "
-                         "(sensitivity 0): the MOPITT AK sees only part of the TCCON scaling"})
+    if fmt == "ggg2014":
+        rows.append({"quantity": f"global_scale_method_II_{names['unscaled']}", "injected": g * wmo, "recovered": s,
+                     "tolerance": np.nan, "ok": bool(g * wmo - TOL_SCALE_REL <= s <= g + TOL_SCALE_REL),
+                     "scored": True,
+                     "note": "expected between global_scale x tccon_wmo_factor (AK sensitivity 1) and global_scale "
+                             "(sensitivity 0): the MOPITT AK sees only part of the TCCON scaling"})
+        reported = (("method_0", "standard", g), ("method_0", "unscaled", g * wmo), ("method_III", "standard", g))
+    else:
+        rows.append({"quantity": f"global_scale_method_II_{names['unscaled']}", "injected": np.nan,
+                     "recovered": float(s) if s is not None else np.nan, "tolerance": np.nan,
+                     "ok": bool(not np.isfinite(float(s if s is not None else np.nan)) and fit.get("n", 0) == 0),
+                     "scored": True,
+                     "note": "GGG2020 files give no XCO without their in situ scaling: the validation must report "
+                             "this variant as not available (n = 0, no scale factor), not a copy of the file's XCO"})
+        reported = (("method_0", "standard", g), ("method_III", "standard", g))
     # Methods 0 and III carry smoothing errors by construction; reported, not scored.
-    for method, variant, injected in (("method_0", "standard", g), ("method_0", "unscaled", g * wmo),
-                                      ("method_III", "standard", g)):
+    for method, variant, injected in reported:
         fit = validation.get(method, {}).get(variant, {})
-        rows.append({"quantity": f"global_scale_{method}_{variant}", "injected": injected,
+        rows.append({"quantity": f"global_scale_{method}_{names[variant]}", "injected": injected,
                      "recovered": fit.get("scale_factor", np.nan), "tolerance": np.nan, "ok": True, "scored": False,
                      "note": "not scored: no averaging-kernel correction (method 0) or TCCON-grid reconstruction (III)"})
     return rows

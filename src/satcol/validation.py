@@ -11,6 +11,14 @@ Input: the per-site day x surface averages of :func:`satcol.colocation.colocate_
 - drift: Theil-Sen slope of the percent difference 100 (y - x) / x averaged in 1-month x
   5-degree latitude bins (H19 Sect. 4.3), in % per year with the 95 % CI half-width;
 - leave-one-site-out (LOSO): the fit without a site, evaluated on that site.
+
+The two TCCON variants of :mod:`satcol.colocation` are ``standard`` (the XCO the TCCON files
+give) and ``unscaled`` (the XCO without its in situ scaling, which only GGG2014 files allow:
+xco x AICF). What they are tied to depends on the files (docs/formats-tccon.md): GGG2014
+``xco_ppb`` is WMO-scaled (H19's scaled/unscaled contrast); GGG2020 ``xco`` says its scale in
+``wmo_or_analogous_scale`` (``Not used`` for CO: not WMO-scaled) and has no unscaled variant.
+:func:`variant_labels` names each variant by its scale from the TCCON stores' attributes, and
+:func:`validate` puts the names in its output and reports an unavailable variant as such.
 """
 
 from __future__ import annotations
@@ -123,18 +131,98 @@ def leave_one_site_out(days: pd.DataFrame, method="method_II", variant="standard
     return t, overall
 
 
-def validate(days: pd.DataFrame) -> dict:
-    """The ``tccon`` section of the summary: fits and drift per method and variant, and LOSO."""
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in str(text).strip().lower()).strip("_")
+
+
+def variant_labels(store_attrs: list[dict]) -> dict:
+    """Name the variants by what the TCCON files tie them to.
+
+    Parameters
+    ----------
+    store_attrs : list of dict
+        Attributes of the per-site TCCON stores (:func:`satcol.ingest.ingest_tccon_site`:
+        ``tccon_format``, ``xco_scale``); stores without measurements may be left out.
+
+    Returns
+    -------
+    dict
+        For ``standard`` and ``unscaled``: ``name`` (says the scale), ``scale``, ``available``
+        and ``description``.
+    """
+    formats = sorted({a.get("tccon_format", "ggg2014") for a in store_attrs if a})
+    scales = sorted({str(a.get("xco_scale", "")) for a in store_attrs if a and a.get("tccon_format") == "ggg2020"})
+    if not formats:
+        return {v: {"name": v, "scale": "unknown (no TCCON measurements)", "available": False,
+                    "description": "no TCCON store with measurements"} for v in VARIANTS}
+    if formats == ["ggg2014"]:
+        return {"standard": {"name": "ggg2014_xco_wmo_scaled", "scale": "WMO (GGG2014 public xco_ppb, AICF applied)",
+                             "available": True, "description": "the public GGG2014 XCO"},
+                "unscaled": {"name": "ggg2014_xco_unscaled", "scale": "none (xco_ppb x AICF)", "available": True,
+                             "description": "the GGG2014 XCO without the WMO (airmass-independent) scaling"}}
+    scale = "; ".join(scales)
+    std_name = f"ggg2020_xco_scale_{_slug(scale)}" if formats == ["ggg2020"] else \
+        "mixed_" + "_".join(formats) + f"_xco_ggg2020_scale_{_slug(scale)}"
+    return {"standard": {"name": std_name, "scale": scale if formats == ["ggg2020"] else
+                         f"GGG2014 sites WMO-scaled; GGG2020 sites: {scale}", "available": True,
+                         "description": "the XCO as the files give it (GGG2020: wmo_or_analogous_scale; "
+                                        "'Not used' = not scaled to a WMO in situ scale)"},
+            "unscaled": {"name": "ggg2020_xco_unscaled_not_available", "scale": None, "available": formats == ["ggg2014"],
+                         "description": "GGG2020 files give no XCO without their in situ scaling (no AICF in "
+                                        "public files; for CO there is no scaling to undo): not computed"}}
+
+
+def store_attrs(paths) -> list[dict]:
+    """Attributes of the per-site TCCON stores at ``paths`` (for :func:`variant_labels`)."""
+    import xarray as xr
+
+    out = []
+    for p in paths:
+        with xr.open_dataset(p, engine="h5netcdf") as ds:
+            if ds.sizes.get("obs", 0):
+                out.append({"tccon_format": ds.attrs.get("tccon_format", "ggg2014"),
+                            "xco_scale": ds.attrs.get("xco_scale", ds["xco"].attrs.get("wmo_or_analogous_scale", ""))})
+    return out
+
+
+def _infer_labels(days: pd.DataFrame) -> dict:
+    """Without the stores' attributes: a variant whose TCCON side is NaN everywhere is reported as
+    not available in the files (GGG2020), never as a fit."""
+    labels = {}
+    for v in VARIANTS:
+        col = f"{METHODS[0]}_{v}_x"
+        avail = bool(col in days.columns and np.isfinite(days[col].to_numpy(dtype=np.float64)).any())
+        labels[v] = {"name": v if avail else f"{v}_not_available", "available": avail,
+                     "scale": "not given to validate() (validation.variant_labels of the TCCON stores)",
+                     "description": "" if avail else "the TCCON files give no values for this variant (GGG2020 has "
+                                                      "no unscaled XCO)"}
+    return labels
+
+
+def validate(days: pd.DataFrame, variants: dict | None = None) -> dict:
+    """The ``tccon`` section of the summary: fits and drift per method and variant, and LOSO.
+
+    ``variants`` (:func:`variant_labels`) names each variant by its scale; without it, a variant
+    with no finite TCCON values is still reported as not available. An unavailable variant gets
+    ``{"n": 0, "available": false, "note": ...}`` instead of a fit, never another variant's numbers.
+    """
     out = {}
+    labels = variants if variants is not None else _infer_labels(days)
+    out["variants"] = labels
     if days.empty or not set(_cols(METHODS[0], VARIANTS[0])) <= set(days.columns):  # no colocated day at all
         for m in METHODS:
-            out[m] = {v: {"n": 0, "drift": {"n_bins": 0}} for v in VARIANTS}
+            out[m] = {v: {"n": 0, "drift": {"n_bins": 0}, "variant_name": labels[v]["name"]} for v in VARIANTS}
         out["loso"] = {"method": "method_II", "variant": "standard", "overall": {}, "per_site": []}
         return out
     for m in METHODS:
         for v in VARIANTS:
+            if not labels[v]["available"]:
+                out.setdefault(m, {})[v] = {"n": 0, "available": False, "variant_name": labels[v]["name"],
+                                            "note": labels[v]["description"], "drift": {"n_bins": 0}}
+                continue
             d = drift(days, m, v)
-            out.setdefault(m, {})[v] = {**york_fit(days, m, v), "drift": d,
+            out.setdefault(m, {})[v] = {**york_fit(days, m, v), "drift": d, "variant_name": labels[v]["name"],
+                                        "scale": labels[v]["scale"],
                                         "drift_percent_per_year": d.get("drift_percent_per_year"),
                                         "drift_interval_95": [d.get("ci_low"), d.get("ci_high")]}
     loso_table, loso_overall = leave_one_site_out(days)

@@ -229,7 +229,7 @@ def _tccon_file(tmp_path, synthetic_day):
     """A good synthetic GGG2014 file of the first site with a clear measurement day."""
     from satcol.synthetic import tccon as syntccon
 
-    syn = synthetic_day["config"]["synthetic"]
+    syn = {**synthetic_day["config"]["synthetic"], "tccon_format": "ggg2014"}  # the default is GGG2020
     sites = syntccon.read_site_table(REPO / "config/tccon_sites.tsv")
     for _, site in sites.iterrows():
         sim = syntccon.simulate_site(site, syn)

@@ -1,4 +1,5 @@
-"""Simulate TCCON-like GGG2014 public files for the sites of H19 Table 1 from the same truth.
+"""Simulate TCCON public files (GGG2020 by default, GGG2014 selectable with
+``synthetic.tccon_format``) for the sites of H19 Table 1 from the same truth.
 
 Each clear day at an operating site gets measurements every ``tccon_interval_minutes`` while
 the sun is above 80 deg SZA. The retrieved column simulates a profile-scaling retrieval with a
@@ -10,6 +11,18 @@ on the 71-level prior grid, plus random noise. The truth is on the WMO scale, so
 public (WMO-scaled) product; the unscaled column is public / tccon_wmo_factor, and the file
 carries the airmass-independent correction factor aicf = 1 / tccon_wmo_factor
 (xco_ppb = raw / aicf).
+
+GGG2020 files (:func:`simulate_site_ggg2020`, :func:`write_ggg2020`) have the real public files'
+layout for every variable satcol reads (docs/formats-tccon.md; a test compares them with the real
+sample variable by variable): per-spectrum wet priors on the fixed 51-level altitude grid,
+``integration_operator``, per-spectrum AKs on ``ak_altitude``, and the scale as
+``wmo_or_analogous_scale``. Scale convention: GGG2020 XCO is not tied to a WMO scale (its AICF is
+1.0000 +- 0.0526, "CO ... not corrected", in the GGG2020 in situ correction file,
+tccon.github.io/ggg-rs), i.e. its comparison with in situ profiles is consistent with 1, so the
+synthetic GGG2020 XCO is the simulated retrieval of the truth itself, with no factor:
+MOPITT / TCCON = global_scale, and tccon_wmo_factor plays no part (it is a GGG2014 quantity).
+XCO2 and XCH4 are written for the layout's sake only: the synthetic world has no CO2 or CH4
+truth, so they are their prior columns plus noise.
 """
 
 from __future__ import annotations
@@ -86,8 +99,31 @@ def site_surface_pressure(altitude_m: float) -> float:
     return 1013.25 * np.exp(-altitude_m / 8400.0)
 
 
+#: Synthetic TCCON file layouts (config synthetic.tccon_format).
+FORMATS = ("ggg2020", "ggg2014")
+
+
 def simulate_site(site, syn: dict):
-    """Measurements of one site over the synthetic days: dict of arrays, or None if none."""
+    """Measurements of one site over the synthetic days in the layout ``synthetic.tccon_format``
+    (default GGG2020): dict of arrays (key ``format``), or None if none."""
+    fmt = syn.get("tccon_format", "ggg2020")
+    if fmt not in FORMATS:
+        raise ValueError(f"synthetic.tccon_format {fmt!r} not one of {FORMATS}")
+    sim = simulate_site_ggg2020(site, syn) if fmt == "ggg2020" else simulate_site_ggg2014(site, syn)
+    if sim is not None:
+        sim["format"] = fmt
+    return sim
+
+
+def write(path, sim: dict, site) -> Path:
+    """Write ``sim`` in its layout (:func:`write_ggg2020` or :func:`write_ggg2014`)."""
+    if sim.get("format", "ggg2014") == "ggg2020":
+        return write_ggg2020(path, sim, site)
+    return write_ggg2014(path, sim, site)
+
+
+def simulate_site_ggg2014(site, syn: dict):
+    """GGG2014 measurements of one site over the synthetic days: dict of arrays, or None if none."""
     seed = int(syn["seed"])
     wmo = float(syn["truth"]["tccon_wmo_factor"])
     noise = float(syn["truth"]["tccon_noise_ppb"])
@@ -199,5 +235,178 @@ def write_ggg2014(path, sim: dict, site) -> Path:
         var("ak_P_hPa", ("ak_P_hPa",), AK_PRESSURE, units="hPa")
         var("ak_zenith", ("ak_zenith",), AK_ZENITH, units="degrees")
         var("ak_co", ("ak_P_hPa", "ak_zenith"), sim["ak"], long_name="CO column averaging kernel")
+    os.replace(tmp, path)
+    return path
+
+
+# --- GGG2020 public files --------------------------------------------------------------------------
+#: The fixed GGG2020 prior and AK altitude grid, 0-70 km in 51 levels: z_k = 0.4 k + 0.02 k^2 km
+#: (the levels of the real public files).
+GGG2020_ALTITUDE_KM = 0.4 * np.arange(51) + 0.02 * np.arange(51) ** 2
+#: A water-vapour prior (wet mole fraction) falling off with a 2 km scale height.
+H2O_SURFACE = 0.008
+H2O_SCALE_KM = 2.0
+#: WMO CO2 X2019 - X2007 near 400 ppm (Hall et al. 2021, AMT 14, 3015: +0.18 ppm).
+X2019_MINUS_X2007_PPM = 0.18
+PRIOR_TIME_STEP_S = 10800.0  # GEOS-based priors every 3 hours
+
+
+def _surface_first_operator(pout, p_lev, z_km, zobs):
+    """Dry-air integration weights on the fixed grid equal to satcol's level pressure weights on
+    the surface-first grid [pout, levels above zobs] (:func:`satcol.comparison.tccon_levels`),
+    with the surface value interpolated linearly in log p between the levels around it: the
+    surface weight is shared between those two levels. (n, L), rows sum to 1."""
+    k0 = int(np.argmax(z_km > zobs))  # first level above the surface
+    grid = np.concatenate([pout[:, None], p_lev[:, k0:]], axis=1)
+    w = levels.level_pressure_weights(grid)
+    h = np.zeros(p_lev.shape)
+    h[:, k0:] = w[:, 1:]
+    if k0 == 0:
+        h[:, 0] += w[:, 0]
+        return h
+    lp0, lp1 = np.log(p_lev[:, k0 - 1]), np.log(p_lev[:, k0])
+    t = (np.log(pout) - lp0) / (lp1 - lp0)
+    h[:, k0 - 1] += w[:, 0] * (1.0 - t)
+    h[:, k0] += w[:, 0] * t
+    return h
+
+
+def simulate_site_ggg2020(site, syn: dict):
+    """GGG2020 spectra of one site over the synthetic days, or None if none.
+
+    The XCO retrieval is the profile-scaling form c = sum_i h_i [x_a,i + a_i (x_i - x_a,i)] with
+    the dry-air operator h (:func:`_surface_first_operator`) on the prior grid, on the truth
+    scale (module docstring); the file's operator is h / (1 - f_h2o), applied to the wet priors.
+    """
+    seed = int(syn["seed"])
+    noise = float(syn["truth"]["tccon_noise_ppb"])
+    lat, lon, zobs = float(site["lat"]), float(site["lon"]), float(site["altitude_m"]) / 1000.0
+    ts, szas = [], []
+    for d in site_days(site, syn):
+        t, sza = measurement_times(site, d, syn)
+        ts.append(t)
+        szas.append(sza)
+    t = np.concatenate(ts) if ts else np.zeros(0)
+    if t.size == 0:
+        return None
+    sza = np.concatenate(szas)
+    n = t.size
+    rng = np.random.default_rng([seed, 2020, sum(map(ord, site["id"]))])
+    z = GGG2020_ALTITUDE_KM
+    pout = site_surface_pressure(site["altitude_m"]) + 3.0 * rng.standard_normal(n)
+    p_lev = pout[:, None] * np.exp(-(z[None, :] - zobs) / SCALE_HEIGHT_KM)  # hPa, per spectrum
+    prior_t = np.floor(t / PRIOR_TIME_STEP_S) * PRIOR_TIME_STEP_S
+    lat_n = np.full(n, lat)
+    co_dry = truth.tccon_prior_vmr(lat_n, prior_t, p_lev, pout)
+    co2_dry = 410.0 - 8.0 * np.clip((z - 12.0) / 30.0, 0.0, 1.0)[None, :].repeat(n, 0)
+    ch4_dry = 1900.0 * (1.0 - 0.5 * np.clip((z - 12.0) / 40.0, 0.0, 1.0))[None, :].repeat(n, 0)
+    q = H2O_SURFACE * np.exp(-np.maximum(z - zobs, 0.0) / H2O_SCALE_KM)[None, :].repeat(n, 0)
+    h_dry = _surface_first_operator(pout, p_lev, z, zobs)
+    ak_p = 1013.25 * np.exp(-z / SCALE_HEIGHT_KM)
+    ak = {g: ak_table(ak_p, sza).T for g in ("co", "co2", "ch4")}  # (n, 51): the AK at each SZA
+    ak["co2"] = 0.5 + 0.5 * ak["co2"]
+    ak["ch4"] = 0.4 + 0.6 * ak["ch4"]
+    x_true = truth.truth_vmr(lat_n, np.full(n, lon), t, p_lev, pout)
+    xco_true = np.sum(h_dry * x_true, axis=1)
+    prior_x = {"co": np.sum(h_dry * co_dry, 1), "co2": np.sum(h_dry * co2_dry, 1), "ch4": np.sum(h_dry * ch4_dry, 1)}
+    xco = prior_x["co"] + np.sum(h_dry * ak["co"] * (x_true - co_dry), axis=1) + noise * rng.standard_normal(n)
+    airmass = 1.0 / np.cos(np.radians(np.minimum(sza, 85.0)))
+    return {
+        "time": t, "prior_time": prior_t, "sza": sza, "pout": pout, "airmass": airmass,
+        "lat": lat, "lon": lon, "zobs_km": zobs, "prior_pressure_hpa": p_lev, "prior_h2o": q,
+        "prior_co": co_dry * (1 - q), "prior_co2": co2_dry * (1 - q), "prior_ch4": ch4_dry * (1 - q),  # wet
+        "integration_operator": h_dry / (1.0 - q), "ak_pressure": ak_p,
+        "ak_xco": ak["co"], "ak_xco2": ak["co2"], "ak_xch4": ak["ch4"],
+        "prior_xco": prior_x["co"], "prior_xco2": prior_x["co2"], "prior_xch4": prior_x["ch4"],
+        "xco": xco, "xco_error": noise * (1.0 + 0.2 * rng.random(n)),
+        "xco2": prior_x["co2"] + 0.5 * rng.standard_normal(n), "xco2_error": np.full(n, 0.5),
+        "xch4": prior_x["ch4"] + 5.0 * rng.standard_normal(n), "xch4_error": np.full(n, 5.0),
+        "xco_true_ppb": xco_true,
+    }
+
+
+_NOTE_WET = ("Prior VMRs are wet mole fractions; dry = wet / (1 - prior_h2o). Synthetic: satcol OSSE, "
+             "not TCCON data.")
+_FLAG_ATTRS = {"flag_values": np.array([-2, -1, 0, 1, 2], dtype=np.int8),
+               "flag_meanings": "clamped_to_min_slant_xgas\nextrapolated_below_lowest_slant_xgas_bin\n"
+                                "interpolated_normally\nextrapolated_above_largest_slant_xgas_bin\nclamped_to_max_slant_xgas"}
+#: Column-average standard names (CF) of the gases written.
+_STD = {"co": "carbon_monoxide", "co2": "carbon_dioxide", "ch4": "methane"}
+
+
+def write_ggg2020(path, sim: dict, site) -> Path:
+    """Write a GGG2020 public file (file format 2020.C) with the real files' names, dimensions,
+    dtypes (float32 with NaN fill, float64 time, int8 flags), units and compression for every
+    variable satcol reads. Units as in the real files: XCH4 in ppm, prior_ch4 in ppb,
+    prior_pressure in atm. Written via a temporary name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    n = sim["time"].size
+    z = GGG2020_ALTITUDE_KM
+    with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
+        nc.createDimension("time", n)
+        nc.createDimension("prior_altitude", z.size)
+        nc.createDimension("ak_altitude", z.size)
+        nc.source = "Products retrieved from solar absorption spectra using the GGG2020 software (satcol synthetic OSSE)"
+        nc.title = "TCCON GGG2020 public data (satcol synthetic observing-system simulation, not TCCON data)"
+        nc.long_name = str(site["name"])
+        nc.short_location = str(site["name"])
+        nc.file_format_version = "2020.C"
+        nc.data_revision = "R0"
+
+        def var(name, dims, data, dtype="f4", zlib=False, **attrs):
+            kw = {"fill_value": np.float32(np.nan) if dtype == "f4" else np.float64(np.nan)} if dtype in ("f4", "f8") else {}
+            if zlib:
+                kw.update(zlib=True, complevel=9, shuffle=True)
+            v = nc.createVariable(name, dtype, dims, **kw)
+            v.setncatts(attrs)
+            v[:] = data
+            return v
+
+        tatt = {"units": "seconds since 1970-01-01", "calendar": "gregorian", "standard_name": "time"}
+        var("time", ("time",), sim["time"], "f8", long_name="time", description="UTC time", **tatt)
+        var("prior_time", ("time",), sim["prior_time"], "f8", True, long_name="prior time", **tatt)
+        var("prior_altitude", ("prior_altitude",), z, long_name="prior altitude profile", units="km", standard_name="altitude")
+        var("ak_altitude", ("ak_altitude",), z, long_name="averaging kernel altitude levels", units="km",
+            standard_name="altitude")
+        var("ak_pressure", ("ak_altitude",), sim["ak_pressure"], long_name="averaging kernel pressure levels",
+            description="Median pressure for the column averaging kernels vertical grid", units="hPa",
+            standard_name="air_pressure")
+        for name, val, units, std in (("lat", np.full(n, sim["lat"]), "degrees_north", "latitude"),
+                                      ("long", np.full(n, sim["lon"]), "degrees_east", "longitude"),
+                                      ("zobs", np.full(n, sim["zobs_km"]), "km", "altitude"),
+                                      ("solzen", sim["sza"], "degrees", "solar_zenith_angle"),
+                                      ("pout", sim["pout"], "hPa", "atmospheric_pressure")):
+            var(name, ("time",), val, units=units, standard_name=std, long_name=std.replace("_", " "))
+        var("airmass", ("time",), sim["airmass"], units="", long_name="airmass")
+        for gas, unit in (("co", "ppb"), ("co2", "ppm"), ("ch4", "ppm")):
+            std = f"column_average_dry_atmosphere_mole_fraction_of_{_STD[gas]}"
+            f = 1e-3 if gas == "ch4" else 1.0  # XCH4 in ppm as in the real files
+            scale = {"co": "Not used", "co2": "WMO CO2 X2007", "ch4": "WMO CH4 X2004"}[gas]
+            var(f"x{gas}", ("time",), f * sim[f"x{gas}"], units=unit, long_name=f"x{gas}", standard_name=std,
+                wmo_or_analogous_scale=scale, ancillary_variables=f"x{gas}_error")
+            var(f"x{gas}_error", ("time",), f * sim[f"x{gas}_error"], units=unit, long_name=f"x{gas} error",
+                description="one-sigma precision", standard_name=f"{std} standard_error")
+            var(f"ak_x{gas}", ("time", "ak_altitude"), sim[f"ak_x{gas}"], zlib=True, units="1",
+                long_name=f"x{gas} column averaging kernel", standard_name="averaging_kernel",
+                ancillary_variables=f"extrapolation_flags_ak_x{gas}")
+            var(f"extrapolation_flags_ak_x{gas}", ("time",), np.zeros(n, np.int8), "i1", True, **_FLAG_ATTRS)
+            var(f"prior_{gas}", ("time", "prior_altitude"), sim[f"prior_{gas}"], zlib=True,
+                units="ppm" if gas == "co2" else "ppb", long_name=f"prior 1{gas} profile", note=_NOTE_WET,
+                standard_name=f"wet_atmosphere_mole_fraction_of_{_STD[gas]}")
+            var(f"prior_x{gas}", ("time",), f * sim[f"prior_x{gas}"], units=unit, standard_name=std,
+                description=f"column-average mole fraction of the prior profile of {gas} (integration_operator . prior_{gas})")
+        var("xco2_x2019", ("time",), sim["xco2"] + X2019_MINUS_X2007_PPM, units="ppm", long_name="xco2",
+            wmo_or_analogous_scale="WMO CO2 X2019", standard_name=f"column_average_dry_atmosphere_mole_fraction_of_{_STD['co2']}",
+            ancillary_variables="xco2_error_x2019")
+        var("xco2_error_x2019", ("time",), sim["xco2_error"], units="ppm", long_name="xco2 error")
+        var("prior_pressure", ("time", "prior_altitude"), sim["prior_pressure_hpa"] / 1013.25, zlib=True, units="atm",
+            long_name="prior pressure profile", standard_name="air_pressure")
+        var("prior_h2o", ("time", "prior_altitude"), sim["prior_h2o"], zlib=True, units="1",
+            long_name="prior 1h2o profile", note=_NOTE_WET, standard_name="wet_atmosphere_mole_fraction_of_water")
+        var("integration_operator", ("time", "prior_altitude"), sim["integration_operator"], zlib=True, units="1",
+            description="dot product with a wet mole-fraction profile gives its column-average dry-air mole fraction",
+            relates_to="xco, xch4, xco2")
     os.replace(tmp, path)
     return path
