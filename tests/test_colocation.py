@@ -213,3 +213,50 @@ def test_overpasses_split_at_gaps_whatever_the_order():
     np.testing.assert_array_equal(day, [0, 0, 1])
     with pytest.raises(ValueError, match="not finite"):
         colocation.overpasses(np.array([1.0, np.nan]), 1800.0)
+
+
+def test_the_products_integration_operator_sets_the_tccon_prior_column():
+    """A GGG2020 store carries the product's integration operator (per record, on the prior
+    levels); colocation hands its window mean to methods II and III. Method II's TCCON scaling
+    is gamma = XCO_T / c_aT with c_aT = sum_i h_i x_aT,i: an operator that integrates the prior to
+    a column 2 % larger than satcol's own weights do makes gamma 2 % smaller, and the MOPITT-side
+    ratio y / x = g then grows as (1/0.98)^(sum_k A_jk) per layer. Without the operator (or if
+    colocation dropped it) the ratio stays g: the test fails then."""
+    from satcol import columns
+
+    g, gamma = 1.05, 1.1
+    t = 10.5 * 3600 + np.linspace(-50, 50, 20)
+    tt = 10.5 * 3600 + np.arange(-1200, 1201, 240.0)
+    cand, tccon, w = _site_world(t, tt, lambda s: np.full(np.shape(s), gamma), g=g)
+    base, _, _ = colocation.colocate_site(cand, tccon)
+    np.testing.assert_allclose(base["method_II_standard_y"] / base["method_II_standard_x"], g, rtol=1e-9)
+
+    # satcol's own weights on the record's levels, from the surface (pout) up, as an operator on
+    # the stored prior levels: the same column; then 1.02 x that operator.
+    p_t = w["p_t"]
+    p_prior = tccon["prior_pressure"][0]
+    h_own = np.zeros(p_prior.size)
+    above = p_prior < p_t
+    p_lev, _ = comparison.tccon_levels(np.array([p_t]), p_prior[None], tccon["prior_co"][:1])
+    h_lev = comparison.tccon_column_weights(p_lev)[0]
+    # level 0 of p_lev is the surface: its weight goes to the two prior levels around it (linear
+    # in log p), the rest map one to one onto the prior levels above the surface.
+    k = np.flatnonzero(above)[0]
+    f = (np.log(p_prior[k - 1]) - np.log(p_t)) / (np.log(p_prior[k - 1]) - np.log(p_prior[k]))
+    h_own[k - 1] += h_lev[0] * (1 - f)
+    h_own[k] += h_lev[0] * f
+    n_above = above.sum()
+    h_own[above] += h_lev[1:1 + n_above]
+    c_own = columns.column(h_own[None], tccon["prior_co"][:1])[0]
+    c_sat = comparison.tccon_prior_column(p_lev, comparison.tccon_levels(np.array([p_t]), p_prior[None],
+                                                                         tccon["prior_co"][:1])[1])[0]
+    np.testing.assert_allclose(c_own, c_sat, rtol=1e-12)
+
+    same, _, _ = colocation.colocate_site(cand, {**tccon, "integration_operator": np.tile(h_own, (tt.size, 1))})
+    np.testing.assert_allclose(same["method_II_standard_x"], base["method_II_standard_x"], rtol=1e-9)
+    larger, _, _ = colocation.colocate_site(cand, {**tccon, "integration_operator": np.tile(1.02 * h_own, (tt.size, 1))})
+    h = columns.surface_adjusted_weights(w["psurf"], np.full(t.size, p_t))
+    sens = w["A"].sum(axis=-1)
+    x_exp = columns.column(h, w["x_at"] * (gamma / 1.02) ** sens)
+    np.testing.assert_allclose(larger["method_II_standard_x"], x_exp, rtol=1e-9)
+    assert (larger["method_II_standard_y"] / larger["method_II_standard_x"] > g * 1.001).all()

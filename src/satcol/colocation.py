@@ -121,7 +121,9 @@ def _tccon_window_means(tccon: dict, start, stop) -> dict:
             sem = np.where(n > 1, np.sqrt(n / np.maximum(n - 1, 1) * dev2 / sw**2), 1.0 / np.sqrt(sw))
         out[name] = mean
         out[name + "_sem"] = sem
-    for name in ("pout", "prior_co", "prior_pressure", "ak"):
+    for name in ("pout", "prior_co", "prior_pressure", "ak", "integration_operator"):
+        if name not in tccon:  # the integration operator: GGG2020 stores only
+            continue
         a = np.asarray(tccon[name], dtype=np.float64)
         out[name] = _range_sum(_cumsum0(a), start, stop) / (n if a.ndim == 1 else n[:, None])
     return out
@@ -200,6 +202,9 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     p_t = tw["pout"][k]
     p_prior, x_prior, ak = tw["prior_pressure"][k], tw["prior_co"][k], tw["ak"][k]
     p_ak = np.broadcast_to(np.asarray(tccon["ak_pressure"], dtype=np.float64), ak.shape)
+    # GGG2020: the product's own integration operator on its prior levels (window mean, as the
+    # prior); GGG2014: None, satcol's pressure weights (comparison.method_ii).
+    h_prior = tw["integration_operator"][k] if "integration_operator" in tw else None
     snd = pd.DataFrame({
         "sounding_id": np.asarray(cand["sounding_id"])[sel],
         "day": op_day[op[sel]],
@@ -218,8 +223,10 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
         xco_t = tw[key][k]
         res = {"method_0": comparison.method_0(x_hat, psurf, p_t, xco_t),
-               "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=exact),
-               "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t)}
+               "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=exact,
+                                                 h_prior=h_prior),
+               "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t,
+                                                   h_prior=h_prior)}
         for m, (y, x) in res.items():
             snd[f"{m}_{variant}_y"] = y
             snd[f"{m}_{variant}_x"] = x
@@ -354,6 +361,8 @@ def read_tccon_store(path) -> dict:
             return {}
         out = {v: ds[v].values for v in ("xco", "xco_error", "xco_unscaled", "pout", "prior_co", "prior_pressure", "ak")}
         out["ak_pressure"] = ds["ak_pressure"].values
+        if "integration_operator" in ds:  # GGG2020 stores (ingest.ingest_tccon_site)
+            out["integration_operator"] = ds["integration_operator"].values
         out["time_s"] = ds["time"].values.astype("datetime64[us]").astype(np.int64) / 1e6
         out["lat"] = float(ds.attrs["lat"])
         out["record_index"] = np.arange(ds.sizes["obs"])
