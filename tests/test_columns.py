@@ -1,4 +1,4 @@
-"""Column physics against the reference cases of METHODS.md sect. 4-7."""
+"""Column physics against the reference cases of docs/methods.md sect. 4-7."""
 
 import numpy as np
 import pytest
@@ -28,7 +28,7 @@ def test_physical_layer_weights_sum_to_one(psurf):
 
 
 def test_column_ak_matches_reference_and_finite_difference():
-    """METHODS.md sect. 5 [D]: reference values and a central finite difference (8e-9)."""
+    """docs/methods.md sect. 5 [D]: reference values and a central finite difference (8e-9)."""
     xhat = xhat_of(np.log10(XTRUE_TEST))
     a = columns.column_averaging_kernel(A_TEST, xhat, H_TEST)
     ref = [7.669914, 7.845822, 7.613473, 7.385281, 7.034182, 6.626690, 6.122076, 5.563263, 4.870758, 3.335648]
@@ -49,7 +49,7 @@ def test_column_ak_matches_reference_and_finite_difference():
 @pytest.mark.parametrize("pt, expect", [(1000, 102.4), (950, 99.894737), (1050, 104.666667), (850, 96.941176),
                                         (700, 96.285714)])
 def test_surface_pressure_adjustment_reference_cases(pt, expect):
-    """METHODS.md sect. 7 [D]: P_M = 1000 hPa, x = [150, 100 x 9]."""
+    """docs/methods.md sect. 7 [D]: P_M = 1000 hPa, x = [150, 100 x 9]."""
     h = columns.surface_adjusted_weights(np.array([1000.0]), np.array([float(pt)]))
     x = np.array([[150.0] + [100.0] * 9])
     assert columns.column(h, x)[0] == pytest.approx(expect, abs=1e-6)
@@ -61,7 +61,7 @@ def test_surface_adjustment_is_identity_at_the_sounding_pressure():
 
 
 def test_sub_layer_averaging_reference_case():
-    """METHODS.md sect. 6a [D]: the 900-800 hPa layer average is the trapezoid value 87.75."""
+    """docs/methods.md sect. 6a [D]: the 900-800 hPa layer average is the trapezoid value 87.75."""
     p = np.array([1000, 950, 900, 850, 800.0])
     x = np.array([100, 96, 90, 88, 85.0])
     m = columns.levels_to_layer_means(p[None], x[None], np.array([[900.0, 1000.0]]), np.array([[800.0, 900.0]]))
@@ -80,7 +80,7 @@ def test_mass_conserving_regrid_recovers_linear_profiles_exactly():
 
 
 def test_mass_conserving_regrid_conserves_layer_means():
-    """METHODS.md sect. 6b [D]: g(p) = 60 + 40 exp(-(1013 - p)/150)."""
+    """docs/methods.md sect. 6b [D]: g(p) = 60 + 40 exp(-(1013 - p)/150)."""
     centres = 0.5 * (EDGES[:-1] + EDGES[1:])
     widths = EDGES[:-1] - EDGES[1:]
     a, b = EDGES[:-1], EDGES[1:]  # exact layer means of g

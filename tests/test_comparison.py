@@ -1,5 +1,5 @@
 """Methods 0, II and III: identities that hold exactly for a known truth (derivations in
-satcol.comparison and METHODS.md sect. 5)."""
+satcol.comparison and docs/methods.md sect. 5)."""
 
 import numpy as np
 import pytest

@@ -89,7 +89,7 @@ CFG = {"lat_size_deg": 2.0, "lon_size_deg": 2.5, "time_step_hours": 24, "min_sou
 
 
 def test_superobs_error_constant_correlation_reference_case():
-    """METHODS.md sect. 10 [D]: sigma = 1, N = 10, c = 0.3 gives 0.608276; c = 0 gives 1/sqrt(N)."""
+    """docs/methods.md sect. 10 [D]: sigma = 1, N = 10, c = 0.3 gives 0.608276; c = 0 gives 1/sqrt(N)."""
     table, prof, s = _superobs_table(10, 1.0)
     for c, want in ((0.3, 0.608276), (0.0, 1.0 / np.sqrt(10))):
         m = CorrelationModel("exponential", c, CONSTANT)

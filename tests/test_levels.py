@@ -1,4 +1,4 @@
-"""MOPITT pressure weights and level weights against METHODS.md reference cases."""
+"""MOPITT pressure weights and level weights against docs/methods.md reference cases."""
 
 import numpy as np
 import pytest
@@ -15,13 +15,13 @@ def test_level_pressures_drop_levels_below_surface():
 
 @pytest.mark.parametrize("psurf", [1000.0, 950.0, 1013.25, 700.0])
 def test_effective_weights_sum_to_one_minus_26_over_ps(psurf):
-    # METHODS.md sect. 4: 10 effective layers (74 hPa top) sum to 1 - 26/Ps.
+    # docs/methods.md sect. 4: 10 effective layers (74 hPa top) sum to 1 - 26/Ps.
     h = levels.pressure_weights(np.array([psurf]))
     assert h.sum() == pytest.approx(1.0 - 26.0 / psurf, abs=1e-12)
 
 
 def test_xco_reference_case_methods_sect7():
-    # METHODS.md sect. 7 [D]: P_M = 1000, x = [150, 100 x 9] -> XCO = 102.4 ppb.
+    # docs/methods.md sect. 7 [D]: P_M = 1000, x = [150, 100 x 9] -> XCO = 102.4 ppb.
     x = np.array([[150.0] + [100.0] * 9])
     assert levels.column_average(x, np.array([1000.0]))[0] == pytest.approx(102.4, abs=1e-12)
     # Uniform 100 ppb: 100 (1 - 26/P) = 97.4 at 1000 hPa.
@@ -29,7 +29,7 @@ def test_xco_reference_case_methods_sect7():
 
 
 def test_level_weights_methods_example():
-    # METHODS.md sect. 4 [D] with q = 0 (dry weights): layers 200/200/200/200/100 hPa of 900.
+    # docs/methods.md sect. 4 [D] with q = 0 (dry weights): layers 200/200/200/200/100 hPa of 900.
     p = np.array([1000.0, 900.0, 700.0, 500.0, 300.0, 100.0])
     h = levels.level_pressure_weights(p)
     h_lay = np.array([100, 200, 200, 200, 200]) / 900.0

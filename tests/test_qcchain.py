@@ -375,7 +375,7 @@ def test_filters_are_data_and_unknown_fields_are_rejected():
     assert list(q != 0) == [True, False, False]
 
 
-#: H19 Table 3 as published (METHODS.md sect. 8): field -> {surface: (op, threshold)}; a sounding
+#: H19 Table 3 as published (docs/methods.md sect. 8): field -> {surface: (op, threshold)}; a sounding
 #: is excluded if any criterion is met. The source of truth for the behaviour test below.
 H19_TABLE3 = {
     "emis_diff": {"land": [("<", -0.05), (">", 0.05)], "water": [("<", -0.75)]},

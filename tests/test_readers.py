@@ -1,5 +1,5 @@
 """Readers against files written independently of the synthetic generator (plain h5py/netCDF4,
-names and layout from FORMATS.md), so a shared misunderstanding cannot hide."""
+names and layout from docs/formats.md), so a shared misunderstanding cannot hide."""
 
 import datetime as dt
 

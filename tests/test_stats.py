@@ -1,4 +1,4 @@
-"""Validation statistics against published reference values (METHODS.md sect. 1-3)."""
+"""Validation statistics against published reference values (docs/methods.md sect. 1-3)."""
 
 import numpy as np
 import pytest
@@ -54,7 +54,7 @@ def test_percent_bias():
 
 
 def test_gatz_smith_reference_values():
-    """METHODS.md sect. 2 [D]: uniform weights give s/sqrt(n); the worked example."""
+    """docs/methods.md sect. 2 [D]: uniform weights give s/sqrt(n); the worked example."""
     assert stats.gatz_smith_sem([1, 2, 3, 4, 5], [1] * 5) == pytest.approx(0.70710678, abs=1e-8)
     y, e = [80, 85, 90, 78, 88], [3, 4, 2, 5, 3.5]
     assert stats.weighted_mean(y, e) == pytest.approx(86.20926170, abs=1e-8)

@@ -1,4 +1,4 @@
-"""Column physics of the MOPITT-TCCON comparison (H19 Sect. 4 and App. B-C; METHODS.md sect. 4-7).
+"""Column physics of the MOPITT-TCCON comparison (H19 Sect. 4 and App. B-C; docs/methods.md sect. 4-7).
 
 Array conventions: MOPITT profiles are (..., 10) in product slot order (surface, 900, ..., 100
 hPa; each value is the VMR of the layer above the level, NaN where the level is below the
@@ -18,7 +18,7 @@ LN10 = np.log(10.0)
 # --- pressure weighting function ----------------------------------------------------------------
 def physical_layer_weights(psurf) -> np.ndarray:
     """h over the 11 physical MOPITT layers (..., 11): the 10 slots with the 100 hPa slot only
-    100->50 hPa, plus the 50->0 hPa layer; h_j = dp_j / psurf, sums to 1 (METHODS.md sect. 4).
+    100->50 hPa, plus the 50->0 hPa layer; h_j = dp_j / psurf, sums to 1 (docs/methods.md sect. 4).
     The VMR of the 50->0 hPa layer is 0.48 x that of the 100 hPa slot (H19 Sect. 2.1)."""
     psurf = np.asarray(psurf, dtype=np.float64)
     dp = levels.layer_thickness(psurf)
@@ -47,7 +47,7 @@ def mopitt_layer_edges(psurf, p_target=None) -> tuple[np.ndarray, np.ndarray]:
 
 def surface_adjusted_weights(psurf_mopitt, psurf_target) -> np.ndarray:
     """Effective h (..., 10) of a MOPITT profile moved to another surface pressure (H19 Sect. 4.1,
-    METHODS.md sect. 7): for a higher target pressure the lowest retrieved layer is extended
+    docs/methods.md sect. 7): for a higher target pressure the lowest retrieved layer is extended
     uniformly; for a lower one, layers below the target get h = 0 and the layer containing it
     keeps its part above. h_j = dp'_j / P_target with the 74 hPa effective top layer."""
     pm = np.asarray(psurf_mopitt, dtype=np.float64)
@@ -134,7 +134,7 @@ def interp_rows(x_new, x_old, y_old) -> np.ndarray:
 
 
 def layer_means_to_levels(widths, means) -> np.ndarray:
-    """Mass-conserving piecewise-linear profile through layer midpoints (METHODS.md sect. 6b).
+    """Mass-conserving piecewise-linear profile through layer midpoints (docs/methods.md sect. 6b).
 
     Knot values y_k at layer midpoints such that the exact mean of the piecewise-linear function
     over each layer equals the given mean: m_k = [f(e_k) + 2 y_k + f(e_k+1)] / 4 with edge values

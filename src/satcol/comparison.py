@@ -1,4 +1,4 @@
-"""MOPITT-TCCON comparison methods 0, II and III (H19 Sect. 4.4, App. B-C; METHODS.md sect. 5).
+"""MOPITT-TCCON comparison methods 0, II and III (H19 Sect. 4.4, App. B-C; docs/methods.md sect. 5).
 
 All functions are vectorised over colocated soundings (first axis n). MOPITT inputs: retrieved
 and prior profiles ``x_hat``, ``x_a`` (n, 10) in ppb (NaN below the surface), averaging kernel
@@ -63,7 +63,7 @@ def tccon_levels(p_t, p_prior, x_prior) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tccon_column_weights(p_levels) -> np.ndarray:
-    """TCCON level weights (sum 1) on levels from the surface up (METHODS.md sect. 4)."""
+    """TCCON level weights (sum 1) on levels from the surface up (docs/methods.md sect. 4)."""
     return levels.level_pressure_weights(p_levels)
 
 
@@ -79,7 +79,7 @@ def method_0(x_hat, psurf, p_t, xco_t):
 
 
 def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_prior=None):
-    """H19 method II (METHODS.md sect. 5).
+    """H19 method II (docs/methods.md sect. 5).
 
     y = c^{M'} = sum h_j 10^{log10 x_hat + (A - I)(log10 x_aM - log10 x_aT)}   (MOPITT at the TCCON prior)
     x = c^{M<-T} = c_aT + log10(gamma) sum_j a_M,j    (linearised), or
@@ -145,7 +145,7 @@ def mopitt_on_tccon_levels(x_layers, psurf, p_levels) -> np.ndarray:
 
 
 def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prior=None):
-    """Method III [V] on the TCCON levels (from p_t up, :func:`tccon_levels`; METHODS.md sect. 5):
+    """Method III [V] on the TCCON levels (from p_t up, :func:`tccon_levels`; docs/methods.md sect. 5):
 
     x = c'_T = c_T + sum h_j (a_T,j - 1)(x_aT,j - x_aM,j)            (TCCON at the MOPITT prior)
     y = c_{T<-M} = sum h_j x_aM,j + sum h_j a_T,j (x_hat_M,j - x_aM,j)  (MOPITT through the TCCON AK)

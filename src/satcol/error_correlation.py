@@ -8,7 +8,7 @@ errors, and the region median cancels in the difference:
 
 where s is each sounding's observation error (the reported error without its smoothing part:
 two soundings of one atmosphere with similar kernels share their smoothing error, and an
-assimilation that applies the averaging kernel accounts for it; METHODS.md sect. 5) and rho(d)
+assimilation that applies the averaging kernel accounts for it; docs/methods.md sect. 5) and rho(d)
 is the correlation of the errors at separation d. Binned by separation, the moment estimator
 
     rho_hat(d) = [sum (s_i^2 + s_j^2) - sum (x_i - x_j)^2] / (2 sum s_i s_j)
@@ -18,7 +18,7 @@ with a correlation model rho(d) = c0 f(d / L) for d > 0 (rho(0) = 1), with f = e
 ('exponential') or exp(-x^2 / 2) ('gaussian'). c0 < 1 is the share of the error variance that
 is correlated at short range (the rest, 1 - c0, is uncorrelated noise: a nugget).
 
-The super-observation error (METHODS.md sect. 10, generalised from a constant correlation to
+The super-observation error (docs/methods.md sect. 10, generalised from a constant correlation to
 rho(d)) then is sigma^2 = sum_ij w_i w_j rho(d_ij) s_i s_j; see :mod:`satcol.superobs`.
 
 What this cannot see: error correlated over scales larger than a region is indistinguishable

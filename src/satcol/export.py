@@ -1,6 +1,6 @@
 """Assimilation export: CF-1.8 netCDF of every sounding and of super-observations (issue #5).
 
-What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
+What is exported and why (H19 Sect. 5; docs/methods.md sect. 10):
 
 - ``xco`` = (xco_original - feature correction - pixel correction) / global scale factor. The
   global scale factor is the TCCON method II scale of this run (``export.scale_to``:
@@ -8,7 +8,7 @@ What is exported and why (H19 Sect. 5; METHODS.md sect. 10):
   original scale), or a value given in the config. Each correction is its own variable.
 - ``xco_error``: the error to use with the averaging kernel applied: the reported total
   retrieval error without its smoothing part, sqrt(total^2 - smoothing^2) (Rodgers 2000: the
-  smoothing error is accounted for when the model is seen through the kernel; METHODS.md
+  smoothing error is accounted for when the model is seen through the kernel; docs/methods.md
   sect. 5), scaled like ``xco``. Files without the smoothing diagnostic fall back to the total
   error, which the variable's ``comment`` says. ``xco_error_total`` keeps the reported error.
 - Flag, don't drop: every ingested sounding is in the per-sounding file with its QC bitmask.

@@ -2,7 +2,7 @@
 
 MOPITT V5-V9 L2 profiles live on a floating surface level plus nine fixed levels
 (900, 800, ..., 100 hPa). Each value is the mixing ratio of the layer *above* its level
-(MOPITT L2 file specification; METHODS.md section 4). Fixed levels at or below the surface
+(MOPITT L2 file specification; docs/methods.md section 4). Fixed levels at or below the surface
 (p >= surface pressure) are not retrieved and carry fill values.
 
 Throughout satcol, MOPITT profile arrays have 10 slots in product order:
@@ -22,7 +22,7 @@ N_LEVELS = 10
 TOP_LAYER_FACTOR = 0.48
 #: Dry-air molecules per cm^2 per hPa of pressure thickness per unit VMR:
 #: N_A * 100 / (g * M_air * 1e4) with g = 9.81, M_air = 0.02897 kg/mol. The GEOS-Chem adjoint
-#: MOPITT operator uses the same constant, 2.12e22 (METHODS.md section 4).
+#: MOPITT operator uses the same constant, 2.12e22 (docs/methods.md section 4).
 MOLEC_PER_CM2_PER_HPA = 2.12e22
 
 
@@ -51,7 +51,7 @@ def layer_thickness(psurf: np.ndarray, p: np.ndarray | None = None) -> np.ndarra
     The surface layer runs from psurf to the first fixed level above it; fixed-level layers
     are 100 hPa thick; the 100 hPa layer is 100->50 hPa plus the 50->0 hPa layer at
     ``TOP_LAYER_FACTOR`` of its VMR, i.e. an effective 50 + 0.48 * 50 = 74 hPa
-    (H19 Sect. 2.1 and App. B; GEOS-Chem adjoint ``mopitt_obs_mod.f`` DELP; METHODS.md sect. 4).
+    (H19 Sect. 2.1 and App. B; GEOS-Chem adjoint ``mopitt_obs_mod.f`` DELP; docs/methods.md sect. 4).
     ``p``: :func:`level_pressures` of ``psurf`` when the caller has it already.
     """
     p = level_pressures(psurf) if p is None else p
@@ -70,7 +70,7 @@ def pressure_weights(psurf: np.ndarray, p: np.ndarray | None = None) -> np.ndarr
     """Pressure weighting function h (..., 10) of H19 Eq. 4 with h_j = dp_j / psurf.
 
     MOPITT provides no water-vapour profile, so the dry-air weights reduce to pressure
-    thicknesses (METHODS.md section 4). With the 0.48 top-layer convention the 10 effective
+    thicknesses (docs/methods.md section 4). With the 0.48 top-layer convention the 10 effective
     weights sum to 1 - 26/psurf; the 11 physical layers would sum to 1.
     """
     psurf = np.asarray(psurf, dtype=np.float64)
@@ -89,7 +89,7 @@ def level_pressure_weights(p_levels: np.ndarray) -> np.ndarray:
     Layer weights are dry-air-free pressure thicknesses dp_i / sum(dp); level weights are the
     half-sums of the adjacent layers, h_0 = h_lay,0 / 2, h_i = (h_lay,i-1 + h_lay,i) / 2,
     h_N = h_lay,N-1 / 2 (OCO-2 L2 code ``pressure_weighting_function_grid``; Connor et al.
-    2008; O'Dell et al. 2012 App. A; METHODS.md sect. 4). ``p_levels`` (..., L) must be
+    2008; O'Dell et al. 2012 App. A; docs/methods.md sect. 4). ``p_levels`` (..., L) must be
     ordered from the surface upward; NaN levels get zero weight.
     """
     p = np.asarray(p_levels, dtype=np.float64)

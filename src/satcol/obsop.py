@@ -7,9 +7,9 @@ the model's own pressure layers:
    (slot k covers [p_k, next retrieved level above], the 100 hPa slot 100->50 hPa) with
    pressure-thickness (dry-air mass) weights, i.e. the integral of the piecewise-constant model
    profile over the layer divided by its thickness. This is the box averaging of the GEOS-Chem
-   adjoint MOPITT operator (``mopitt_obs_mod.f``; METHODS.md sect. 10). Below the model's
+   adjoint MOPITT operator (``mopitt_obs_mod.f``; docs/methods.md sect. 10). Below the model's
    lowest edge its lowest layer is extended at constant mixing ratio.
-2. The MOPITT prior and averaging kernel in log10 VMR (H19 Eq. 1; METHODS.md sect. 10):
+2. The MOPITT prior and averaging kernel in log10 VMR (H19 Eq. 1; docs/methods.md sect. 10):
 
        log10 x_hat_m = log10 x_a + A (log10 x_m - log10 x_a)
 

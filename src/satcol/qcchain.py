@@ -2,7 +2,7 @@
 
 Per-month stages take the canonical store (and earlier per-month outputs) and return per-month
 tables and small partial aggregates; global stages reduce the partials. The order follows
-H19 (METHODS.md sect. 8): prefilter -> preliminary pixel bias -> SRA -> filters ->
+H19 (docs/methods.md sect. 8): prefilter -> preliminary pixel bias -> SRA -> filters ->
 feature bias -> second SRA without pixel correction -> final pixel bias -> corrected XCO.
 """
 

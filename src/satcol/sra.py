@@ -6,7 +6,7 @@ sounding's anomaly is its XCO minus the region median. A region counts only with
 
 Even counts: the median value is the mean of the two middle soundings; with
 ``even_median: both`` (default) both middle soundings must meet the DOF rule, with ``lower``
-only the lower one (METHODS.md sect. 11, item 1). Everything is sort-based and vectorized.
+only the lower one (docs/methods.md sect. 11, item 1). Everything is sort-based and vectorized.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Statistics of the TCCON validation (H19 Sect. 4 and App. A; METHODS.md sect. 1-3).
+"""Statistics of the TCCON validation (H19 Sect. 4 and App. A; docs/methods.md sect. 1-3).
 
 - :func:`york`: York et al. (2004, Am. J. Phys. 72, 367) straight-line fit with errors in x and
   y and their correlation (H19 Fig. 5), with York-2004 standard errors and the reduced
@@ -132,7 +132,7 @@ class TheilSen:
 
     @property
     def half_width(self) -> float:
-        """(high - low) / 2: H19 quote the drift as slope +- this (METHODS.md sect. 3)."""
+        """(high - low) / 2: H19 quote the drift as slope +- this (docs/methods.md sect. 3)."""
         return 0.5 * (self.high - self.low)
 
 

@@ -7,11 +7,11 @@ sounding (ppb) and inverse-variance weights (H19 Eq. A2) with every error taken 
 w_i = (s_i / y_i)^-2 / sum_k (s_k / y_k)^-2:
 
     y   = sum_i w_i y_i
-    sigma_retrieval^2 = sum_ij w_i w_j R_ij s_i s_j                     (METHODS.md sect. 10)
+    sigma_retrieval^2 = sum_ij w_i w_j R_ij s_i s_j                     (docs/methods.md sect. 10)
 
 with R_ii = 1, R_ij = rho(d_ij) for two soundings of the same overpass (the correlation model
 fitted to SRA residuals, :mod:`satcol.error_correlation`) and 0 for soundings of different
-overpasses. For a constant rho = c this is METHODS.md's sigma^2 [(1 - c)/N + c] at equal s.
+overpasses. For a constant rho = c this is docs/methods.md's sigma^2 [(1 - c)/N + c] at equal s.
 The total error adds a configurable representation/transport error in quadrature (as the IMI
 super-observation error does, Chen et al. 2023 Eq. 5):
 

@@ -1,7 +1,7 @@
 """Read MOPITT L2 (MOP02J/T/N) HDF-EOS5 files into canonical arrays.
 
 Dataset names, shapes and fill conventions follow the MOPITT L2 file specification as
-summarised in FORMATS.md. Every dataset is read whole (one h5py read per dataset, no
+summarised in docs/formats.md. Every dataset is read whole (one h5py read per dataset, no
 per-sounding Python), except the error covariances, of which only the diagonals are kept: they
 are read in row blocks. Problems raise :class:`satcol.errors.BadInputError` naming the file and
 dataset.
@@ -48,12 +48,12 @@ class Layout:
 
 
 _V9_NO_7A = ("MOPITT V9 L2 files hold no 7A radiance: Level1RadiancesandErrors element 5 (7A in the "
-             "V7 layout assumed by FORMATS.md) is all fill, and no documented element holds 7A "
+             "V7 layout assumed by docs/formats.md) is all fill, and no documented element holds 7A "
              "(docs/formats-mopitt.md)")
 LAYOUTS = {
     # V7 and V8: 10 MODIS diagnostics, H19's "cloud diagnostic 5" (1-based) = element 4;
     # 5A/6A as the L3 screening reads them; 7A = element 5 and the scalar a priori surface
-    # values are FORMATS.md assumptions no V7/V8 file here could check (a (n, 2) pair is read too).
+    # values are docs/formats.md assumptions no V7/V8 file here could check (a (n, 2) pair is read too).
     7: Layout(7, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
     8: Layout(8, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
     # V9 (real file MOP02J-20210929-L2V19.9.3.beta.he5): 12 MODIS diagnostics, the snow/ice-free

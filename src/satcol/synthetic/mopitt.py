@@ -279,7 +279,7 @@ def simulate_day(day: dt.date, syn: dict):
     dp = levels.layer_thickness(psurf)
     A = r["A"]
     # TotalColumnAveragingKernel (molec cm-2 per unit log10 VMR) = 2.12e22 ln10 sum_i dp_i x_i A_ij
-    # with x in VMR (GEOS-Chem adjoint CALC_AVGKER; METHODS.md sect. 5).
+    # with x in VMR (GEOS-Chem adjoint CALC_AVGKER; docs/methods.md sect. 5).
     tcak = levels.MOLEC_PER_CM2_PER_HPA * np.log(10.0) * np.einsum("ni,nij->nj", dp * np.nan_to_num(x_hat) * 1e-9, np.where(valid[:, :, None], A, 0.0))
 
     # Other Table 3 parameters.

@@ -184,7 +184,7 @@ def _interp_ak(ak, p_lev, sza):
 
 
 def write_ggg2014(path, sim: dict, site) -> Path:
-    """Write a GGG2014-style public netCDF file (names per FORMATS.md) via a temporary name."""
+    """Write a GGG2014-style public netCDF file (names per docs/formats.md) via a temporary name."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
