@@ -195,3 +195,26 @@ def test_tccon_no_overlap(tmp_path):
     write_independent_ggg2014(path)
     with pytest.raises(Exception, match="no_overlap"):
         tccon.read_ggg2014(path, period=(0.0, 1.0))
+
+
+def test_tccon_time_in_days_since_1970_reads_as_seconds(tmp_path):
+    """Public GGG2014 files as other readers see them store `time` in days since 1970: the same
+    instants as seconds since 1970, once converted; other units are a clear error."""
+    sec = tmp_path / "pa20100601_20100601.public.nc"
+    write_independent_ggg2014(sec)
+    days_dir = tmp_path / "days"
+    days_dir.mkdir()
+    days = days_dir / sec.name
+    write_independent_ggg2014(days)
+    with netCDF4.Dataset(days, "a") as nc:
+        t = nc["time"]
+        t[:] = t[:] / 86400.0
+        t.units = "days since 1970-01-01 00:00:00"
+    a, b = tccon.read_ggg2014(sec), tccon.read_ggg2014(days)
+    np.testing.assert_allclose(b["time"], a["time"], rtol=0, atol=1e-4)  # float64 days: sub-ms rounding
+    assert b["time"][0] == pytest.approx(dt.datetime(2010, 6, 1, tzinfo=dt.timezone.utc).timestamp(), abs=1e-3)
+    with netCDF4.Dataset(days, "a") as nc:
+        nc["time"].units = "hours since 2000-01-01"
+    with pytest.raises(BadInputError) as e:
+        tccon.read_ggg2014(days)
+    assert e.value.reason == "bad_units" and e.value.dataset == "time"

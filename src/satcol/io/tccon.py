@@ -49,6 +49,22 @@ def _var(nc, path, name):
     return v, data
 
 
+#: Time units a TCCON file may give, in seconds: GGG2020 and the synthetic files use seconds since
+#: 1970, public GGG2014 files as other readers see them days since 1970 (docs/formats-tccon.md).
+_TIME_UNITS_S = {"seconds": 1.0, "days": 86400.0}
+
+
+def _time_unit_seconds(v, path) -> float:
+    """Seconds per unit of a ``time`` variable whose units are '<seconds|days> since 1970-01-01
+    [00:00:00]'; anything else is a clear error naming the file and the variable."""
+    units = str(getattr(v, "units", "")).strip()
+    step, _, origin = units.partition(" since ")
+    if step.lower() not in _TIME_UNITS_S or not origin.startswith("1970-01-01") \
+            or origin[10:].strip() not in ("", "0:0:0", "00:00:00", "00:00:00Z", "00:00:00 UTC", "00:00:00.0"):
+        raise BadInputError(path, "bad_units", f"time units {units!r} not seconds or days since 1970-01-01", "time")
+    return _TIME_UNITS_S[step.lower()]
+
+
 def _pressure_hpa(v, data, path, name):
     units = str(getattr(v, "units", "hPa")).strip().lower()
     if units not in _PRESSURE_TO_HPA:
@@ -75,9 +91,7 @@ def read_ggg2014(path, period=None) -> dict:
                 data = _pressure_hpa(v, data, path, name)
             out[name] = data
             if name == "time":
-                units = str(getattr(v, "units", ""))
-                if not units.startswith("seconds since 1970-01-01"):
-                    raise BadInputError(path, "bad_units", f"time units {units!r} not seconds since 1970-01-01", name)
+                out[name] = data * _time_unit_seconds(v, path)
             if name == "ak_co":
                 out["_ak_dims"] = v.dimensions
         aicf = None
@@ -299,10 +313,7 @@ def _read_ggg2020(nc, path, site, period) -> dict:
     raw = {}
     for name in REQUIRED_2020:
         raw[name] = _var(nc, path, name)[1]
-    tv = nc.variables["time"]
-    if not str(getattr(tv, "units", "")).startswith("seconds since 1970-01-01"):
-        raise BadInputError(path, "bad_units", f"time units {getattr(tv, 'units', '')!r} not seconds since 1970-01-01",
-                            "time")
+    raw["time"] = raw["time"] * _time_unit_seconds(nc.variables["time"], path)
     n = raw["time"].size
     if n == 0:
         raise BadInputError(path, "empty", "file holds no spectra", "time")
