@@ -102,7 +102,7 @@ def synthesize(outdir: Path, syn: dict, sites_table: Path | None, overwrite=Fals
             if sim is None:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            tccon.write_ggg2014(path, sim, site)
+            tccon.write(path, sim, site)
             counts["tccon_files"] += 1
             echo(f"{path.name}: {sim['time'].size} measurements")
     return counts
