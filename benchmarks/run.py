@@ -102,10 +102,10 @@ def generate(work: Path, months: list[str], days_per_month: int, orbits: int, jo
     t = time.perf_counter()
     for name in syntccon.planned_files(sites, syn).values():
         site = sites[sites["id"] == name[:2]].iloc[0]
-        if not list(tc.glob(f"{name[:2]}*.public.nc")):
+        if not list(tc.glob(f"{name[:2]}*.public*.nc")):
             sim = syntccon.simulate_site(site, syn)
             if sim is not None:
-                syntccon.write_ggg2014(tc / name, sim, site)
+                syntccon.write(tc / name, sim, site)
     return {"mopitt_files": files, "generate_mopitt_s": round(t_mop, 1),
             "generate_tccon_s": round(time.perf_counter() - t, 1)}
 
@@ -262,7 +262,7 @@ def run_workflow(work: Path, name: str, months: list[str], cores=1, extra=()) ->
     shutil.rmtree(wd, ignore_errors=True)
     wd.mkdir(parents=True)
     cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip",  # TCCON files of other months: no_overlap
-           "input": {"mopitt": str(work / "mopitt/MOP02J-*.he5"), "tccon": str(work / "tccon/*.public.nc"),
+           "input": {"mopitt": str(work / "mopitt/MOP02J-*.he5"), "tccon": str(work / "tccon/*.public*.nc"),
                      "months": months},
            # A fixed scale: a few full-density days may not colocate with enough TCCON days.
            "export": {"scale_to": "tccon_standard", "scale_factor": 1.064}}
