@@ -22,6 +22,7 @@ rule summary:
     params:
         plan_skipped=PLAN.skipped,
         synthetic=PLAN.synthetic,
+        on_bad_input=cfg("on_bad_input"),
     log:
         "results/logs/summary.log",
     conda:
