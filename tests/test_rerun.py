@@ -10,9 +10,10 @@ two things that do not come from the rules' params: which rules read the changed
 table ``READERS`` below, written down from the science functions each rule's script calls) and
 the job graph of the run (inputs and outputs of every job, from a ``--forceall`` dry run).
 
-Checked on the code before this change (main at e1cf11b): every config case planned no job
-(its scripts read ``snakemake.config``), so each case fails; the site-table case planned only
-the TCCON synthesis (the one rule that named the table as a param string changed nowhere).
+Checked on the code before this change (main at e1cf11b, whose scripts read
+``snakemake.config`` and got the tables as path strings): 15 of these 19 tests fail there; the
+synthetic case passes (that section already was a param), as do the input case (nothing to
+plan), the unchanged config and the profiles.
 """
 
 import os
@@ -23,10 +24,8 @@ import pytest
 import yaml
 from helpers import REPO, TINY, snakemake
 
-from satcol import provenance
+from satcol import provenance, workflow_plan
 from satcol.config import deep_update
-
-pytestmark = pytest.mark.workflow
 
 #: Which rules read each config value (section, or section.key where the rules of a section
 #: read different keys), from the science functions their scripts call:
@@ -143,11 +142,13 @@ def changed(base, change):
     return deep_update(yaml.safe_load(yaml.safe_dump(base)), change)
 
 
+@pytest.mark.workflow
 def test_unchanged_config_plans_nothing(run):
     wd, base, _ = run
     assert dry_run(wd, base) == set()
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize("case", sorted(CHANGES))
 def test_changed_key_plans_exactly_the_jobs_that_read_it(run, case):
     wd, base, graph = run
@@ -169,12 +170,14 @@ def edit_and_plan(wd, base, path, old, new):
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
+@pytest.mark.workflow
 def test_changed_filter_threshold_plans_the_filter_job_and_what_follows(run):
     wd, base, graph = run
     planned = edit_and_plan(wd, base, wd / "filters.yaml", "threshold: 300.0", "threshold: 250.0")
     assert planned == expected(graph, "filter_table")
 
 
+@pytest.mark.workflow
 def test_edited_site_table_plans_the_jobs_that_read_it(run):
     wd, base, graph = run
     # Paris's coincidence box one tenth of a degree larger (a site of the tiny run)
@@ -186,6 +189,7 @@ def test_edited_site_table_plans_the_jobs_that_read_it(run):
     assert dry_run(wd, base) == set()  # restored: nothing to do again
 
 
+@pytest.mark.workflow
 def test_store_config_hash_covers_only_what_ingest_reads(run):
     """The store's config hash is that of ingest's own config value (on_bad_input), so runs that
     differ in any other key record the same hash (on main it hashed the whole config)."""
@@ -201,3 +205,28 @@ def test_profiles_keep_the_params_and_input_triggers():
         prof = yaml.safe_load((REPO / "profiles" / name / "config.yaml").read_text())
         triggers = set(prof.get("rerun-triggers", ["mtime", "params", "input", "code", "software-env"]))
         assert {"mtime", "params", "input", "code"} <= triggers, name
+
+
+def test_params_slice_is_independent_of_key_order():
+    """Snakemake compares repr() of a param: the same values named in another order (two config
+    files merged the other way round) must give the same record, another value a different one."""
+    a = {"export": {"superobs": {"lat_size_deg": 2.0, "lon_size_deg": 2.5}, "scale_to": "none"}}
+    b = {"export": {"scale_to": "none", "superobs": {"lon_size_deg": 2.5, "lat_size_deg": 2.0}}}
+    assert repr(a["export"]) != repr(b["export"])  # what the trigger would see without sorting
+    assert repr(workflow_plan.config_value(a, "export")) == repr(workflow_plan.config_value(b, "export"))
+    c = deep_update(a, {"export": {"superobs": {"lat_size_deg": 4.0}}})
+    assert repr(workflow_plan.config_value(c, "export")) != repr(workflow_plan.config_value(a, "export"))
+    assert workflow_plan.config_value(a, "export", "superobs", only=("lon_size_deg",)) == {"lon_size_deg": 2.5}
+    assert workflow_plan.config_value(a, "export", drop=("superobs",)) == {"scale_to": "none"}
+
+
+def test_config_hash_covers_the_slice_and_the_upstream_hashes():
+    job = {"sra": {"min_soundings": 10, "lat_size_deg": 0.8}}
+    same = {"sra": {"lat_size_deg": 0.8, "min_soundings": 10}}
+    assert provenance.config_hash(job) == provenance.config_hash(same)
+    assert provenance.config_hash(job, ["a", "b"]) == provenance.config_hash(same, ["b", "a"])
+    assert provenance.config_hash(job, ["a"]) != provenance.config_hash(job, ["c"])  # an upstream change shows
+    assert provenance.config_hash(job, ["a"]) != provenance.config_hash(job)
+    report = {"provenance": provenance.provenance(job, upstream=["a"])}
+    assert provenance.recorded_config_hash(report) == provenance.config_hash(job, ["a"])
+    assert provenance.with_store({}, report)["config_sha256"] == provenance.config_hash({}, [report["provenance"]["config_sha256"]])
