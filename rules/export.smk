@@ -37,6 +37,7 @@ rule export_month:
         origin=ORIGIN,
         export=cfg("export"),
         sra=cfg("sra"),
+        run_config=run_config(),
     log:
         "results/logs/export_month/{ym}.log",
     benchmark:

@@ -22,7 +22,7 @@ rule summary:
     params:
         plan_skipped=PLAN.skipped,
         synthetic=PLAN.synthetic,
-        on_bad_input=cfg("on_bad_input"),
+        run_config=run_config(),
     log:
         "results/logs/summary.log",
     conda:

@@ -19,7 +19,8 @@ with open(inp.validation) as f:
 with open(inp.store_report) as f:
     store_report = json.load(f)
 source_files = [r["file"] for r in store_report["files"]]
-prov = provenance.with_store(config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation],
+# Provenance: the run's config (rules/common.smk, run_config), as the export depends on every section.
+prov = provenance.with_store(params.run_config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation],
                              upstream=[provenance.recorded_config_hash(p) for p in (inp.corrected, inp.correlation)])
 models = export.load_models(inp.correlation)
 counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scale, models, prov, source_files, ym,

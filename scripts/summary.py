@@ -26,7 +26,7 @@ def load(paths):
     return out
 
 
-cfg = {"on_bad_input": snakemake.params.on_bad_input}  # noqa: F821
+cfg = snakemake.params.run_config  # noqa: F821
 summary = build_summary(load(inp.mopitt), load(inp.tccon), snakemake.params.plan_skipped,  # noqa: F821
                         cfg, snakemake.params.synthetic)  # noqa: F821
 with open(inp.applied) as f:
@@ -39,8 +39,8 @@ summary["tccon"].update({k: validation[k] for k in ("method_0", "method_II", "me
 summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
 with open(inp.correlation) as f:
     correlation = json.load(f)
-# The config hash covers this job's config and the hashes recorded in the store reports and
-# the error-correlation model (satcol.provenance).
+# The config hash covers the run's config (rules/common.smk, run_config) and the hashes recorded
+# in the store reports and the error-correlation model (satcol.provenance).
 summary["provenance"] = provenance.provenance(
     cfg, checksums=summary["provenance"]["input_sha256"],
     upstream=[provenance.recorded_config_hash(r) for r in (*load(inp.mopitt), *load(inp.tccon), correlation)])
