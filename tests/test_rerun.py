@@ -13,7 +13,10 @@ the job graph of the run (inputs and outputs of every job, from a ``--forceall``
 Checked on the code before this change (main at e1cf11b, whose scripts read
 ``snakemake.config`` and got the tables as path strings): 15 of these 19 tests fail there; the
 synthetic case passes (that section already was a param), as do the input case (nothing to
-plan), the unchanged config and the profiles.
+plan), the unchanged config and the profiles. The other way round, a rule given more than it
+reads is caught too: with the whole pixel_bias section passed to prefilter, the
+pixel_bias.final_estimator case fails with prefilter, pixel_bias_preliminary, sra, filters,
+apply_filters and feature_bias planned in excess.
 """
 
 import os
