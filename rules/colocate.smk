@@ -12,7 +12,7 @@ rule colocate_site:
         days="results/colocation/sites/{site}_days.csv",
         counts="results/colocation/sites/{site}_counts.json",
     params:
-        sites_table=PLAN.sites_table,
+        colocation=cfg("colocation"),
     log:
         "results/logs/colocate_site/{site}.log",
     benchmark:
@@ -47,6 +47,7 @@ rule figures_validation:
         soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
         candidates=expand("results/colocation/candidates/{ym}.nc", ym=PLAN.months),
         tccon=expand("results/store/tccon/{site}.nc", site=PLAN.sites),
+        sites_table=PLAN.sites_table,
     output:
         fig4=report("results/figures/fig4_surface_pressure_scaling.png", category="TCCON validation"),
         fig5=report("results/figures/fig5_one_to_one_method_II.png", category="TCCON validation"),
@@ -54,8 +55,6 @@ rule figures_validation:
         fig6=report("results/figures/fig6_site_differences.png", category="TCCON validation"),
         fig7=report("results/figures/fig7_hovmoller.png", category="TCCON validation"),
         fig8=report("results/figures/fig8_column_averaging_kernels.png", category="TCCON validation"),
-    params:
-        sites_table=PLAN.sites_table,
     log:
         "results/logs/figures_validation.log",
     conda:

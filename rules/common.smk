@@ -9,6 +9,21 @@ wildcard_constraints:
     end=r"\d{8}",
 
 
+def cfg(*path, only=None, drop=()):
+    """A rule's slice of the config, for its params (satcol.workflow_plan.config_value): every
+    config value a job uses reaches it through params, so that Snakemake's params trigger
+    reruns the job, and what depends on it, when the value changes."""
+    return workflow_plan.config_value(config, *path, only=only, drop=drop)
+
+
+def run_config():
+    """The config of the run as its end products record it (their provenance config hash): every
+    section some job reads; not the input globs (the files they found are recorded by checksum)
+    and, with real data, not the synthetic section. Only for rules downstream of every reader
+    (export_month, summary), so that it reruns nothing that would not rerun anyway."""
+    return workflow_plan.config_value(config, drop=("input",) + (() if PLAN.synthetic else ("synthetic",)))
+
+
 def month_reports():
     return expand("results/store/mopitt/{ym}/report.json", ym=PLAN.months)
 

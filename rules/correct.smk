@@ -13,6 +13,7 @@ rule correct:
         qc="results/qc/{ym}/filtered.parquet",
         accepted="results/feature_bias/accepted.json",
         fits="results/pixel_bias/final_fits.csv",
+        sites_table=PLAN.sites_table,
     output:
         corrected="results/corrected/{ym}/soundings.parquet",
         report="results/corrected/{ym}/report.json",
@@ -21,8 +22,10 @@ rule correct:
         pairs="results/export/error_correlation/{ym}.parquet",
     params:
         origin=ORIGIN,
-        sites_table=PLAN.sites_table,
         sites=PLAN.sites,
+        instrument_events=cfg("instrument_events"),
+        sra=cfg("sra"),
+        error_correlation=cfg("export", "error_correlation", only=("bin_km", "max_km")),
     log:
         "results/logs/correct/{ym}.log",
     benchmark:

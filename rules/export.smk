@@ -10,6 +10,8 @@ rule error_correlation:
         model="results/export/error_correlation.json",
         bins="results/export/error_correlation_bins.csv",
         figure=report("results/figures/error_correlation.png", category="Assimilation export"),
+    params:
+        error_correlation=cfg("export", "error_correlation"),
     log:
         "results/logs/error_correlation.log",
     conda:
@@ -33,6 +35,9 @@ rule export_month:
         superobs_report="results/export/{ym}/superobs_report.json",
     params:
         origin=ORIGIN,
+        export=cfg("export"),
+        sra=cfg("sra"),
+        run_config=run_config(),
     log:
         "results/logs/export_month/{ym}.log",
     benchmark:

@@ -7,6 +7,8 @@ rule feature_bias:
     output:
         fits="results/feature_bias/fits.csv",
         accepted="results/feature_bias/accepted.json",
+    params:
+        feature_bias=cfg("feature_bias"),
     log:
         "results/logs/feature_bias.log",
     conda:

@@ -11,6 +11,7 @@ rule figures_qc:
         fig1_table=f"results/store/mopitt/{PLAN.fig1_month}/soundings.parquet",
         fig1_qc=f"results/qc/{PLAN.fig1_month}/prefilter.parquet",
         corrected=expand("results/corrected/{ym}/report.json", ym=PLAN.months),
+        candidates=CONFIG_FILES["candidates"],
     output:
         fig1=report("results/figures/fig1_pixel2_minus_pixel4.png", caption="../docs/captions/fig1.rst", category="QC"),
         fig2=report("results/figures/fig2_pixel_bias_timeseries.png", caption="../docs/captions/fig2.rst", category="QC"),
@@ -18,8 +19,9 @@ rule figures_qc:
         fig3=directory("results/figures/fig3"),
         table="results/tables/filters_applied.csv",
     params:
-        candidates=CONFIG_FILES["candidates"],
         month=PLAN.fig1_month,
+        pixel_bias=cfg("pixel_bias"),
+        instrument_events=cfg("instrument_events"),
     log:
         "results/logs/figures_qc.log",
     conda:

@@ -3,13 +3,16 @@
 
 rule filters:
     input:
-        expand("results/sra/{ym}/diagnostics_partial.parquet", ym=PLAN.months),
+        diagnostics=expand("results/sra/{ym}/diagnostics_partial.parquet", ym=PLAN.months),
+        table=CONFIG_FILES["table"],
+        l3_table=CONFIG_FILES["l3_table"],
+        candidates=CONFIG_FILES["candidates"],
     output:
         diagnostics="results/filters/diagnostics.csv",
         derived="results/filters/derived.yaml",
         applied="results/filters/applied.yaml",
     params:
-        files=CONFIG_FILES,
+        filters=cfg("filters"),
     log:
         "results/logs/filters.log",
     conda:
@@ -24,13 +27,12 @@ rule apply_filters:
         qc="results/qc/{ym}/prefilter.parquet",
         sra="results/sra/{ym}/sra.parquet",
         applied="results/filters/applied.yaml",
+        candidates=CONFIG_FILES["candidates"],
     output:
         qc="results/qc/{ym}/filtered.parquet",
         feature="results/qc/{ym}/feature_partial.parquet",
         after="results/qc/{ym}/diagnostics_after_partial.parquet",
         stats="results/qc/{ym}/filter_stats.json",
-    params:
-        candidates=CONFIG_FILES["candidates"],
     log:
         "results/logs/apply_filters/{ym}.log",
     benchmark:

@@ -8,6 +8,8 @@ rule ingest_mopitt:
         table="results/store/mopitt/{ym}/soundings.parquet",
         profiles="results/store/mopitt/{ym}/profiles.nc",
         report="results/store/mopitt/{ym}/report.json",
+    params:
+        on_bad_input=cfg("on_bad_input"),
     log:
         "results/logs/ingest_mopitt/{ym}.log",
     benchmark:
@@ -26,6 +28,7 @@ rule ingest_tccon:
         report="results/store/tccon/{site}.report.json",
     params:
         period=PLAN.period,
+        on_bad_input=cfg("on_bad_input"),
     log:
         "results/logs/ingest_tccon/{site}.log",
     conda:

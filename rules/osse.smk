@@ -12,6 +12,9 @@ rule osse_recovery:
         "results/osse/recovery.csv",
     params:
         origin=ORIGIN,
+        synthetic=cfg("synthetic", drop=("enabled",)),
+        instrument_events=cfg("instrument_events"),
+        export=cfg("export"),
     log:
         "results/logs/osse_recovery.log",
     conda:
@@ -28,6 +31,8 @@ rule osse_closed_loop:
         "results/osse/closed_loop/{ym}.json",
     params:
         origin=ORIGIN,
+        export=cfg("export"),
+        sra=cfg("sra"),
     log:
         "results/logs/osse_closed_loop/{ym}.log",
     conda:

@@ -8,6 +8,7 @@ rule pixel_bias_preliminary:
         "results/pixel_bias/preliminary.json",
     params:
         origin=ORIGIN,
+        pixel_bias=cfg("pixel_bias", only=("preliminary_bin_days", "year_offsets")),
     log:
         "results/logs/pixel_bias_preliminary.log",
     conda:
@@ -24,6 +25,8 @@ rule pixel_bias_final:
         bins="results/pixel_bias/final_bins.csv",
     params:
         origin=ORIGIN,
+        pixel_bias=cfg("pixel_bias"),
+        instrument_events=cfg("instrument_events"),
     log:
         "results/logs/pixel_bias_final.log",
     conda:

@@ -9,6 +9,8 @@ rule prefilter:
         partial="results/qc/{ym}/pixel_partial_preliminary.parquet",
     params:
         origin=ORIGIN,
+        prefilter=cfg("prefilter"),
+        pixel_bias=cfg("pixel_bias", only=("preliminary_bin_days",)),
     log:
         "results/logs/prefilter/{ym}.log",
     benchmark:

@@ -7,13 +7,14 @@ rule sra:
         table="results/store/mopitt/{ym}/soundings.parquet",
         qc="results/qc/{ym}/prefilter.parquet",
         prelim="results/pixel_bias/preliminary.json",
+        candidates=CONFIG_FILES["candidates"],
     output:
         sra="results/sra/{ym}/sra.parquet",
         diagnostics="results/sra/{ym}/diagnostics_partial.parquet",
         stats="results/sra/{ym}/stats.json",
     params:
         origin=ORIGIN,
-        candidates=CONFIG_FILES["candidates"],
+        sra=cfg("sra"),
     log:
         "results/logs/sra/{ym}.log",
     benchmark:
@@ -34,6 +35,8 @@ rule sra2:
         stats="results/sra2/{ym}/stats.json",
     params:
         origin=ORIGIN,
+        sra=cfg("sra"),
+        pixel_bias=cfg("pixel_bias"),
     log:
         "results/logs/sra2/{ym}.log",
     benchmark:

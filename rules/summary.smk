@@ -22,6 +22,7 @@ rule summary:
     params:
         plan_skipped=PLAN.skipped,
         synthetic=PLAN.synthetic,
+        run_config=run_config(),
     log:
         "results/logs/summary.log",
     conda:

@@ -7,7 +7,7 @@ rule synthesize_mopitt_day:
         truth="results/synthetic/truth/MOP02J-{date}-truth.parquet",
     params:
         # A day depends on the truth and the record start, not on how many days are drawn.
-        synthetic={k: v for k, v in config["synthetic"].items() if k not in ("end", "days_per_month", "enabled")},
+        synthetic=cfg("synthetic", drop=("end", "days_per_month", "enabled")),
     log:
         "results/logs/synthesize_mopitt/{date}.log",
     benchmark:
@@ -19,11 +19,12 @@ rule synthesize_mopitt_day:
 
 
 rule synthesize_tccon_site:
+    input:
+        sites_table=PLAN.sites_table,
     output:
         "results/synthetic/tccon/{site}{start}_{end}.public.nc",
     params:
-        synthetic=config["synthetic"],
-        sites_table=PLAN.sites_table,
+        synthetic=cfg("synthetic", drop=("enabled",)),
     log:
         "results/logs/synthesize_tccon/{site}{start}_{end}.log",
     conda:

@@ -7,7 +7,7 @@ from satcol import filters, ioutil, logutil, qcchain, store
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 with open(snakemake.input.applied) as f:  # noqa: F821
     applied = filters.validate_filters(yaml.safe_load(f)["filters"], snakemake.input.applied)  # noqa: F821
-candidates = filters.load_candidates(snakemake.params.candidates)  # noqa: F821
+candidates = filters.load_candidates(snakemake.input.candidates)  # noqa: F821
 columns = qcchain.with_fields(qcchain.APPLY_FILTERS_COLUMNS, candidates, applied)
 table = store.read_soundings(snakemake.input.table, columns=columns)  # noqa: F821
 qc_pre = store.read_soundings(snakemake.input.qc)  # noqa: F821

@@ -8,7 +8,7 @@ from satcol.summary import write_json
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 site = snakemake.wildcards.site  # noqa: F821
-cfg = snakemake.config["colocation"]  # noqa: F821
+cfg = snakemake.params.colocation  # noqa: F821
 cand = colocation.read_site_candidates(inp.candidates, site)
 tccon = colocation.read_tccon_store(inp.tccon)
 if cand and tccon:

@@ -9,7 +9,8 @@ from satcol import export, logutil, provenance, store
 from satcol.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-inp, out, config = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+config = {"export": params.export, "sra": params.sra}
 ym = snakemake.wildcards.ym  # noqa: F821
 table = store.read_soundings(inp.table, columns=export.SOUNDING_COLUMNS)
 corrected = store.read_soundings(inp.corrected)
@@ -18,7 +19,9 @@ with open(inp.validation) as f:
 with open(inp.store_report) as f:
     store_report = json.load(f)
 source_files = [r["file"] for r in store_report["files"]]
-prov = provenance.with_store(config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation])
+# Provenance: the run's config (rules/common.smk, run_config), as the export depends on every section.
+prov = provenance.with_store(params.run_config, store_report, inputs=[inp.corrected, inp.validation, inp.correlation],
+                             upstream=[provenance.recorded_config_hash(p) for p in (inp.corrected, inp.correlation)])
 models = export.load_models(inp.correlation)
 counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scale, models, prov, source_files, ym,
                                             out.soundings, config["export"]["compression_level"],
@@ -26,7 +29,7 @@ counts, kept = export.write_month_soundings(table, corrected, inp.profiles, scal
 write_json({"month": ym, **counts, "global_scale": scale}, out.soundings_report)
 log.info("soundings: %s", counts)
 
-so = export.superobs_from_soundings(kept, models, config, snakemake.params.origin)  # noqa: F821
+so = export.superobs_from_soundings(kept, models, config, params.origin)
 ds = export.superobs_dataset(so, scale, models, prov, config["export"]["superobs"], ym, counts["n_kept"])
 export.write_netcdf(ds, out.superobs, config["export"]["compression_level"])
 report = {"month": ym, "n_superobs": int(so["xco"].size), "n_soundings_used": int(so["n_soundings"].sum()),

@@ -11,14 +11,15 @@ from satcol import binstats, filters, ioutil, logutil, plots, qcchain, store
 from satcol import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-inp, out, cfg = snakemake.input, snakemake.output, snakemake.config  # noqa: F821
-candidates = filters.load_candidates(snakemake.params.candidates)  # noqa: F821
+inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
+cfg = {"pixel_bias": params.pixel_bias, "instrument_events": params.instrument_events}
+candidates = filters.load_candidates(inp.candidates)
 with open(inp.applied) as f:
     applied = yaml.safe_load(f)
 
 # Fig. 1
 table = store.read_soundings(inp.fig1_table)
-plots.fig1(table, pd.read_parquet(inp.fig1_qc)["qc"].to_numpy(), snakemake.params.month, out.fig1)  # noqa: F821
+plots.fig1(table, pd.read_parquet(inp.fig1_qc)["qc"].to_numpy(), params.month, out.fig1)
 
 # Fig. 2: preliminary (15-day bins) and final (10-day bins, fixed effects)
 prelim = qcchain.load_frames(inp.prelim)

@@ -8,7 +8,7 @@ from satcol import colocation, logutil, plots
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821
-sites = colocation.load_sites(snakemake.params.sites_table)  # noqa: F821
+sites = colocation.load_sites(inp.sites_table)
 with open(inp.summary) as f:
     summary = json.load(f)
 try:

@@ -5,18 +5,18 @@ import pandas as pd
 from satcol import filters, ioutil, logutil, qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-files = snakemake.params.files  # noqa: F821
-cfg = snakemake.config  # noqa: F821
-candidates = filters.load_candidates(files["candidates"])
-diag_partials = [pd.read_parquet(p) for p in snakemake.input]  # noqa: F821
-diag, derived, applied = qcchain.run_filters(diag_partials, cfg, candidates, filters.load_filter_file(files["table"]),
-                                             filters.load_filter_file(files["l3_table"]))
+inp = snakemake.input  # noqa: F821
+cfg = {"filters": snakemake.params.filters}  # noqa: F821
+candidates = filters.load_candidates(inp.candidates)
+diag_partials = [pd.read_parquet(p) for p in inp.diagnostics]
+diag, derived, applied = qcchain.run_filters(diag_partials, cfg, candidates, filters.load_filter_file(inp.table),
+                                             filters.load_filter_file(inp.l3_table))
 ioutil.write_csv(diag, snakemake.output.diagnostics)  # noqa: F821
 criteria = cfg["filters"]["criteria"]
 ioutil.write_yaml({"source": "derived from this run's SRA diagnostics by the H19 criteria",
                    "criteria": criteria, "filters": derived}, snakemake.output.derived, sort_keys=False)  # noqa: F821
 mode = cfg["filters"]["mode"]
-source = {"table": files["table"], "l3": files["l3_table"], "derived": snakemake.output.derived}[mode]  # noqa: F821
+source = {"table": inp.table, "l3": inp.l3_table, "derived": snakemake.output.derived}[mode]  # noqa: F821
 ioutil.write_yaml({"mode": mode, "source": str(source), "filters": applied}, snakemake.output.applied,  # noqa: F821
                   sort_keys=False)
 log.info("filters mode %s: %d filters applied; %d derived", mode, len(applied), len(derived))

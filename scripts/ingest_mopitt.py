@@ -9,7 +9,7 @@ report = ingest.ingest_mopitt_month(
     list(snakemake.input),  # noqa: F821
     snakemake.output.table,  # noqa: F821
     snakemake.output.profiles,  # noqa: F821
-    snakemake.config,  # noqa: F821
+    {"on_bad_input": snakemake.params.on_bad_input},  # noqa: F821
 )
 write_json(report, snakemake.output.report)  # noqa: F821
 log.info("%s: %d soundings ingested, %d files skipped", report["month"], report["n_soundings"], len(report["skipped"]))

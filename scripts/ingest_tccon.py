@@ -8,7 +8,7 @@ report = ingest.ingest_tccon_site(
     snakemake.wildcards.site,  # noqa: F821
     list(snakemake.input),  # noqa: F821
     snakemake.output.store,  # noqa: F821
-    snakemake.config,  # noqa: F821
+    {"on_bad_input": snakemake.params.on_bad_input},  # noqa: F821
     period=tuple(snakemake.params.period),  # noqa: F821
 )
 write_json(report, snakemake.output.report)  # noqa: F821

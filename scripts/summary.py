@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import yaml
 
-from satcol import logutil
+from satcol import logutil, provenance
 from satcol.summary import (
     build_summary,
     conservation_section,
@@ -26,8 +26,9 @@ def load(paths):
     return out
 
 
+cfg = snakemake.params.run_config  # noqa: F821
 summary = build_summary(load(inp.mopitt), load(inp.tccon), snakemake.params.plan_skipped,  # noqa: F821
-                        snakemake.config, snakemake.params.synthetic)  # noqa: F821
+                        cfg, snakemake.params.synthetic)  # noqa: F821
 with open(inp.applied) as f:
     applied = yaml.safe_load(f)
 summary["qc"] = qc_section(load(inp.sra), load(inp.filtered), load(inp.sra2), load(inp.corrected), applied,
@@ -38,6 +39,11 @@ summary["tccon"].update({k: validation[k] for k in ("method_0", "method_II", "me
 summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
 with open(inp.correlation) as f:
     correlation = json.load(f)
+# The config hash covers the run's config (rules/common.smk, run_config) and the hashes recorded
+# in the store reports and the error-correlation model (satcol.provenance).
+summary["provenance"] = provenance.provenance(
+    cfg, checksums=summary["provenance"]["input_sha256"],
+    upstream=[provenance.recorded_config_hash(r) for r in (*load(inp.mopitt), *load(inp.tccon), correlation)])
 summary["export"] = export_section(load(inp.export_soundings), load(inp.export_superobs), correlation)
 summary["conservation"] = conservation_section(load(inp.mopitt), load(inp.corrected), load(inp.export_soundings))
 if not summary["conservation"]["all_conserved"]:

@@ -4,7 +4,7 @@ from satcol import logutil
 from satcol.synthetic import tccon
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
-sites = tccon.read_site_table(snakemake.params.sites_table)  # noqa: F821
+sites = tccon.read_site_table(snakemake.input.sites_table)  # noqa: F821
 site = sites[sites["id"] == snakemake.wildcards.site].iloc[0]  # noqa: F821
 sim = tccon.simulate_site(site, snakemake.params.synthetic)  # noqa: F821
 if sim is None:

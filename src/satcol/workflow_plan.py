@@ -130,6 +130,34 @@ def check_output_dir(path="results") -> Path:
     return p
 
 
+def _sorted(value):
+    if isinstance(value, dict):
+        return {str(k): _sorted(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def config_value(config: dict, *path: str, only=None, drop=()):
+    """``config[path[0]][path[1]]...`` as a rule's params: a copy with the keys of every mapping
+    sorted (``only``: just these keys of it; ``drop``: without these).
+
+    Snakemake's params rerun trigger records ``repr()`` of each param of a job with its outputs
+    and compares it with the job's params on the next run (``snakemake.persistence``,
+    ``params_changed``): a changed value reruns the job and everything downstream of it, in a
+    dry run too. Sorting makes the record independent of the order in which the config files
+    named the keys.
+    """
+    value = config
+    for key in path:
+        value = value[key]
+    if only is not None:
+        value = {k: value[k] for k in only}
+    if drop:
+        value = {k: v for k, v in value.items() if k not in drop}
+    return _sorted(value)
+
+
 def resolve_config_files(config: dict, basedir) -> dict:
     """Absolute paths of the filter tables named in the config; ConfigError names a missing one."""
     out = {}
