@@ -27,6 +27,9 @@ rule tccon_validation:
     input:
         days=expand("results/colocation/sites/{site}_days.csv", site=PLAN.sites),
         counts=expand("results/colocation/sites/{site}_counts.json", site=PLAN.sites),
+        # the stores' attributes name each variant's scale (GGG2014 WMO-scaled / unscaled,
+        # GGG2020 the file's own, no unscaled)
+        tccon=expand("results/store/tccon/{site}.nc", site=PLAN.sites),
     output:
         summary="results/validation/tccon.json",
         days="results/validation/days.csv",

@@ -33,6 +33,12 @@ rule apply_filters:
         feature="results/qc/{ym}/feature_partial.parquet",
         after="results/qc/{ym}/diagnostics_after_partial.parquet",
         stats="results/qc/{ym}/filter_stats.json",
+    params:
+        # The SRA rebuilt on the kept soundings for the feature-bias anomalies (H19 Sect. 3.4;
+        # feature_bias.anomalies: filtered_sra) uses the sra section; of feature_bias, only the
+        # choice of anomalies is read here.
+        sra=cfg("sra"),
+        feature_bias=cfg("feature_bias", only=("anomalies",)),
     log:
         "results/logs/apply_filters/{ym}.log",
     benchmark:

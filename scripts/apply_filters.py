@@ -12,7 +12,8 @@ columns = qcchain.with_fields(qcchain.APPLY_FILTERS_COLUMNS, candidates, applied
 table = store.read_soundings(snakemake.input.table, columns=columns)  # noqa: F821
 qc_pre = store.read_soundings(snakemake.input.qc)  # noqa: F821
 sra_out = store.read_soundings(snakemake.input.sra)  # noqa: F821
-qc, feature, rms, after = qcchain.run_apply_filters(table, qc_pre, sra_out, applied, candidates)
+config = {"sra": snakemake.params.sra, "feature_bias": snakemake.params.feature_bias}  # noqa: F821
+qc, feature, rms, after = qcchain.run_apply_filters(table, qc_pre, sra_out, applied, candidates, config)
 ioutil.write_parquet(qc, snakemake.output.qc)  # noqa: F821
 ioutil.write_parquet(feature, snakemake.output.feature)  # noqa: F821
 ioutil.write_parquet(after, snakemake.output.after)  # noqa: F821

@@ -12,7 +12,8 @@ cfg = snakemake.params.colocation  # noqa: F821
 cand = colocation.read_site_candidates(inp.candidates, site)
 tccon = colocation.read_tccon_store(inp.tccon)
 if cand and tccon:
-    snd, days, counts = colocation.colocate_site(cand, tccon, cfg["window_minutes"], cfg["method_ii_exact"])
+    snd, days, counts = colocation.colocate_site(cand, tccon, cfg["window_minutes"], cfg["method_ii_exact"],
+                                                 cfg["overpass_gap_minutes"])
 else:  # no sounding in the box, or no TCCON measurement left (its files skipped as bad input)
     snd, days, counts = pd.DataFrame(), pd.DataFrame(), {"candidates": len(cand.get("time_s", [])) if cand else 0,
                                                          "tccon_measurements": int(len(tccon.get("time_s", [])))}

@@ -22,7 +22,7 @@ for p in inp.counts:
     with open(p) as f:
         c = json.load(f)
     counts[c.pop("site")] = c
-result = validation.validate(days)
+result = validation.validate(days, validation.variant_labels(validation.store_attrs(inp.tccon)))
 result["counts_per_site"] = counts
 ioutil.write_csv(days, out.days)
 ioutil.write_csv(validation.per_site(days), out.per_site)

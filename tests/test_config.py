@@ -79,3 +79,16 @@ def test_override_is_key_by_key():
     assert cfg["synthetic"]["truth"]["global_scale"] == 1.1
     assert cfg["synthetic"]["truth"]["tccon_wmo_factor"] == 0.937  # untouched sibling
     assert cfg["synthetic"]["start"] == "2007-01-01"
+
+
+def test_input_globs_expand_environment_variables_and_name_a_missing_one(monkeypatch, tmp_path):
+    from satcol import workflow_plan
+
+    monkeypatch.setenv("SATCOL_TEST_DATA", str(tmp_path))
+    assert workflow_plan.input_glob("$SATCOL_TEST_DATA/MOP02J-*.he5") == f"{tmp_path}/MOP02J-*.he5"
+    assert workflow_plan.input_glob("${SATCOL_TEST_DATA}/x") == f"{tmp_path}/x"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert workflow_plan.input_glob("~/d/*.nc") == f"{tmp_path}/d/*.nc"
+    monkeypatch.delenv("SATCOL_TEST_DATA")
+    with pytest.raises(ConfigError, match=r"\$SATCOL_TEST_DATA.*not set"):
+        workflow_plan.input_glob("$SATCOL_TEST_DATA/MOP02J-*.he5")

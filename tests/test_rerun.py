@@ -11,7 +11,7 @@ table ``READERS`` below, written down from the science functions each rule's scr
 the job graph of the run (inputs and outputs of every job, from a ``--forceall`` dry run).
 
 Checked on the code before this change (main at e1cf11b, whose scripts read
-``snakemake.config`` and got the tables as path strings): 15 of these 19 tests fail there; the
+``snakemake.config`` and got the tables as path strings): 15 of the first 19 of these tests failed there; the
 synthetic case passes (that section already was a param), as do the input case (nothing to
 plan), the unchanged config and the profiles. The other way round, a rule given more than it
 reads is caught too: with the whole pixel_bias section passed to prefilter, the
@@ -34,7 +34,8 @@ from satcol.config import deep_update
 #: read different keys), from the science functions their scripts call:
 #: qcchain.run_prefilter reads prefilter.* and pixel_bias.preliminary_bin_days;
 #: run_preliminary_pixel_bias preliminary_bin_days and year_offsets; run_sra, run_sra2 and
-#: export.error_correlation_partial (in correct) sra.*; run_sra2, run_final_pixel_bias and
+#: export.error_correlation_partial (in correct) sra.*; run_apply_filters sra.* and
+#: feature_bias.anomalies (the SRA rebuilt on the kept soundings); run_sra2, run_final_pixel_bias and
 #: figures_qc pixel_bias final_bin_days and final_estimator; events_s instrument_events;
 #: error_correlation_partial export.error_correlation bin_km and max_km; error_correlation.fit_all
 #: the whole export.error_correlation; export and the closed loop export.* and
@@ -51,9 +52,10 @@ READERS = {
     "prefilter": {"prefilter"},
     "pixel_bias.preliminary_bin_days": {"prefilter", "pixel_bias_preliminary"},
     "pixel_bias.final_estimator": {"sra2", "pixel_bias_final", "figures_qc"},
-    "sra": {"sra", "sra2", "correct", "export_month", "osse_closed_loop"},
+    "sra": {"sra", "apply_filters", "sra2", "correct", "export_month", "osse_closed_loop"},
     "filters": {"filters"},
     "feature_bias": {"feature_bias"},
+    "feature_bias.anomalies": {"apply_filters", "feature_bias"},
     "colocation": {"colocate_site"},
     "export": {"export_month", "osse_closed_loop", "osse_recovery"},
     "export.error_correlation.bin_km": {"correct", "error_correlation"},
@@ -75,6 +77,7 @@ CHANGES = {
     "sra": {"sra": {"min_soundings": 12}},
     "filters": {"filters": {"criteria": {"max_rms": 7.0}}},
     "feature_bias": {"feature_bias": {"min_rms_reduction": 0.05}},
+    "feature_bias.anomalies": {"feature_bias": {"anomalies": "prefilter_sra"}},
     "colocation": {"colocation": {"window_minutes": 45}},
     "export": {"export": {"compression_level": 4}},
     "export.error_correlation.bin_km": {"export": {"error_correlation": {"bin_km": 20}}},

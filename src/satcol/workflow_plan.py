@@ -10,6 +10,7 @@ import calendar as _cal
 import datetime as dt
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def build(config: dict, basedir) -> Plan:
     skipped = []
     on_bad = config["on_bad_input"]
     by_month: dict[str, list[str]] = {}
-    pattern = config["input"]["mopitt"]
+    pattern = input_glob(config["input"]["mopitt"])
     for f in sorted(glob.glob(pattern)):
         try:
             info = mopitt_io.parse_filename(f)
@@ -102,7 +103,7 @@ def build(config: dict, basedir) -> Plan:
     months = sorted(by_month)
     known = set(syntccon.read_site_table(sites_table)["id"])
     tccon_files: dict[str, list[str]] = {}
-    for f in sorted(glob.glob(config["input"]["tccon"])):
+    for f in sorted(glob.glob(input_glob(config["input"]["tccon"]))):
         try:
             site = tccon_io.site_of(f)
             if site not in known:
@@ -136,6 +137,16 @@ def _sorted(value):
     if isinstance(value, (list, tuple)):
         return [_sorted(v) for v in value]
     return value
+
+
+def input_glob(pattern: str) -> str:
+    """An ``input.*`` glob with ``~`` and environment variables expanded (``$SATCOL_REALDATA/*.he5``,
+    ``~/data/...``); a variable that is not set stops the run naming it, rather than matching
+    nothing or a literal ``$NAME`` directory."""
+    missing = [m for m in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", pattern) if m not in os.environ]
+    if missing:
+        raise ConfigError(f"config key input: {pattern!r} names the environment variable ${missing[0]}, which is not set")
+    return os.path.expanduser(os.path.expandvars(pattern))
 
 
 def config_value(config: dict, *path: str, only=None, drop=()):
