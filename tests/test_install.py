@@ -8,6 +8,7 @@ default config were looked up in the checkout (``parents[2]``), and package-data
 that did not exist.
 """
 
+import shutil
 import subprocess
 import tomllib
 import venv
@@ -23,9 +24,13 @@ def installed(tmp_path_factory):
     """A fresh venv with ``pip install <checkout>`` (not editable), and a working directory
     outside the checkout."""
     root = tmp_path_factory.mktemp("install")
+    # pip builds in the source tree (build/, *.egg-info): build from a copy, not the checkout.
+    src = root / "satcol-src"
+    shutil.copytree(REPO, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "results", "build", "*.egg-info", ".snakemake", "__pycache__", "work", ".pytest_cache"))
     env_dir = root / "venv"
     venv.create(env_dir, with_pip=True)
-    r = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)],
+    r = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(src)],
                        capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stderr[-3000:]
     work = root / "elsewhere"
