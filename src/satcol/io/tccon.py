@@ -72,14 +72,20 @@ def _pressure_hpa(v, data, path, name):
     return data * _PRESSURE_TO_HPA[units]
 
 
-def read_ggg2014(path, period=None) -> dict:
-    """Read a GGG2014 public file; ``period`` = (start, end) POSIX seconds to keep, or None."""
+def _open(path):
+    """(path, site id from the name, open netCDF4 Dataset); a clear error for a bad name or a
+    file that is not netCDF."""
     path = Path(path)
     site = site_of(path)
     try:
-        nc = netCDF4.Dataset(path, "r")
+        return path, site, netCDF4.Dataset(path, "r")
     except (OSError, RuntimeError) as exc:
         raise BadInputError(path, "unreadable", f"cannot open as netCDF ({exc})") from None
+
+
+def read_ggg2014(path, period=None) -> dict:
+    """Read a GGG2014 public file; ``period`` = (start, end) POSIX seconds to keep, or None."""
+    path, site, nc = _open(path)
     with nc:
         if "xco_ppb" not in nc.variables and "xco" in nc.variables:
             raise BadInputError(path, "unsupported_format",
@@ -298,12 +304,7 @@ def read_ggg2020(path, period=None) -> dict:
         when the AKs are on the prior grid), ``n_in``, ``n_flagged`` (spectra with flag != 0,
         dropped), ``layout`` ('public' or 'private'), ``file_format_version``.
     """
-    path = Path(path)
-    site = site_of(path)
-    try:
-        nc = netCDF4.Dataset(path, "r")
-    except (OSError, RuntimeError) as exc:
-        raise BadInputError(path, "unreadable", f"cannot open as netCDF ({exc})") from None
+    path, site, nc = _open(path)
     with nc:
         return _read_ggg2020(nc, path, site, period)
 
