@@ -570,7 +570,10 @@ def test_profile_arrays_blocked_equal_whole_array_float64():
 def test_closed_loop_rows_at_the_injected_scale():
     """recovery_rows: with the global scale recovered 3.4 % off, the plain mean differences carry
     that error and the rows at the injected scale leave only what was added to the export (0 ppb
-    over land, +0.1 ppb over water), overall and per surface."""
+    over land, +0.1 ppb over water), overall and per surface. The overall row at the injected
+    scale is the scored one (the scale's own error is scored by the global_scale rows); without
+    an injected scale the plain row is scored and there is no row at the injected scale. An
+    export error of 0.3 ppb fails the scored row whatever the scale's error."""
     from satcol import closed_loop
 
     injected, recovered = 1.064, 1.1
@@ -591,8 +594,16 @@ def test_closed_loop_rows_at_the_injected_scale():
         assert rows[f"{name}_ppb"]["recovered"] == pytest.approx(np.mean(yy - hh), abs=1e-12)
         assert rows[f"{name}_ppb"]["recovered"] < -2.0  # the scale's error, 3.4 % of ~90 ppb
         at = rows[f"{name}_at_injected_scale_ppb"]
-        assert not at["scored"]
+        assert at["scored"] == (surf == "all") and not rows[f"{name}_ppb"]["scored"]
         expected = 0.1 * 2 / 5 if surf == "all" else offset[surf]
         assert at["recovered"] == pytest.approx(expected, abs=1e-9)
-    assert not any(q.endswith("at_injected_scale_ppb") for q in
-                   (r["quantity"] for r in closed_loop.recovery_rows([partial], None)))
+    assert rows["closed_loop_mean_difference_at_injected_scale_ppb"]["ok"]
+    without = {r["quantity"]: r for r in closed_loop.recovery_rows([partial], None)}
+    assert not any(q.endswith("at_injected_scale_ppb") for q in without)
+    assert without["closed_loop_mean_difference_ppb"]["scored"] and not without["closed_loop_mean_difference_ppb"]["ok"]
+    # An export 0.3 ppb off everywhere fails the scored row at the injected scale.
+    off = {s: {**sums[s], "sum_diff": sums[s]["sum_diff"] + 0.3 * injected / recovered * sums[s]["n"],
+               "sum_xco": sums[s]["sum_xco"] + 0.3 * injected / recovered * sums[s]["n"]} for s in sums}
+    bad = {r["quantity"]: r for r in closed_loop.recovery_rows([{**partial, "soundings": off}], injected)}
+    assert bad["closed_loop_mean_difference_at_injected_scale_ppb"]["recovered"] == pytest.approx(0.3 + 0.04, abs=1e-9)
+    assert not bad["closed_loop_mean_difference_at_injected_scale_ppb"]["ok"]

@@ -166,21 +166,22 @@ def test_bad_file_name_stops_or_is_counted(tmp_path, synthetic_day):
 
 
 def test_two_processor_versions_of_one_day_use_the_newest_readable(tmp_path, synthetic_day):
-    """The newest version is used and the older one is listed as superseded; if the newest is
-    unreadable, the older one is used and the broken one counted (skip) or the run stops (fail)."""
+    """The newest version is used and the older one (an older V9 processor version, as the V8
+    layout differs) is listed as superseded; if the newest is unreadable, the older one is used
+    and the broken one counted (skip) or the run stops (fail)."""
     src = synthetic_day["path"]
-    old = tmp_path / src.name.replace("L2V19.9.3", "L2V18.0.3")
+    old = tmp_path / src.name.replace("L2V19.9.3", "L2V19.9.1")
     new = tmp_path / src.name
     shutil.copy(src, old)
     shutil.copy(src, new)
     report = _ingest(tmp_path, [old, new], "fail")
-    assert report["files"][0]["version"] == "19.9.3" and [s["version"] for s in report["superseded"]] == ["18.0.3"]
+    assert report["files"][0]["version"] == "19.9.3" and [s["version"] for s in report["superseded"]] == ["19.9.1"]
     assert report["n_soundings"] == synthetic_day["fields"]["Latitude"].size
     truncate(new)
     with pytest.raises(BadInputError, match=new.name):
         _ingest(tmp_path, [old, new], "fail")
     report = _ingest(tmp_path, [old, new], "skip")
-    assert report["files"][0]["version"] == "18.0.3" and report["skipped"][0]["reason"] == "unreadable"
+    assert report["files"][0]["version"] == "19.9.1" and report["skipped"][0]["reason"] == "unreadable"
     _observed("two_processor_versions", "superseded")
 
 
