@@ -244,6 +244,26 @@ PACKED_LEVEL_FIELDS = ("RetrievalAveragingKernelMatrix", "TotalColumnAveragingKe
                        "SmoothingErrorCovarianceMatrix")
 
 
+def packed_surface_index(psurf) -> np.ndarray:
+    """k per sounding: the number of fixed levels (PRESSURE_GRID) at or below the surface, which
+    is the index of the surface level in the product's packed 10-level fields."""
+    return np.sum(levels.PRESSURE_GRID[None, :] >= np.asarray(psurf)[:, None], axis=1)
+
+
+def permute_levels(sub: np.ndarray, perm: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Each row of ``sub`` ((m, 10), or (m, 10, 10) with both level dimensions) gathered along
+    its level dimension(s) by ``perm`` (m, 10), and NaN where ``blank`` (m, 10) marks a level
+    (its row and column for a matrix). Used to unpack (:func:`_surface_to_slot_zero`) and to pack
+    (:func:`satcol.synthetic.mopitt_writer.pack_levels`) the 10-level fields."""
+    if sub.ndim == 2:
+        out = np.take_along_axis(sub, perm, axis=1)
+        out[blank] = np.nan
+    else:
+        out = np.take_along_axis(np.take_along_axis(sub, perm[:, :, None], axis=1), perm[:, None, :], axis=2)
+        out[blank[:, :, None] | blank[:, None, :]] = np.nan
+    return out
+
+
 def _surface_to_slot_zero(out: dict) -> None:
     """Re-index the level dimension(s) of :data:`PACKED_LEVEL_FIELDS` to satcol's slot order, in
     place: slot 0 the surface, slot j the fixed level PRESSURE_GRID[j-1], NaN where not retrieved.
@@ -253,7 +273,7 @@ def _surface_to_slot_zero(out: dict) -> None:
     surface 823 hPa: AK row 0 fill, rows 1-9 surface, 800, ..., 100 hPa). Only the soundings with
     k >= 1 are touched.
     """
-    k = np.sum(levels.PRESSURE_GRID[None, :] >= out["SurfacePressure"][:, None], axis=1)
+    k = packed_surface_index(out["SurfacePressure"])
     rows = np.nonzero(k > 0)[0]
     if rows.size == 0:
         return
@@ -262,17 +282,8 @@ def _surface_to_slot_zero(out: dict) -> None:
     perm[:, 0] = k[rows]
     dropped = (np.arange(nl)[None, :] >= 1) & (np.arange(nl)[None, :] <= k[rows, None])
     for name in PACKED_LEVEL_FIELDS:
-        if name not in out:
-            continue
-        arr = out[name]
-        sub = arr[rows]
-        if sub.ndim == 2:
-            sub = np.take_along_axis(sub, perm, axis=1)
-            sub[dropped] = np.nan
-        else:
-            sub = np.take_along_axis(np.take_along_axis(sub, perm[:, :, None], axis=1), perm[:, None, :], axis=2)
-            sub[dropped[:, :, None] | dropped[:, None, :]] = np.nan
-        arr[rows] = sub
+        if name in out:
+            out[name][rows] = permute_levels(out[name][rows], perm, dropped)
 
 
 def read_mop02(path) -> dict:

@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from .. import levels
+from ..io import mopitt as mopitt_io
 
 FILL = -9999.0
 SWATH = "HDFEOS/SWATHS/MOP02"
@@ -107,7 +108,7 @@ def pack_levels(arr: np.ndarray, psurf: np.ndarray) -> np.ndarray:
     (surface in slot k, k = number of fixed levels at or below the surface; slots 0..k-1 NaN).
     The inverse of the reader's re-indexing (:func:`satcol.io.mopitt._surface_to_slot_zero`)."""
     arr = np.array(arr, dtype=np.float64, copy=True)
-    k = np.sum(levels.PRESSURE_GRID[None, :] >= np.asarray(psurf)[:, None], axis=1)
+    k = mopitt_io.packed_surface_index(psurf)
     rows = np.nonzero(k > 0)[0]
     if rows.size == 0:
         return arr
@@ -115,15 +116,7 @@ def pack_levels(arr: np.ndarray, psurf: np.ndarray) -> np.ndarray:
     # packed index p holds slot perm[p]: p = k holds slot 0; p > k holds slot p; p < k is empty.
     perm = np.broadcast_to(np.arange(nl), (rows.size, nl)).copy()
     perm[np.arange(rows.size), k[rows]] = 0
-    empty = np.arange(nl)[None, :] < k[rows, None]
-    sub = arr[rows]
-    if sub.ndim == 2:
-        sub = np.take_along_axis(sub, perm, axis=1)
-        sub[empty] = np.nan
-    else:
-        sub = np.take_along_axis(np.take_along_axis(sub, perm[:, :, None], axis=1), perm[:, None, :], axis=2)
-        sub[empty[:, :, None] | empty[:, None, :]] = np.nan
-    arr[rows] = sub
+    arr[rows] = mopitt_io.permute_levels(arr[rows], perm, np.arange(nl)[None, :] < k[rows, None])
     return arr
 
 
