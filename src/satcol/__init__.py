@@ -21,3 +21,11 @@ def open_tccon(path):
     from .io.tccon import open_dataset
 
     return open_dataset(path)
+
+
+def open_gosat(path):
+    """One NIES GOSAT SWIR L2 file (CO2 C01S or CH4 C02S, V02/V03) as an xarray Dataset with
+    satcol's canonical names and units (:func:`satcol.io.gosat.open_gosat`)."""
+    from .io.gosat import open_gosat as _open
+
+    return _open(path)

@@ -418,7 +418,7 @@ TABLE_FIELDS = {
     "cot": ("1", "cloud optical thickness (V03: retrieved; V02: reference cirrus)"),
     "dof": ("1", "degrees of freedom for signal"),
     "chi2": ("1", "chi square"),
-    "iterations": ("1", "number of iterations (-1 invalid)"),
+    "iterations": ("1", "number of iterations (NaN: invalid)"),
     "snr_o2a": ("1", "signal to noise ratio of the O2 A sub-band"),
     "rms_o2a": ("1", "mean square normalised residual, O2 A sub-band"),
     "rms_wco2": ("1", "mean square normalised residual, weak CO2 sub-band"),
@@ -464,7 +464,8 @@ def canonical(raw: dict) -> tuple[dict, dict]:
     ps_a = raw[f"{REF}/surfacePressure"].astype(np.float64)
     height = raw[f"{GEO}/height"].astype(np.float64)
     height[raw[f"{GEO}/height"] == int(FILL)] = np.nan
-    it = raw[f"{RQ}/iterations"].astype(np.int16)
+    it = raw[f"{RQ}/iterations"].astype(np.float64)
+    it[raw[f"{RQ}/iterations"] < 0] = np.nan
     table = {
         "time": t,
         "lat": raw[f"{GEO}/latitude"].astype(np.float64),

@@ -6,7 +6,8 @@ that scan IDs match across them):
 - orbit: sun-synchronous, inclination 98.06 deg, ascending (daytime) node at 13:00 local solar
   time, 44 revolutions in 3 days (a 3-day repeat); soundings every ``along_track_seconds`` on the
   sunlit half of each orbit at 3 cross-track points 263 km apart (the 3-point mode since 2010),
-  10.5 km footprints; over the ocean only where sun glint is reachable (SZA < 60 deg);
+  10.5 km footprints; over the ocean only where sun glint is reachable (SZA < 60 deg), and only
+  ``ocean_fraction`` of the clear ones (GOSAT's L2 record is mostly land);
 - target-mode soundings at TCCON sites (``target_sites``): on a share of days a short burst
   within 0.05 deg of the site near 13:00 local time (observationMode ``SPOD``);
 - a coherent cloud field and ``clear_fraction`` keep about the share of soundings that a real
@@ -65,6 +66,8 @@ SUB_BAND_RANGES = np.array([[12950.0, 13200.0], [6180.0, 6280.0], [5900.0, 6150.
                             [5150.0, 5200.0]], dtype=np.float32)
 WN_RET_ALB = np.concatenate([np.linspace(lo, hi, 6) for lo, hi in SUB_BAND_RANGES[:4]]).astype(np.float32)
 INDX_RET_ALB = np.repeat(np.arange(1, 5), 6).astype(np.int32)
+#: Land scenes brighter than this (O2 A albedo) are observed with gain M.
+GAIN_M_ALBEDO = 0.22
 AEROSOL_TYPE_SHARE = np.array([0.5, 0.3, 0.2])
 #: Avogadro / (g m_air) in molecules per cm^2 per hPa.
 DRY_AIR_PER_HPA = 100.0 * 6.02214e23 / (9.80665 * 0.0289644) / 1e4
@@ -75,6 +78,7 @@ DEFAULTS = {
     "product_version": "03.05",
     "along_track_seconds": 40.0,
     "clear_fraction": 0.25,
+    "ocean_fraction": 0.35,
     "target_sites": ["bu", "ci", "jf", "ll", "oc", "pr", "js", "so", "tk"],
     "target_probability": 0.5,
     "target_soundings": 8,
@@ -214,7 +218,8 @@ def scenes(day: dt.date, cfg: dict, sites: pd.DataFrame | None = None) -> dict:
     lf = _land_fraction(lat, lon)
     clear = geometry.smooth_field(lat, lon, seed * 7 + di, (300.0, 3000.0)) > -0.3
     keep = (sza < 75.0) & ((lf > 0) | (sza < 60.0))
-    keep &= (mode == "SPOD") | (clear & (rng.random(lat.size) < float(cfg["clear_fraction"])))
+    share = float(cfg["clear_fraction"]) * np.where(lf > 0, 1.0, float(cfg["ocean_fraction"]))
+    keep &= (mode == "SPOD") | (clear & (rng.random(lat.size) < share))
     order = np.argsort(t[keep], kind="stable")
     out = {"time": t[keep][order], "lat": lat[keep][order], "lon": lon[keep][order], "sza": sza[keep][order],
            "land_fraction": lf[keep][order], "cross_track": point[keep][order], "mode": mode[keep][order]}
@@ -249,7 +254,7 @@ def parameters(sc: dict, cfg: dict) -> dict:
     a_sco2 = np.where(snow, rng.uniform(0.02, 0.08, n), a_sco2)
     a_wco2 = 0.8 * a_o2a + 0.02 * rng.standard_normal(n)
     a_ch4 = 0.7 * a_o2a + 0.02 * rng.standard_normal(n)
-    gain_m = land & (a_o2a > 0.3)
+    gain_m = land & (a_o2a > GAIN_M_ALBEDO)
     # SNR of O2 A from the reflected signal; glint over the ocean is bright
     mu = np.cos(np.radians(sza))
     signal = np.where(land, a_o2a, 0.12) * mu
