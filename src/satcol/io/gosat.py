@@ -37,7 +37,7 @@ SPECIES = {
     "CH4": {"variable": "xch4", "units": "ppb", "from_ppmv": 1000.0, "long_name": "XCH4"},
 }
 #: Retrieval sub-bands in the order of ``residualMeanSquare``, ``wavenumberRangeSubBand`` and
-#: the second axis of ``SNR`` (assumption A1 of docs/formats-gosat.md). V03 adds the H2O sub-band
+#: the second axis of ``SNR`` (assumptions A1, A2 of docs/formats-gosat.md). V03 adds the H2O sub-band
 #: (S23 Sect. 3.1) as a fifth entry of ``residualMeanSquare`` (assumption A7).
 SUB_BANDS = ("o2a", "wco2", "ch4", "sco2")
 FILL = -9999.0
