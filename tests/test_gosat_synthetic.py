@@ -115,3 +115,13 @@ def test_tccon_files_carry_the_truth(tmp_path, sites):
         assert abs(d4.mean()) < 4 * 3.0 / np.sqrt(n)
         assert set(np.unique(np.floor(t / 86400.0))) <= {timeutil.day_start_unix(d) // 86400 for d in days}
     assert n_all > 100
+
+
+def test_write_record_covers_the_configured_days(tmp_path, sites):
+    """start/end/days_per_month select the days as for MOPITT (calendar.all_days): 2 months x 2
+    days x 2 species files, and TCCON files only for target sites operating then."""
+    out = sg.write_record(tmp_path, {"start": "2015-01-01", "end": "2015-02-28", "days_per_month": 2}, sites)
+    names = sorted(p.name for p in out["gosat"])
+    assert len(names) == 8 and names[0] == "GOSATTFTS20150108_02C01SV0305R150108GU000.h5"
+    ids = {p.name[:2] for p in out["tccon"]}
+    assert ids and ids <= set(sg.DEFAULTS["target_sites"]) and "bu" not in ids  # Burgos starts 2017

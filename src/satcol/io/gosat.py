@@ -260,17 +260,14 @@ def file_info(f, path) -> FileInfo:
     return FileInfo(Path(path), date, code, version)
 
 
-def _attr(ds, key):
-    return ds.attrs[key] if key in ds.attrs else None
-
-
 def _read_field(f, path, fld: Field, n):
     """One dataset: checked shape, dtype and unit; invalidValue and out-of-validRange -> NaN for
     floats (the integers keep their invalidValue, which the canonical step maps)."""
     name = "/" + fld.path
-    if fld.path not in f or not isinstance(f[fld.path], h5py.Dataset):
+    ds = f.get(fld.path)
+    if not isinstance(ds, h5py.Dataset):
         raise _missing(path, f, name)
-    ds = f[fld.path]
+    attrs = ds.attrs
     want = ((n,) if fld.per_sounding else ()) + tuple(fld.shape)
     if fld.per_sounding and ds.shape[1:] != tuple(fld.shape) or not fld.per_sounding and ds.shape not in (want, want[:-1] if want == (1,) else want):
         shown = "(n" + "".join(f", {s}" for s in fld.shape) + ")" if fld.per_sounding else str(want)
@@ -280,7 +277,7 @@ def _read_field(f, path, fld: Field, n):
     kind = np.dtype(fld.dtype).kind
     if (kind == "S") != (ds.dtype.kind in "SOU") or (kind in "fiu" and ds.dtype.kind not in "fiu"):
         raise BadInputError(path, "bad_dtype", f"dataset has dtype {ds.dtype}, expected {fld.dtype}", name)
-    unit = _attr(ds, "unit")
+    unit = attrs.get("unit")
     if fld.unit not in (None, "none") and unit is not None and _text(unit) != fld.unit:
         raise BadInputError(path, "bad_unit", f"unit is {_text(unit)!r}, expected {fld.unit!r}", name)
     try:
@@ -293,14 +290,14 @@ def _read_field(f, path, fld: Field, n):
     if arr.dtype.kind != "f":
         return arr
     arr = arr.astype(np.float64 if arr.dtype == np.float64 else np.float32)
-    inv = _attr(ds, "invalidValue")
+    inv = attrs.get("invalidValue")
     invalid = float(np.asarray(inv).ravel()[0]) if inv is not None else fld.invalid
     bad = ~np.isfinite(arr)
     if invalid is not None:
         bad |= arr == np.float32(invalid)
         if invalid <= -1e29:  # column fill: anything at or below the fill's magnitude
             bad |= arr <= np.float32(invalid) * 0.999
-    vr = _attr(ds, "validRange")
+    vr = attrs.get("validRange")
     if vr is not None:
         lo, hi = (float(v) for v in np.asarray(vr).ravel()[:2])
         bad |= (arr < lo) | (arr > hi)

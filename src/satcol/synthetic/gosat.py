@@ -559,6 +559,20 @@ def write_days(outdir, days, syn_gosat: dict | None = None, sites: pd.DataFrame 
     return paths
 
 
+def write_record(outdir, syn_gosat: dict, sites: pd.DataFrame | None = None) -> dict:
+    """The whole synthetic GOSAT record of a ``synthetic.gosat`` block with ``start``, ``end``
+    and ``days_per_month``: L2 files of both species under ``outdir/gosat`` (truth tables in
+    ``outdir/gosat/truth``) and, given the site table, TCCON GGG2020 files of the target sites
+    under ``outdir/tccon_gosat``. Returns ``{"gosat": [paths], "tccon": [paths]}``."""
+    from . import calendar
+
+    days = calendar.all_days({k: syn_gosat[k] for k in ("start", "end", "days_per_month")})
+    outdir = Path(outdir)
+    gosat = write_days(outdir / "gosat", days, syn_gosat, sites)
+    tccon_files = write_tccon(outdir / "tccon_gosat", sites, days, syn_gosat) if sites is not None else []
+    return {"gosat": gosat, "tccon": tccon_files}
+
+
 def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None) -> list[Path]:
     """GGG2020 public files (XCO2, XCH4 from the GOSAT truth plus noise) of the target sites
     over ``days``, written by :func:`satcol.synthetic.tccon.write_ggg2020`."""
