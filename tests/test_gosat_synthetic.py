@@ -125,3 +125,14 @@ def test_write_record_covers_the_configured_days(tmp_path, sites):
     assert len(names) == 8 and names[0] == "GOSATTFTS20150108_02C01SV0305R150108GU000.h5"
     ids = {p.name[:2] for p in out["tccon"]}
     assert ids and ids <= set(sg.DEFAULTS["target_sites"]) and "bu" not in ids  # Burgos starts 2017
+
+
+def test_files_say_they_are_synthetic_with_the_config_hash(tmp_path, sites):
+    """The config hash follows the synthetic.gosat block (fails if a changed coefficient leaves it)."""
+    day = [dt.date(2013, 2, 2)]
+    a = sg.write_days(tmp_path / "a", day, {}, sites, species=("CO2",))[0]
+    truth = dict(sg.DEFAULTS["truth"], xco2_gain_m_offset_ppm=1.0)
+    b = sg.write_days(tmp_path / "b", day, {"truth": truth}, sites, species=("CO2",))[0]
+    with h5py.File(a) as fa, h5py.File(b) as fb:
+        assert "not NIES data" in fa.attrs["satcol_note"] and fa.attrs["satcol_version"] == satcol.__version__
+        assert fa.attrs["satcol_config_sha256"] != fb.attrs["satcol_config_sha256"]

@@ -43,8 +43,9 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .. import landmask, timeutil
+from .. import __version__, landmask, timeutil
 from ..io import gosat as gio
+from ..provenance import config_hash
 from . import geometry
 from .truth import day_of_year, decimal_year
 
@@ -463,15 +464,21 @@ def file_arrays(sc: dict, par: dict, ret: dict, species: str, version: str) -> d
     return arrays
 
 
-def write_file(path, arrays: dict, species: str, version: str) -> Path:
+def write_file(path, arrays: dict, species: str, version: str, cfg: dict | None = None) -> Path:
     """Write one NIES L2 file: every dataset of the layout with its dtype and the attributes
     ``unit``, ``longName``, ``invalidValue``, ``validRange`` (1-element / 2-element arrays), and
-    ``/Global/metadata/productCode``/``productVersion``. NaN is written as the invalidValue."""
+    ``/Global/metadata/productCode``/``productVersion``. NaN is written as the invalidValue.
+    Root attributes say the file is synthetic, with the satcol version and the SHA-256 of the
+    ``synthetic.gosat`` block ``cfg`` it was made with (no time stamp: same config, same bytes)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     code = {v: k for k, v in gio.PRODUCTS.items()}[species]
     tmp = path.with_name(path.name + ".part")
     with h5py.File(tmp, "w") as f:
+        f.attrs["satcol_note"] = "satcol synthetic GOSAT SWIR L2 in the NIES layout (OSSE), not NIES data"
+        f.attrs["satcol_version"] = __version__
+        if cfg is not None:
+            f.attrs["satcol_config_sha256"] = config_hash(cfg)
         meta = f.create_group(gio.META)
         meta.create_dataset("productCode", data=np.bytes_(code))
         meta.create_dataset("productVersion", data=np.bytes_(version))
@@ -552,7 +559,8 @@ def write_days(outdir, days, syn_gosat: dict | None = None, sites: pd.DataFrame 
         for g in species:
             code = {v: k for k, v in gio.PRODUCTS.items()}[g]
             p = outdir / gio.file_name(day, code, version)
-            paths.append(write_file(p, file_arrays(sim["scenes"], sim["parameters"], sim[g], g, version), g, version))
+            arrays = file_arrays(sim["scenes"], sim["parameters"], sim[g], g, version)
+            paths.append(write_file(p, arrays, g, version, dict(cfg, truth=truth_cfg or cfg["truth"])))
         tp = outdir / "truth" / f"GOSAT-{day:%Y%m%d}-V{version}-truth.parquet"
         tp.parent.mkdir(parents=True, exist_ok=True)
         truth_table(sim).to_parquet(tp, index=False)
