@@ -111,3 +111,18 @@ def test_correction_fitted_on_some_days_removes_the_bias_on_others(tmp_path):
         assert 6 * np.std(corrected[sel]) / np.sqrt(sel.sum()) < 0.1  # the tolerance is many standard errors
         assert abs(np.mean(delta[sel])) > 0.3  # and smaller than the bias corrected
     assert np.mean(delta[test & (table["surface"] == 0)]) < -5.5
+
+
+def test_xch4_is_left_uncorrected_unless_configured():
+    """S23 corrects XCO2 only: with the shipped terms XCH4 comes back unchanged; with
+    ``correct: true`` it is corrected like XCO2 (fails if the flag is ignored either way)."""
+    rng = np.random.default_rng(8)
+    t = _table(200, rng)
+    y = np.where(t["surface"] == 0, -9.0 + 15 * t["aot_1p6"], -3.0 + 20 * t["aot_1p6"])
+    terms = mlr.load_terms(TERMS)
+    fits = mlr.fit(y, t, terms["xch4"], "xch4")
+    x = 1850.0 + y
+    np.testing.assert_array_equal(mlr.corrected_column(x, t, fits, terms["xch4"]), x)
+    on = dict(terms["xch4"], correct=True)
+    got = mlr.corrected_column(x, t, fits, on)
+    np.testing.assert_allclose(got[t["surface"] != 2], 1850.0, atol=1e-6)

@@ -146,6 +146,12 @@ def correct(x, table: dict, fits: dict) -> np.ndarray:
     return out
 
 
+def corrected_column(x, table: dict, fits: dict, spec: dict) -> np.ndarray:
+    """The column as the product reports it: :func:`correct` where the species' terms say
+    ``correct: true`` (S23: XCO2), else the column unchanged (S23: XCH4 is not corrected)."""
+    return correct(x, table, fits) if spec["correct"] else np.asarray(x, dtype=np.float64).copy()
+
+
 def fits_table(fits: dict) -> pd.DataFrame:
     """One row per coefficient of every fit (species, surface, term, coef, se, diagnostics)."""
     return pd.DataFrame([r for f in fits.values() for r in f.as_rows()])
