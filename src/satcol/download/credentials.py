@@ -124,8 +124,6 @@ class HostAuthSession(requests.Session):
 
     def __init__(self, credential: Credential | None = None, auth_hosts=(), token_hosts=()):
         super().__init__()
-        self.trust_env = False  # no implicit ~/.netrc for other hosts; proxies below
-        self.proxies.update(requests.utils.get_environ_proxies("https://example.invalid") or {})
         self._cred = credential
         self._auth_hosts = {h.lower() for h in auth_hosts}
         self._token_hosts = {h.lower() for h in token_hosts}
@@ -166,11 +164,11 @@ class _Bearer(requests.auth.AuthBase):
         return "_Bearer(<token>)"
 
 
-def earthdata_session(strategy: str = "netrc", environ=None) -> requests.Session:
+def earthdata_session(strategy: str = "netrc", environ=None, login_host: str = EARTHDATA_HOST) -> requests.Session:
     """An authenticated session for Earthdata data servers.
 
     ``netrc`` (default): satcol's own session with :func:`earthdata`'s credential, sent to the
-    Earthdata Login host (basic) or as a bearer token. ``earthaccess``: the session of the
+    Earthdata Login host ``login_host`` (basic) or as a bearer token with the data request. ``earthaccess``: the session of the
     optional ``earthaccess`` package (``pip install 'satcol[download]'``), logged in from the same
     environment variables or ``~/.netrc``."""
     if strategy == "earthaccess":
@@ -186,7 +184,7 @@ def earthdata_session(strategy: str = "netrc", environ=None) -> requests.Session
                                   "(check the user name and password, or the token)")
         return earthaccess.get_requests_https_session()
     cred = earthdata(environ)
-    return HostAuthSession(cred, auth_hosts=(EARTHDATA_HOST,))
+    return HostAuthSession(cred, auth_hosts=(login_host,), token_hosts=(login_host,))
 
 
 def gosat_session(base_url: str, environ=None) -> requests.Session:

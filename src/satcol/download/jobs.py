@@ -46,7 +46,7 @@ def mopitt_month(ym: str, mopitt: dict, transfer: dict, manifest, environ=None, 
 
     The Earthdata credential is checked before the search, so a missing one stops the job at
     once with the message of :func:`satcol.download.credentials.earthdata`."""
-    data_session = data_session or credentials.earthdata_session(mopitt["auth"], environ)
+    data_session = data_session or credentials.earthdata_session(mopitt["auth"], environ, mopitt["login_host"])
     search_session = search_session or credentials.public_session()
     policy = _policy(transfer)
     remotes = cmr.mopitt_month(ym, mopitt, search_session, timeout=policy.timeout_s)

@@ -45,7 +45,7 @@ ALGORITHMS = {"md5": "md5", "sha-1": "sha1", "sha1": "sha1", "sha-256": "sha256"
               "sha-512": "sha512", "sha512": "sha512", "sha-384": "sha384", "sha384": "sha384"}
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 SIDECAR_SUFFIX = ".download.json"
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16  # what a cut connection can lose of the bytes received (a read in progress)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def hash_algorithm(checksum: str | None) -> tuple[str, str] | None:
 def file_digest(path, algorithm: str) -> str:
     h = hashlib.new(algorithm)
     with open(path, "rb") as f:
-        while chunk := f.read(4 * _CHUNK):
+        while chunk := f.read(64 * _CHUNK):
             h.update(chunk)
     return h.hexdigest()
 
@@ -167,7 +167,8 @@ def _get_into(session: requests.Session, remote: Remote, part: Path, timeout: fl
     if remote.size is not None and have > remote.size:
         part.unlink()
         have = 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
+    # identity: byte offsets of a range must be those of the file, not of a compressed stream
+    headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
     try:
         r = session.get(remote.url, headers=headers, stream=True, timeout=timeout, allow_redirects=True)
     except (requests.ConnectionError, requests.Timeout) as exc:
