@@ -108,3 +108,17 @@ def test_run_fetches_a_month_and_ingest_reads_it_with_no_credential_written(tmp_
     assert any(r["headers"].get("Authorization") == auth for r in log)
     leaked = [p for p in tmp_path.rglob("*") if p.is_file() and SENTINEL.encode() in p.read_bytes()]
     assert leaked == [] and any((wd / ".snakemake").rglob("*")) and any((wd / "results/logs/download").rglob("*.log"))
+
+
+def test_example_config_plans_a_month_and_its_sites(tmp_path):
+    """config/examples/download_month.yaml, the README's one command, plans its downloads."""
+    import yaml
+    from helpers import REPO
+
+    cfg = yaml.safe_load((REPO / "config/examples/download_month.yaml").read_text())
+    r = snakemake(tmp_path, "-n", config=cfg, quiet=False)
+    jobs = planned(r.stdout + r.stderr)
+    assert {k for k in jobs if k[0].startswith("download")} == {
+        ("download_mopitt_month", "ym=2016-07"), ("download_tccon_site", "site=ci"),
+        ("download_tccon_site", "site=oc"), ("download_tccon_site", "site=pa")}
+    assert ("summary", "") in jobs and ("tccon_validation", "") in jobs
