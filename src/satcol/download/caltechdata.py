@@ -73,8 +73,35 @@ def _entries(record: dict) -> list[dict]:
 
 def site_files(base_url: str, site: str, doi: str, session: requests.Session, revision: str = "latest",
                timeout: float = 120.0) -> list[Remote]:
-    """The public TCCON files of ``site`` in the record of ``doi`` (its newest revision with
-    ``revision='latest'``): every file named ``<site>YYYYMMDD_YYYYMMDD.public[.qc].nc``."""
+    """The public TCCON files of ``site`` in the CaltechDATA record of ``doi``.
+
+    Parameters
+    ----------
+    base_url : str
+        CaltechDATA base URL (``download.tccon.caltechdata_url``).
+    site : str
+        Two-letter TCCON site id (the file names' prefix).
+    doi : str
+        The site's GGG2020 DOI (site table column ``doi``); case does not matter.
+    session : requests.Session
+        No credential needed.
+    revision : {"latest", "listed"}
+        ``latest``: the newest version of the record; ``listed``: the DOI's own version.
+    timeout : float
+        Seconds per request.
+
+    Returns
+    -------
+    list of Remote
+        Every file named ``<site>YYYYMMDD_YYYYMMDD.public[.qc].nc``, with its ``md5:`` checksum
+        and size in bytes; ``source`` is the DOI of the version used.
+
+    Raises
+    ------
+    DownloadError
+        No record with the DOI, a failed request (with its HTTP status), or no public file of
+        the site in the record.
+    """
     record = find_record(base_url, doi, session, timeout)
     if revision == "latest":
         record = latest(record, session, timeout)

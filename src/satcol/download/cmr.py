@@ -63,7 +63,33 @@ def granule_files(umm: dict, source: str) -> list[Remote]:
 
 def search_granules(base_url: str, short_name: str, version: str, temporal: str, session: requests.Session,
                     page_size: int = 2000, timeout: float = 120.0) -> list[dict]:
-    """Every UMM-G record of a collection in a temporal range (all pages)."""
+    """Every UMM-G record of a collection in a temporal range, following the pages.
+
+    Parameters
+    ----------
+    base_url : str
+        CMR base URL (``download.mopitt.cmr_url``).
+    short_name, version : str
+        The collection (``MOP02J``, ``9``).
+    temporal : str
+        ``start,end`` in ISO 8601 UTC (:func:`month_range`).
+    session : requests.Session
+        The search needs no credential.
+    page_size : int
+        Granules per page (CMR allows up to 2000).
+    timeout : float
+        Seconds per request.
+
+    Returns
+    -------
+    list of dict
+        The ``umm`` record of each granule, in CMR's order (``sort_key=start_date``).
+
+    Raises
+    ------
+    DownloadError
+        Naming the search and the HTTP status, or an answer that is not UMM JSON.
+    """
     url = f"{base_url.rstrip('/')}/search/granules.umm_json"
     params = {"short_name": short_name, "version": version, "temporal": temporal,
               "page_size": page_size, "sort_key": "start_date"}
@@ -92,9 +118,28 @@ def search_granules(base_url: str, short_name: str, version: str, temporal: str,
 def mopitt_month(ym: str, cfg: dict, session: requests.Session, timeout: float = 120.0) -> list[Remote]:
     """The MOPITT L2 files of the month ``YYYY-MM``: the he5 files whose name date falls in it.
 
-    ``cfg`` is ``download.mopitt`` (``cmr_url``, ``short_name``, ``version``). Other files of a
-    granule (metadata, browse) and days outside the month are left out; DownloadError when the
-    month has none."""
+    Parameters
+    ----------
+    ym : str
+        The month, ``YYYY-MM`` (UTC days).
+    cfg : dict
+        ``download.mopitt``: ``cmr_url``, ``short_name``, ``version``.
+    session : requests.Session
+        For the search (no credential needed).
+    timeout : float
+        Seconds per request.
+
+    Returns
+    -------
+    list of Remote
+        Sorted by name, each with its HTTPS URL, the archive's checksum and size in bytes. Other
+        files of a granule (metadata, browse) and days outside the month are left out.
+
+    Raises
+    ------
+    DownloadError
+        When the search fails or the month has no file.
+    """
     source = f"CMR {cfg['short_name']} v{cfg['version']}"
     records = search_granules(cfg["cmr_url"], cfg["short_name"], str(cfg["version"]), month_range(ym), session,
                               timeout=timeout)

@@ -55,7 +55,32 @@ def parse_listing(text: str, pattern: str) -> list[str]:
 
 
 def month_files(cfg: dict, product: str, ym: str, session: requests.Session, timeout: float = 120.0) -> list[Remote]:
-    """The files of ``product`` in month ``YYYY-MM`` (``cfg``: ``download.gosat``)."""
+    """The files of ``product`` in month ``YYYY-MM`` listed by the GDAS server.
+
+    Parameters
+    ----------
+    cfg : dict
+        ``download.gosat``: ``base_url``, ``listing`` (URL template), ``file_pattern`` (regex).
+    product : str
+        Product directory name (e.g. ``SWIRL2CO2``).
+    ym : str
+        The month, ``YYYY-MM``.
+    session : requests.Session
+        Carries the GOSAT credential (:func:`satcol.download.credentials.gosat_session`).
+    timeout : float
+        Seconds per request.
+
+    Returns
+    -------
+    list of Remote
+        One per listed name matching ``file_pattern``, sorted; no checksum or size (GDAS
+        publishes none in the listing).
+
+    Raises
+    ------
+    DownloadError
+        The listing refused (HTTP status named; 401/403 point at the credential) or empty.
+    """
     url = listing_url(cfg, product, ym)
     what = f"GOSAT {product} {ym} listing"
     try:

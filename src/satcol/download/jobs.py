@@ -44,8 +44,36 @@ def mopitt_month(ym: str, mopitt: dict, transfer: dict, manifest, environ=None, 
                  search_session=None, data_session=None) -> dict:
     """Fetch the MOPITT L2 files of ``ym`` found by the CMR search; write ``manifest``.
 
-    The Earthdata credential is checked before the search, so a missing one stops the job at
-    once with the message of :func:`satcol.download.credentials.earthdata`."""
+    Parameters
+    ----------
+    ym : str
+        The month, ``YYYY-MM``.
+    mopitt : dict
+        ``download.mopitt`` (``cmr_url``, ``short_name``, ``version``, ``auth``, ``login_host``).
+    transfer : dict
+        ``data_dir``, ``retries``, ``backoff_s`` (s), ``timeout_s`` (s) of ``download``.
+    manifest : path
+        The manifest to write (the rule's output).
+    environ : mapping, optional
+        Where the credential is looked up (default ``os.environ``).
+    sleep : callable
+        Waits between retries (s).
+    search_session, data_session : requests.Session, optional
+        Override the sessions (default: a public one for the search, an Earthdata one for data).
+
+    Returns
+    -------
+    dict
+        The manifest: ``files`` (paths under ``<data_dir>/mopitt``), ``downloads`` (provenance
+        records), ``search``.
+
+    Raises
+    ------
+    CredentialError
+        Before the search, when no Earthdata credential is set (the message says how).
+    DownloadError
+        A failed search or file, naming it and the HTTP status.
+    """
     data_session = data_session or credentials.earthdata_session(mopitt["auth"], environ, mopitt["login_host"])
     search_session = search_session or credentials.public_session()
     policy = _policy(transfer)
@@ -59,7 +87,30 @@ def mopitt_month(ym: str, mopitt: dict, transfer: dict, manifest, environ=None, 
 
 def tccon_site(site: str, sites_table, tccon: dict, transfer: dict, manifest, sleep=time.sleep,
                session=None) -> dict:
-    """Fetch the public GGG2020 file(s) of ``site`` from the CaltechDATA record of its DOI."""
+    """Fetch the public GGG2020 file(s) of ``site`` from the CaltechDATA record of its DOI.
+
+    Parameters
+    ----------
+    site : str
+        Two-letter site id; its DOI comes from the ``doi`` column of ``sites_table``.
+    sites_table : path
+        The site table (``tccon_sites``).
+    tccon : dict
+        ``download.tccon`` (``caltechdata_url``, ``revision``).
+    transfer : dict
+        ``data_dir``, ``retries``, ``backoff_s`` (s), ``timeout_s`` (s) of ``download``.
+    manifest : path
+        The manifest to write.
+    sleep : callable
+        Waits between retries (s).
+    session : requests.Session, optional
+        Default: a public session.
+
+    Returns
+    -------
+    dict
+        The manifest (files under ``<data_dir>/tccon``).
+    """
     dois = site_dois(sites_table)
     if site not in dois:
         raise DownloadError(f"TCCON site {site}", f"no DOI in the doi column of {sites_table}")
@@ -76,7 +127,32 @@ def tccon_site(site: str, sites_table, tccon: dict, transfer: dict, manifest, sl
 
 def gosat_month(product: str, ym: str, gcfg: dict, transfer: dict, manifest, environ=None, sleep=time.sleep,
                 session=None) -> dict:
-    """Fetch the files of one GOSAT product and month listed by the GDAS server."""
+    """Fetch the files of one GOSAT product and month listed by the GDAS server.
+
+    Parameters
+    ----------
+    product : str
+        Product directory name (``download.gosat.products``).
+    ym : str
+        The month, ``YYYY-MM``.
+    gcfg : dict
+        ``download.gosat`` (``base_url``, ``listing``, ``file_pattern``).
+    transfer : dict
+        ``data_dir``, ``retries``, ``backoff_s`` (s), ``timeout_s`` (s) of ``download``.
+    manifest : path
+        The manifest to write.
+    environ : mapping, optional
+        Where the credential is looked up (default ``os.environ``).
+    sleep : callable
+        Waits between retries (s).
+    session : requests.Session, optional
+        Default: a session with the GOSAT credential for the GDAS host.
+
+    Returns
+    -------
+    dict
+        The manifest (files under ``<data_dir>/gosat/<product>``).
+    """
     if not gcfg.get("base_url"):
         raise DownloadError(f"GOSAT {product} {ym}", "download.gosat.base_url is not set (the GDAS download "
                             "server's address given with your account)")

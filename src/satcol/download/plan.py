@@ -73,7 +73,30 @@ def tccon_sites(config: dict, sites_table) -> list[str]:
 
 
 def build(config: dict, sites_table) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]]:
-    """Months, their MOPITT inputs (manifests) and the sites' TCCON inputs (manifests)."""
+    """The workflow's partitions when ``download.enabled``.
+
+    Parameters
+    ----------
+    config : dict
+        The validated run config.
+    sites_table : path
+        The site table (its ``doi`` column names each site's record).
+
+    Returns
+    -------
+    months : list of str
+        ``download.months``, sorted.
+    mopitt : dict
+        Month -> [its MOPITT manifest], ingest_mopitt's input.
+    tccon : dict
+        Site -> [its TCCON manifest], ingest_tccon's input.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key: synthetic mode on, no months, MOPITT switched off, a listed site not in
+        the table or without a DOI.
+    """
     dl = config["download"]
     if config["synthetic"]["enabled"]:
         raise ConfigError("config key download.enabled: downloads feed real-data runs; set synthetic.enabled: false")
