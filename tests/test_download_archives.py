@@ -322,3 +322,26 @@ def test_manifests_expand_to_their_files(tmp_path):
     files, downloads = dplan.expand_inputs([str(tmp_path / "m.json"), "other.he5"])
     assert files == ["data/mopitt/a.he5", "other.he5"]
     assert downloads == [{"file": "a.he5", "url": "http://h/a.he5"}]
+
+
+def test_earthaccess_strategy_uses_its_session_or_says_how_to_install(monkeypatch, tmp_path):
+    """auth: earthaccess logs in through the package and transfers with its session (a stand-in
+    module here: the package itself is an optional extra and would contact Earthdata Login)."""
+    import sys
+    import types
+
+    env = {"EARTHDATA_USERNAME": "alice", "EARTHDATA_PASSWORD": SENTINEL, "HOME": str(tmp_path)}
+    monkeypatch.setitem(sys.modules, "earthaccess", None)  # not installed
+    with pytest.raises(CredentialError, match=r"pip install 'satcol\[download\]'"):
+        credentials.earthdata_session("earthaccess", env)
+    calls, session = [], requests.Session()
+    fake = types.SimpleNamespace(
+        login=lambda strategy, persist: calls.append((strategy, persist)) or types.SimpleNamespace(authenticated=True),
+        get_requests_https_session=lambda: session)
+    monkeypatch.setitem(sys.modules, "earthaccess", fake)
+    assert credentials.earthdata_session("earthaccess", env) is session and calls == [("all", False)]
+    with pytest.raises(CredentialError, match="EARTHDATA_TOKEN"):  # nothing set: the same message as netrc
+        credentials.earthdata_session("earthaccess", {"HOME": str(tmp_path)})
+    fake.login = lambda strategy, persist: types.SimpleNamespace(authenticated=False)
+    with pytest.raises(CredentialError, match="could not log in"):
+        credentials.earthdata_session("earthaccess", env)
