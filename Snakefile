@@ -36,6 +36,7 @@ CONFIG_FILES = workflow_plan.resolve_config_files(config, workflow.basedir)
 
 include: "rules/common.smk"
 include: "rules/synthetic.smk"
+include: "rules/download.smk"
 include: "rules/ingest.smk"
 include: "rules/prefilter.smk"
 include: "rules/pixel_bias.smk"

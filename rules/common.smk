@@ -18,10 +18,10 @@ def cfg(*path, only=None, drop=()):
 
 def run_config():
     """The config of the run as its end products record it (their provenance config hash): every
-    section some job reads; not the input globs (the files they found are recorded by checksum)
-    and, with real data, not the synthetic section. Only for rules downstream of every reader
+    section some job reads; not the input globs nor the download section (the files they found
+    are recorded by checksum) and, with real data, not the synthetic section. Only for rules downstream of every reader
     (export_month, summary), so that it reruns nothing that would not rerun anyway."""
-    return workflow_plan.config_value(config, drop=("input",) + (() if PLAN.synthetic else ("synthetic",)))
+    return workflow_plan.config_value(config, drop=("input", "download") + (() if PLAN.synthetic else ("synthetic",)))
 
 
 def month_reports():

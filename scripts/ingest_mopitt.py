@@ -1,15 +1,20 @@
 """Ingest one month of MOPITT L2 files into the canonical store (thin wrapper)."""
 
 from satcol import ingest, logutil
+from satcol.download.plan import expand_inputs
 from satcol.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
+# Download manifests (download.enabled) stand for the files they list.
+files, downloads = expand_inputs(snakemake.input)  # noqa: F821
 report = ingest.ingest_mopitt_month(
     snakemake.wildcards.ym,  # noqa: F821
-    list(snakemake.input),  # noqa: F821
+    files,
     snakemake.output.table,  # noqa: F821
     snakemake.output.profiles,  # noqa: F821
     {"on_bad_input": snakemake.params.on_bad_input},  # noqa: F821
 )
+if downloads:
+    report["downloads"] = downloads  # URL, archive checksum, retrieval time of each file
 write_json(report, snakemake.output.report)  # noqa: F821
 log.info("%s: %d soundings ingested, %d files skipped", report["month"], report["n_soundings"], len(report["skipped"]))

@@ -60,6 +60,13 @@ def build(config: dict, basedir) -> Plan:
     sites_table = str(resolve_path(config["tccon_sites"], basedir))
     if not Path(sites_table).is_file():
         raise ConfigError(f"config key tccon_sites: file not found: {config['tccon_sites']}")
+    if config.get("download", {}).get("enabled"):
+        # Months and sites from the download section; ingest reads the files through the
+        # download jobs' manifests (satcol.download.plan).
+        from .download import plan as download_plan
+
+        months, mopitt_files, tccon_files = download_plan.build(config, sites_table)
+        return Plan(months, mopitt_files, tccon_files, _month_period(months), False, sites_table)
     syn = config["synthetic"]
     if syn["enabled"]:
         if syncal.parse_date(syn["end"]) < syncal.parse_date(syn["start"]):
