@@ -16,7 +16,7 @@ from satcol.errors import BadInputError
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 
-DECADE = gv.SECONDS_PER_DECADE
+DECADE = 3652.5 * 86400.0  # a decade in seconds, independent of the module
 T0 = 1.4e9  # 2014-05-13
 
 
@@ -141,6 +141,8 @@ def test_load_tccon_refuses_the_other_ggg_version(tmp_path):
     assert 380 < np.nanmean(rec["oc"]["xco2"]) < 420 and 1800 < np.nanmean(rec["oc"]["xch4"]) < 1900
     with pytest.raises(BadInputError, match=paths[0].name):
         gv.load_tccon(paths, "GGG2014")
+    with pytest.raises(ValueError, match="GGG2019"):
+        gv.load_tccon(paths, "GGG2019")
 
 
 def test_recovery_row_is_scored_only_when_its_tolerance_is_smaller_than_the_effect():

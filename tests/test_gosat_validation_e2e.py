@@ -198,7 +198,7 @@ def test_changed_injected_coefficients_are_followed(record, sites, tmp_path):
 def test_xch4_tables_uncorrected_by_default(record, sites):
     """XCH4 match-ups (the CH4 product) and its tables: with the shipped terms XCH4 is not
     corrected (S23), so the 'after' stage equals 'before'; the before ocean bias is the injected
-    −9 ppb intercept (plus 15 AOT + 0.4 ΔPs, within 2 ppb)."""
+    −9 ppb intercept (plus 15 AOT + 0.4 ΔPs, within 2 ppb); the XCH4 recovery rows hold."""
     tab = record["ch4"]
     m2 = gv.matchups(tab, "xch4", record["tccon"], sites, 2.0, rows=record["kept_ch4"])
     m01 = gv.matchups(tab, "xch4", record["tccon"], sites, 0.1, rows=record["kept_ch4"])
@@ -210,6 +210,14 @@ def test_xch4_tables_uncorrected_by_default(record, sites):
     assert (t6["species"] == "xch4").all()
     assert t6.loc[("before", "ocean", "H"), "bias"] == pytest.approx(-9.0, abs=2.0)
     assert t6.loc[("after", "ocean", "H"), "bias"] == t6.loc[("before", "ocean", "H"), "bias"]
+    # the XCH4 error model is recovered too (ppb): every scored row holds, the land terms, the
+    # gain-M offset (+2 ppb) and the drift (-2 ppb/decade) among them
+    tf = gv.truth_model_fits(m2, spec, "xch4", TRUTH["drift_reference"])
+    rows = pd.DataFrame(gv.recovery_rows(tf, TRUTH, "xch4"))
+    assert rows["quantity"].str.startswith("gosat_xch4_").all()
+    assert rows.loc[rows["scored"], "ok"].all(), rows[~rows["ok"]].to_string()
+    assert {"gosat_xch4_mlr_land_intercept", "gosat_xch4_mlr_land_aot", "gosat_xch4_gain_m_offset_ppb",
+            "gosat_xch4_drift_ppb_per_decade"} <= set(rows.loc[rows["scored"], "quantity"])
 
 
 def test_growth_rate_check_finds_the_injected_drift(record):

@@ -21,7 +21,7 @@ from satcol.synthetic import gosat_insitu
 from satcol.synthetic import tccon as syn_tccon
 
 STATIONS = REPO / "config/instruments/gosat/insitu_stations.tsv"
-DECADE = gver.SECONDS_PER_DECADE
+DECADE = 3652.5 * 86400.0  # a decade in seconds, independent of the module
 
 
 def _read(paths):
