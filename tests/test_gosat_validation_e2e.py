@@ -243,3 +243,13 @@ def test_growth_rate_check_finds_the_injected_drift(record):
     for surf in ("land", "ocean"):
         assert abs(r.loc[surf, "trend_difference"]) < 4 * r.loc[surf, "trend_difference_se"]
 
+
+
+def test_validate_species_gives_the_same_tables(record, sites, validated):
+    """The one-call entry point reproduces the step-by-step tables of this module."""
+    res = gv.validate_species(record["co2"], "xco2", record["tccon"], sites, record["terms"]["xco2"],
+                              rows=record["kept"])
+    pd.testing.assert_frame_equal(res["table6"], gv.validation_tables(validated["m2"], validated["m01"])["table6"])
+    np.testing.assert_allclose(res["matchups_wide"]["delta_loso"], validated["m2"]["delta_loso"], equal_nan=True)
+    np.testing.assert_allclose(res["x_corrected"], validated["x_corr"], equal_nan=True)
+    assert set(res) >= {"table7", "sites", "summary", "coefficients", "loso_sites", "loso_summary"}

@@ -505,3 +505,55 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
                              before if np.isfinite(before) else np.inf,
                              f"n = {r.n}, SE {r.se:.2g}; bias before correction {before:.3g}"))
     return rows
+
+
+# --- one species end to end ----------------------------------------------------------------------
+
+def validate_species(table: dict, species: str, tccon: dict, sites: pd.DataFrame, terms: dict, rows=None,
+                     box_wide: float = 2.0, box_strict: float = 0.1, window_minutes: float = 30.0,
+                     centre: str = "sounding", min_matchups: int = 10, tccon_variant: str = "GGG2020") -> dict:
+    """Match-ups, MLR fitted on the wide match-ups, corrected column, S23 tables and LOSO for one
+    species (what a workflow rule writes as CSV).
+
+    Parameters
+    ----------
+    table : dict of (n,) arrays
+        Canonical GOSAT table of one product (files concatenated).
+    species : {"xco2", "xch4"}
+    tccon : dict
+        :func:`load_tccon` records of the TCCON version chosen for this purpose.
+    sites : DataFrame
+        Site table (``id``, ``lat``, ``lon``).
+    terms : dict
+        The species' entry of :func:`satcol.gosat_mlr.load_terms` (``correct`` says whether the
+        product is corrected; the statistics' ``after`` stage is then the corrected column).
+    rows : (n,) bool, optional
+        Screened soundings (QC = 0).
+    box_wide, box_strict : float
+        Half-widths (deg) of the Table 6 and Table 7 boxes (S23: 2 and 0.1).
+
+    Returns
+    -------
+    dict
+        ``matchups_wide``, ``matchups_strict`` (with ``delta_corr``; the wide ones with
+        ``delta_loso``), ``fits`` (MLRFit per surface), ``coefficients`` (table), ``x_corrected``
+        ((n,) corrected column, ppm or ppb), the four tables of :func:`validation_tables`
+        (``table6``, ``table7``, ``sites``, ``summary``), ``loso_sites`` and ``loso_summary``.
+    """
+    kw = {"tccon": tccon, "sites": sites, "window_minutes": window_minutes, "rows": rows, "centre": centre,
+          "tccon_variant": tccon_variant}
+    m_wide = matchups(table, species, box_deg=box_wide, **kw)
+    m_strict = matchups(table, species, box_deg=box_strict, **kw)
+    fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species)
+    for m in (m_wide, m_strict):
+        x_corr = gosat_mlr.corrected_column(m["x_gosat"].to_numpy(np.float64), m, fits, terms)
+        m["delta_corr"] = x_corr - m["x_tccon"].to_numpy(np.float64)
+    m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species)
+    if not terms["correct"]:
+        m_wide["delta_loso"] = m_wide["delta"]
+    out = {"matchups_wide": m_wide, "matchups_strict": m_strict, "fits": fits,
+           "coefficients": gosat_mlr.fits_table(fits),
+           "x_corrected": gosat_mlr.corrected_column(table[species], table, fits, terms),
+           "loso_sites": loso_sites, "loso_summary": loso_summary(m_wide)}
+    out.update(validation_tables(m_wide, m_strict, min_matchups=min_matchups))
+    return out
