@@ -28,6 +28,7 @@ from . import gosat_mlr, timeutil
 from .errors import BadInputError
 
 SURFACE_NAMES = {0: "ocean", 1: "land", 2: "mixed"}
+_SURFACE_LABELS = np.array(["ocean", "land", "mixed"], dtype=object)
 #: S23 Table 6 (±2°): land gain H, land gain M, ocean gain H.
 TABLE6 = (("land", "H"), ("land", "M"), ("ocean", "H"))
 #: S23 Table 7 (±0.1°): land gain H.
@@ -192,7 +193,7 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
         idx, mean, sd, n = idx[hit], mean[hit], sd[hit], n[hit]
         f = pd.DataFrame({"site": s.id, "row": idx, "scan_id": _text(table["scan_id"])[idx], "time": t[idx],
                           "lat": lat[idx], "lon": lon[idx], "surface": surface[idx].astype(np.int8),
-                          "surface_name": [SURFACE_NAMES[int(v)] for v in surface[idx]] if idx.size else [],
+                          "surface_name": _SURFACE_LABELS[surface[idx].astype(np.int64)],
                           "gain": gain[idx], "x_gosat": x[idx], "x_tccon": mean, "x_tccon_sd": sd,
                           "n_tccon": n.astype(np.int64), "delta": x[idx] - mean})
         for q in CARRIED:
