@@ -160,3 +160,34 @@ def test_synthesize_and_obsop_errors(capsys, tmp_path):
     rc = main(["obsop", str(tmp_path / "obs.nc"), str(tmp_path / "model.nc"), "-o", str(tmp_path / "o.nc")])
     assert rc == 2 and f"observations file not found: {tmp_path / 'obs.nc'}" in capsys.readouterr().err
     assert main(["inspect"]) == 2
+
+
+@pytest.mark.parametrize("fmt", ["ggg2020", "ggg2014"])
+def test_inspect_synthetic_tccon(capsys, tmp_path, fmt):
+    """Both TCCON layouts: the version names the layout, the spectrum count and time range are
+    the simulated ones, and a GGG2014 file lacking a required variable is named."""
+    from satcol.config import load_config
+    from satcol.synthetic import tccon
+
+    cfg = load_config(overrides={"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_month": 1,
+                                               "tccon_format": fmt}})
+    sites = tccon.read_site_table(cfg["tccon_sites"])
+    site = sites[sites["id"] == "pa"].iloc[0]
+    sim = tccon.simulate_site(site, cfg["synthetic"])
+    path = tccon.write(tmp_path / "pa20090701_20090731.public.nc", sim, site)
+    rc, (r,), _ = _inspect_json(capsys, path)
+    assert rc == 0 and r["ok"], r
+    assert r["version"].startswith(fmt.upper()) and r["site"] == "pa"
+    t = np.asarray(sim["time"], dtype=np.float64)
+    assert r["n_soundings"] == t.size
+    assert r["time_start"].startswith("2009-07-") and r["time_end"].startswith("2009-07-")
+    if fmt == "ggg2014":
+        import netCDF4
+
+        bad = tmp_path / "pa20090801_20090831.public.nc"
+        shutil.copy(path, bad)
+        with netCDF4.Dataset(bad, "a") as nc:
+            nc.renameVariable("asza_deg", "solar_zenith")
+        rc, (r,), _ = _inspect_json(capsys, bad)
+        assert rc == 1 and r["missing_fields"] == ["asza_deg"]
+        assert r["reader_error"]["dataset"] == "asza_deg"

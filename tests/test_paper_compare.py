@@ -144,3 +144,30 @@ def test_l3_run_and_a_run_without_colocated_days():
     assert t.loc["h19_sra_rms_after", "status"] == pc.NOT_IN_RUN
     assert t.loc["h19_tccon_adjustment", "status"] == pc.NOT_IN_RUN
     assert t.loc["h19_tccon_adjustment", "run_note"] == "no daily comparison points"
+
+
+@pytest.mark.workflow
+def test_rule_writes_the_table_from_the_run(tmp_path):
+    """The rule on the one-month workflow config: the table's run numbers are the run's own
+    (summary.json, validation), the S23 rows say 'not run', and the record carries provenance."""
+    import json
+
+    from helpers import TINY, snakemake
+
+    snakemake(tmp_path, "results/tables/paper_vs_run.csv", config=TINY)
+    t = pd.read_csv(tmp_path / "results/tables/paper_vs_run.csv").set_index("id")
+    summary = json.loads((tmp_path / "results/summary.json").read_text())
+    validation = json.loads((tmp_path / "results/validation/tccon.json").read_text())
+    assert t.loc["h19_sra_rms_before", "run_value"] == pytest.approx(summary["qc"]["sra"]["rms_prefiltered_ppb"])
+    assert t.loc["h19_sra_rms_after", "run_value"] == pytest.approx(summary["qc"]["sra"]["rms_filtered_ppb"])
+    sf = validation["method_II"]["standard"].get("scale_factor")
+    if sf is None:
+        assert t.loc["h19_method_ii_bias", "status"] == pc.NOT_IN_RUN
+    else:
+        assert t.loc["h19_method_ii_bias", "run_value"] == pytest.approx(100 * (sf - 1))
+    assert (t[t["paper"] == "S23"]["status"] == pc.NOT_RUN).all()
+    assert (t["run_data"] == "synthetic").all()
+    record = json.loads((tmp_path / "results/tables/paper_vs_run.json").read_text())
+    prov = record["provenance"]
+    assert prov["config_sha256"] and prov["git_commit"] and "results/summary.json" in prov["input_sha256"]
+    assert len(record["table"]) == len(t)
