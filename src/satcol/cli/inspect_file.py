@@ -121,7 +121,8 @@ def _median_check(report: dict, name: str, values, field: str) -> None:
     med = float(np.median(v))
     if not lo <= med <= hi:
         report["scale_problems"].append(
-            {"field": field, "message": f"median {med:.4g} {unit} outside the plausible {lo:g}-{hi:g} {unit}"})
+            {"field": field, "message": f"median {med:.4g} as read, outside the plausible {lo:g}-{hi:g} {unit} "
+                                        f"(the reader expects {unit})"})
 
 
 def _inspect_mopitt(path: Path, report: dict, content: bool = True) -> None:
