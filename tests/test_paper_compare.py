@@ -80,7 +80,8 @@ def _fake_run(mode="table", with_days=True):
         "qc": {"soundings": {"total": 1000, "kept": 500, "flagged": 500},
                "counts_per_bit": {"night": 200, "snow_ice": 90},
                "filters": {"mode": mode, "source": f"config/filters/{'l3' if mode == 'l3' else 'hedelius2019'}.yaml"},
-               "sra": {"rms_prefiltered_ppb": 4.11, "rms_filtered_ppb": 2.77, "rms_second_sra_ppb": 2.5},
+               "sra": {"rms_prefiltered_ppb": 4.11, "rms_filtered_ppb": 2.77, "rms_second_sra_ppb": 2.5,
+                       "n_soundings_in_valid_regions": 640, "n_valid_regions": 37},
                "feature_bias": {"accepted": [{"candidate": "max_adjacent_diff", "surface": 1, "model": "piecewise",
                                               "breakpoint": 100.0, "reduction": 0.041}]}},
     }
@@ -107,6 +108,7 @@ def test_table_puts_each_run_number_in_its_row():
     assert list(t.reset_index().columns) == list(pc.COLUMNS)
     got = t["run_value"]
     assert got["h19_sra_rms_before"] == 4.11
+    assert t.loc["h19_sra_rms_before", "run_note"] == "first SRA: 640 soundings in 37 valid regions"
     assert got["h19_sra_rms_after"] == 2.77
     assert got["h19_daytime_kept_fraction"] == pytest.approx(500 / 800)
     assert got["h19_feature_corrections"] == 1 and "max_adjacent_diff (land)" in t.loc["h19_feature_corrections", "run_note"]

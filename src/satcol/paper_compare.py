@@ -88,10 +88,16 @@ class RunOutputs:
 # Each run quantity: RunOutputs -> (value, uncertainty, note); value None when the run does not
 # make it (the note says why).
 
+def _sra_note(sra):
+    n, regions = sra.get("n_soundings_in_valid_regions"), sra.get("n_valid_regions")
+    return f"first SRA: {n} soundings in {regions} valid regions" if n is not None else ""
+
+
 def _sra_rms(key):
     def f(run):
-        v = run.summary["qc"]["sra"].get(key)
-        return (None, None, "no valid SRA region in the run") if v is None else (float(v), None, "")
+        sra = run.summary["qc"]["sra"]
+        v = sra.get(key)
+        return (None, None, "no valid SRA region in the run") if v is None else (float(v), None, _sra_note(sra))
     return f
 
 
