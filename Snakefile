@@ -49,11 +49,13 @@ include: "rules/export.smk"
 include: "rules/osse.smk"
 include: "rules/figures.smk"
 include: "rules/summary.smk"
+include: "rules/paper_compare.smk"
 
 
 rule all:
     input:
         "results/summary.json",
+        "results/tables/paper_vs_run.csv",
         "results/figures/fig1_pixel2_minus_pixel4.png",
         "results/figures/fig5_one_to_one_method_II.png",
         expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),

@@ -1,13 +1,15 @@
 """What a user's `pip install .` meets (issue 19 item 4): a non-editable install in a fresh
 virtual environment, used from a directory outside the checkout.
 
-Every console command of pyproject.toml answers --help, the packaged default config loads and
-validates, and satcol-synthesize writes a day of files. On the code before this test was written
+Every console command of pyproject.toml answers --help, and so does every subcommand of
+``satcol``; the packaged default config loads and validates, satcol-synthesize (and
+``satcol synthesize``) writes a day of files, and ``satcol inspect`` reads them. On the code before this test was written
 it failed three ways: satcol-synthesize named a module that did not exist, the schema and the
 default config were looked up in the checkout (``parents[2]``), and package-data named a folder
 that did not exist.
 """
 
+import json
 import shutil
 import subprocess
 import tomllib
@@ -53,6 +55,26 @@ def test_every_console_command_answers_help(installed):
         assert r.stdout.startswith("usage: " + name), (name, r.stdout[:200])
 
 
+def test_satcol_subcommands_answer_help_and_usage_errors(installed):
+    """``satcol`` and each of its subcommands answer --help (exit 0, usage naming the
+    subcommand); an unknown subcommand exits 2. The subcommand list is the command's own
+    (satcol.cli.COMMANDS), so a new subcommand is checked too."""
+    bin_dir, work = installed
+    r = _run([str(bin_dir / "python"), "-c", "import satcol.cli as c; print(' '.join(c.COMMANDS))"], work)
+    assert r.returncode == 0, r.stderr[-2000:]
+    commands = r.stdout.split()
+    assert {"inspect", "synthesize", "obsop"} <= set(commands)
+    top = _run([str(bin_dir / "satcol"), "--help"], work)
+    assert top.returncode == 0 and top.stdout.startswith("usage: satcol"), top.stderr[-2000:]
+    for cmd in commands:
+        assert cmd in top.stdout
+        r = _run([str(bin_dir / "satcol"), cmd, "--help"], work)
+        assert r.returncode == 0, (cmd, r.stderr[-2000:])
+        assert r.stdout.startswith(f"usage: satcol {cmd}"), (cmd, r.stdout[:200])
+    bad = _run([str(bin_dir / "satcol"), "no-such-command"], work)
+    assert bad.returncode == 2 and "no-such-command" in bad.stderr
+
+
 def test_installed_package_is_not_the_checkout_and_validates_a_config(installed):
     bin_dir, work = installed
     code = ("import satcol, satcol.config as c; from pathlib import Path; "
@@ -75,6 +97,17 @@ def test_synthesize_writes_a_day_outside_the_checkout(installed):
     assert any((work / "out" / "tccon").iterdir())
     bad = _run([str(bin_dir / "satcol-synthesize"), "out2", "--start", "2009-07-16", "--end", "2009-07-01"], work)
     assert bad.returncode == 2 and "synthetic.end" in bad.stderr
+    # The same through `satcol synthesize`, and `satcol inspect` on what it wrote.
+    r = _run([str(bin_dir / "satcol"), "synthesize", "out3", "--start", "2009-07-16", "--end", "2009-07-16",
+              "--days-per-month", "1", "--no-tccon"], work)
+    assert r.returncode == 0, r.stderr[-3000:]
+    he5 = work / "out3" / "mopitt" / "MOP02J-20090716-L2V19.9.3.he5"
+    tccon = sorted((work / "out" / "tccon").iterdir())[0]
+    r = _run([str(bin_dir / "satcol"), "inspect", "--json", str(he5), str(tccon)], work)
+    assert r.returncode == 0, (r.stdout[-2000:], r.stderr[-2000:])
+    mop, tcc = json.loads(r.stdout)
+    assert mop["kind"] == "mopitt" and mop["ok"] and mop["time_start"].startswith("2009-07-16")
+    assert tcc["kind"] == "tccon" and tcc["ok"]
 
 
 def test_checkout_data_links_resolve():

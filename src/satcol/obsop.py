@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from . import columns, levels
+from .errors import SatcolError
 
 #: Multipliers to ppb for the mixing-ratio units a model file may use.
 VMR_UNITS = {"1e-9": 1.0, "ppb": 1.0, "ppbv": 1.0, "nmol mol-1": 1.0, "nmol/mol": 1.0,
@@ -176,9 +178,13 @@ def model_xco(obs: xr.Dataset, model: xr.Dataset, co="co", p_edge="pressure_edge
                                "comment": f"satcol.obsop form={form}"})
 
 
-def main(argv=None) -> int:
-    """satcol-obsop: model-equivalent XCO for a satcol export file (per sounding or super-obs)."""
-    ap = argparse.ArgumentParser(prog="satcol-obsop", description=main.__doc__)
+def main(argv=None, prog="satcol-obsop") -> int:
+    """satcol obsop (alias satcol-obsop): model-equivalent XCO for a satcol export file (per sounding
+    or super-observation). Exit codes: 0 done; 2 bad arguments, or an input file that is missing or
+    cannot be used (the message names the file and the variable)."""
+    ap = argparse.ArgumentParser(prog=prog, description=main.__doc__.split(". Exit codes")[0] + ".",
+                                 epilog="exit codes: 0 done; 2 bad arguments, or an input file that is missing "
+                                        "or cannot be used (the message names the file and the variable)")
     ap.add_argument("observations", help="satcol export netCDF (mopitt_xco_soundings_*.nc or mopitt_xco_superobs_*.nc)")
     ap.add_argument("model", help="netCDF with model CO layer means and layer edge pressures, per observation or gridded (lat, lon[, time])")
     ap.add_argument("-o", "--output", required=True, help="netCDF to write: xco_model, xco, xco_error, difference")
@@ -186,6 +192,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pedge-var", default="pressure_edge", help="model layer-edge pressure variable (default: pressure_edge)")
     ap.add_argument("--form", choices=("profile", "column"), default="profile")
     a = ap.parse_args(argv)
+    for what, path in (("observations", a.observations), ("model", a.model)):
+        if not Path(path).is_file():
+            print(f"{prog}: {what} file not found: {path}", file=sys.stderr)
+            return 2
     try:
         with xr.open_dataset(a.observations) as f, xr.open_dataset(a.model) as model:
             obs = with_kernels(f)
@@ -199,10 +209,13 @@ def main(argv=None) -> int:
             out.attrs = {"Conventions": "CF-1.8", "title": "satcol observation operator output",
                          "source_observations": a.observations, "source_model": a.model}
             out.load().to_netcdf(a.output)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"satcol-obsop: {exc}", file=sys.stderr)
+    except KeyError as exc:
+        print(f"{prog}: variable {exc} not found ({a.observations} / {a.model})", file=sys.stderr)
         return 2
-    print(f"satcol-obsop: {xm.size} observations -> {a.output}")
+    except (OSError, ValueError, SatcolError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    print(f"{prog}: {xm.size} observations -> {a.output}")
     return 0
 
 

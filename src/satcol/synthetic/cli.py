@@ -1,5 +1,5 @@
-"""``satcol-synthesize``: the synthetic record (MOPITT L2 days, TCCON site files, truth tables)
-outside the Snakemake workflow, e.g. to try a reader or a notebook on files in the real formats.
+"""``satcol synthesize`` (alias ``satcol-synthesize``): the synthetic record (MOPITT L2 days,
+TCCON site files, truth tables) outside the Snakemake workflow, e.g. to try a reader or a notebook on files in the real formats.
 
 The files are the ones the workflow's synthetic rules write for the same config: the same days,
 the same seeds, the same names, so a directory made here can be fed to the workflow in real-data
@@ -17,9 +17,10 @@ from .. import config as satcol_config
 from ..errors import ConfigError
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog="satcol-synthesize") -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="satcol-synthesize",
+        prog=prog, epilog="exit codes: 0 done; 2 bad arguments or config, or OUTDIR not writable (the message "
+               "names the key or file)",
         description="Write the synthetic MOPITT L2 and TCCON files of a satcol config (the default "
                     "config's synthetic section unless --configfile says otherwise) into a directory, "
                     "with the injected truth per sounding.")
@@ -108,9 +109,10 @@ def synthesize(outdir: Path, syn: dict, sites_table: Path | None, overwrite=Fals
     return counts
 
 
-def main(argv=None) -> int:
-    """Entry point of ``satcol-synthesize``; returns the exit code (0 done, 2 bad config or arguments)."""
-    a = _parser().parse_args(argv)
+def main(argv=None, prog="satcol-synthesize") -> int:
+    """Entry point of ``satcol synthesize`` and its alias ``satcol-synthesize`` (``prog`` names the
+    command in messages); returns the exit code (0 done, 2 bad config or arguments)."""
+    a = _parser(prog).parse_args(argv)
     overrides = {"synthetic": {k: v for k, v in (("start", a.start), ("end", a.end),
                                                  ("days_per_month", a.days_per_month),
                                                  ("orbits_per_day", a.orbits_per_day)) if v is not None}}
@@ -125,9 +127,12 @@ def main(argv=None) -> int:
         sites = None if a.no_tccon else _sites_table(a.sites, cfg)
         counts = synthesize(a.outdir, syn, sites, overwrite=a.overwrite)
     except ConfigError as exc:
-        print(f"satcol-synthesize: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
-    print(f"satcol-synthesize: {counts['mopitt_files']} MOPITT files ({counts['soundings']} soundings), "
+    except OSError as exc:  # e.g. OUTDIR is a file, or not writable
+        print(f"{prog}: cannot write under {a.outdir}: {exc}", file=sys.stderr)
+        return 2
+    print(f"{prog}: {counts['mopitt_files']} MOPITT files ({counts['soundings']} soundings), "
           f"{counts['tccon_files']} TCCON files written under {a.outdir}"
           + (f"; {counts['skipped_existing']} existing files kept" if counts["skipped_existing"] else ""))
     return 0

@@ -1,0 +1,22 @@
+# The papers' headline numbers beside this run's (issue 23 item 2): results/tables/paper_vs_run.csv,
+# with its provenance in paper_vs_run.json. The published numbers are package data
+# (src/satcol/data/published.yaml), an input like the other table files.
+
+
+rule paper_vs_run:
+    input:
+        published=os.path.join(workflow.basedir, "src", "satcol", "data", "published.yaml"),
+        summary="results/summary.json",
+        validation="results/validation/tccon.json",
+        days="results/validation/days.csv",
+        soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
+    output:
+        table=report("results/tables/paper_vs_run.csv", caption="../docs/captions/paper_vs_run.rst",
+                     category="Paper beside run"),
+        record="results/tables/paper_vs_run.json",
+    log:
+        "results/logs/paper_vs_run.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/paper_compare.py"
