@@ -1,5 +1,7 @@
 """Reduce the SRA diagnostics, derive thresholds, choose the filters to apply (thin wrapper)."""
 
+import os
+
 import pandas as pd
 
 from satcol import filters, ioutil, logutil, qcchain
@@ -16,7 +18,11 @@ criteria = cfg["filters"]["criteria"]
 ioutil.write_yaml({"source": "derived from this run's SRA diagnostics by the H19 criteria",
                    "criteria": criteria, "filters": derived}, snakemake.output.derived, sort_keys=False)  # noqa: F821
 mode = cfg["filters"]["mode"]
-source = {"table": inp.table, "l3": inp.l3_table, "derived": snakemake.output.derived}[mode]  # noqa: F821
+source = os.path.abspath({"table": inp.table, "l3": inp.l3_table, "derived": snakemake.output.derived}[mode])  # noqa: F821
+# Recorded relative to the working directory where it lies inside it, so that the same run in two
+# checkouts writes the same text (the file's checksum is in the provenance).
+if not os.path.relpath(source).startswith(".."):
+    source = os.path.relpath(source)
 ioutil.write_yaml({"mode": mode, "source": str(source), "filters": applied}, snakemake.output.applied,  # noqa: F821
                   sort_keys=False)
 log.info("filters mode %s: %d filters applied; %d derived", mode, len(applied), len(derived))
