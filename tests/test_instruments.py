@@ -359,3 +359,18 @@ def test_core_bits_are_shared():
     sets the same bit whatever the instrument."""
     assert CORE_BITS[0].name == "input_fill"
     assert TOY_QC.mask_of("input_fill") == instruments.get("mopitt").qc.mask_of("input_fill") == 1
+
+
+def test_mopitt_prefilter_hook_takes_its_config_section():
+    """The QC chain runs MOPITT's prefilter through the hook: the config's thresholds reach it
+    (here 70 deg and 0.5 instead of the defaults 80 deg and 0.999, so rows 1 and 2 differ)."""
+    m = instruments.get("mopitt")
+    df = pd.DataFrame({"qc": np.zeros(4, dtype=QC_DTYPE), "sza": [30.0, 75.0, 30.0, 30.0],
+                       "modis_snow_ice": [1.0, 1.0, 0.9, 0.4], "surface": [1, 1, 0, 2]})
+    qc = m.prefilter(df, {"prefilter": {"sza_max": 70.0, "snow_ice_min": 0.5}, "sra": {"min_soundings": 3}})
+    assert [sorted(b.name for b in m.qc if v & b.mask) for v in qc] == [
+        [], ["night"], [], ["mixed_surface", "snow_ice"]]
+    default = m.prefilter(df, {})
+    assert [sorted(b.name for b in m.qc if v & b.mask) for v in default] == [
+        [], [], ["snow_ice"], ["mixed_surface", "snow_ice"]]
+    np.testing.assert_array_equal(m.qc.passes_prefilter(qc), [True, False, True, False])

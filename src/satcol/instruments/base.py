@@ -263,11 +263,26 @@ class Instrument:
         return self.species[0]
 
     def prefilter(self, table, config: dict) -> np.ndarray:
-        """The table's ``qc`` with every prefilter hook's bits added (``config``: the whole
-        config, each hook reads its own section)."""
+        """The table's ``qc`` with every prefilter hook's bits added, hooks in order.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            The store's soundings (at least ``qc`` and the columns the hooks read).
+        config : dict
+            The run's config; each hook reads the keys :attr:`PrefilterHook.params` of its
+            section :attr:`PrefilterHook.config_section`.
+
+        Returns
+        -------
+        numpy.ndarray
+            uint32 bitmask per sounding.
+        """
         qc = table["qc"].to_numpy(dtype=QC_DTYPE).copy()
-        for hook in self.prefilters:
-            view = table.assign(qc=qc) if hasattr(table, "assign") else {**table, "qc": qc}
+        for i, hook in enumerate(self.prefilters):
+            # The first hook sees the table itself (no copy of a month's table); a later one sees
+            # the bits set before it.
+            view = table if i == 0 else table.assign(qc=qc)
             section = config.get(hook.config_section, {})
             qc = hook.function(view, **{k: section[k] for k in hook.params if k in section})
         return qc
