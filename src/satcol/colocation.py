@@ -280,20 +280,38 @@ CAND_SCALARS = ["sounding_id", "lat", "lon", "pixel", "surface", "psurf", "xco_e
 CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
 
 
-def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_path, prov: dict) -> dict:
+def candidate_columns(instrument=None) -> list[str]:
+    """Store columns a candidates file carries: :data:`CAND_SCALARS`, with the instrument's
+    footprint column in place of ``pixel``, or without it for an instrument that has no
+    footprints (default: MOPITT's)."""
+    if instrument is None:
+        return list(CAND_SCALARS)
+    if instrument.footprints is None:
+        return [c for c in CAND_SCALARS if c != "pixel"]
+    return [instrument.footprints.column if c == "pixel" else c for c in CAND_SCALARS]
+
+
+def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_path, prov: dict,
+                     instrument=None) -> dict:
     """Write one month's colocation candidates (kept soundings in any site box) with profiles.
 
     ``corrected`` and ``table``: the month's corrected soundings and store table, as DataFrames
-    (the correct job passes its own) or as Parquet paths."""
+    (the correct job passes its own) or as Parquet paths. ``instrument``
+    (:class:`satcol.instruments.base.Instrument`, default MOPITT): the footprint column, the
+    level dimensions of the profiles and the title come from it."""
     import xarray as xr
 
     from .provenance import netcdf_attrs
 
+    scalars = candidate_columns(instrument)
+    title = "MOPITT" if instrument is None else instrument.title
+    units = {v: instrument.profile_vars[v][1] for v in CAND_PROFILES} if instrument is not None else \
+        {"retrieved_vmr": "1e-9", "prior_vmr": "1e-9", "averaging_kernel": "1"}
     corr = corrected
     if not isinstance(corr, pd.DataFrame):
         corr = read_soundings(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
     if not isinstance(table, pd.DataFrame):
-        table = read_soundings(table, columns=CAND_SCALARS + ["time"])
+        table = read_soundings(table, columns=scalars + ["time"])
     if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
         raise RuntimeError(f"{out_path}: corrected soundings not in store order; rerun the month")
     kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
@@ -303,16 +321,17 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
     with xr.open_dataset(profiles_path, engine="h5netcdf") as prof:
         prof_sel = {v: prof[v].isel(sounding=uniq).values[inv.ravel()] for v in CAND_PROFILES} if uniq.size else \
             {v: np.zeros((0,) + prof[v].shape[1:], dtype=np.float32) for v in CAND_PROFILES}
+        dims = {v: ("pair",) + prof[v].dims[1:] for v in CAND_PROFILES}
     ds = xr.Dataset(
-        {**{c: ("pair", table[c].to_numpy()[rows]) for c in CAND_SCALARS},
+        {**{c: ("pair", table[c].to_numpy()[rows]) for c in scalars},
          "site": ("pair", pairs["site"].to_numpy(dtype=str)),
          "time": ("pair", table["time"].to_numpy(dtype="datetime64[us]")[rows]),
          "xco": ("pair", corr["xco"].to_numpy()[rows]),
          "xco_corrected": ("pair", corr["xco_corrected"].to_numpy()[rows]),
-         "retrieved_vmr": (("pair", "level"), prof_sel["retrieved_vmr"], {"units": "1e-9"}),
-         "prior_vmr": (("pair", "level"), prof_sel["prior_vmr"], {"units": "1e-9"}),
-         "averaging_kernel": (("pair", "level", "level_in"), prof_sel["averaging_kernel"], {"units": "1"})},
-        attrs={**netcdf_attrs(prov), "title": "satcol: MOPITT soundings in TCCON coincidence boxes (kept, corrected)"},
+         "retrieved_vmr": (dims["retrieved_vmr"], prof_sel["retrieved_vmr"], {"units": units["retrieved_vmr"]}),
+         "prior_vmr": (dims["prior_vmr"], prof_sel["prior_vmr"], {"units": units["prior_vmr"]}),
+         "averaging_kernel": (dims["averaging_kernel"], prof_sel["averaging_kernel"], {"units": "1"})},
+        attrs={**netcdf_attrs(prov), "title": f"satcol: {title} soundings in TCCON coincidence boxes (kept, corrected)"},
     )
     ds["time"].encoding["units"] = "microseconds since 1970-01-01"
     from .ioutil import atomic_path
@@ -323,14 +342,15 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
             "per_site": pairs.groupby("site").size().astype(int).to_dict()}
 
 
-def read_site_candidates(paths, site) -> dict:
-    """Concatenate one site's candidates over the month files, as arrays for :func:`colocate_site`.
+def read_site_candidates(paths, site, instrument=None) -> dict:
+    """Concatenate one site's candidates over the month files, as arrays for :func:`colocate_site`
+    (``instrument``: whose candidates, default MOPITT; :func:`candidate_columns`).
 
     Read with h5py: opening a small file through xarray costs ~0.15 s of metadata parsing,
     more than the whole comparison of a site."""
     import h5py
 
-    names = CAND_SCALARS + ["xco", "xco_corrected"] + CAND_PROFILES
+    names = candidate_columns(instrument) + ["xco", "xco_corrected"] + CAND_PROFILES
     parts = {k: [] for k in names + ["time_s"]}
     for p in paths:
         with h5py.File(p, "r") as f:

@@ -36,6 +36,7 @@ import xarray as xr
 from . import levels
 from . import qc as qcmod
 from .error_correlation import CorrelationModel
+from .instruments.mopitt import instrument as _mopitt
 from .ioutil import atomic_path, drop_from_page_cache
 from .provenance import netcdf_attrs
 
@@ -50,9 +51,7 @@ KEPT_DIM = "kept_sounding"
 PROFILE_LAYOUTS = ("kept", "all")
 SURFACE_FLAGS = {"flag_values": np.array([0, 1, 2], dtype=np.int8), "flag_meanings": "water land mixed"}
 VMR_UNITS = "1e-9"
-LEVEL_COMMENT = ("MOPITT profile slots: 0 = floating surface level, 1-9 = 900, 800, ..., 100 hPa; each value is "
-                 "the mixing ratio of the layer above the level (MOPITT L2 file specification); slots at or below "
-                 "the surface are fill")
+LEVEL_COMMENT = _mopitt.LEVEL_DESCRIPTION
 
 
 # --- what is exported ----------------------------------------------------------------------------
@@ -229,6 +228,42 @@ def _level_coords():
 
 
 # --- per-sounding file ---------------------------------------------------------------------------
+def qc_variable(dim: str, qc, registry) -> tuple:
+    """The CF-1.8 QC variable of an export: the bitmask as int32 with ``flag_masks`` and
+    ``flag_meanings`` from the instrument's registry (:class:`satcol.qcbits.QCRegistry`).
+
+    Parameters
+    ----------
+    dim : str
+        The variable's dimension.
+    qc : numpy.ndarray
+        The uint32 bitmask per sounding.
+    registry : satcol.qcbits.QCRegistry
+        The QC bits of the soundings' instrument.
+
+    Returns
+    -------
+    tuple
+        ``((dim,), int32 array, attrs)`` for an :class:`xarray.Dataset`.
+
+    Raises
+    ------
+    ValueError
+        If a sounding has a bit set that the registry does not declare (a file would then carry
+        a bit without a meaning).
+    """
+    qc = np.asarray(qc, dtype=qcmod.QC_DTYPE)
+    # CF-1.8 has no unsigned or 64-bit integers: the bitmask is written as int32 (bits 0-30,
+    # which QCRegistry enforces).
+    unknown = registry.unregistered(qc)
+    if unknown:
+        raise ValueError(f"{registry.instrument} QC bitmask has unregistered bit(s) {unknown:#x}")
+    attrs = registry.cf_flag_attributes()
+    attrs["flag_masks"] = attrs["flag_masks"].astype(np.int32)
+    attrs["standard_name"] = "quality_flag"
+    return ((dim,), qc.astype(np.int32), attrs)
+
+
 def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dict, scale: dict, models: dict,
                      prov: dict, source_files: list[str], month: str, profiles_of: str = "kept",
                      row_offset: int = 0, profiles_kept_only: bool = False) -> xr.Dataset:
@@ -256,14 +291,9 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     pcorr = corrected["pixel_correction"].to_numpy(np.float64)
     xco = (xco0 - fcorr - pcorr) / g
     err_obs, complete = observation_error(table["xco_err"], table["xco_err_smoothing"])
-    # CF-1.8 has no unsigned or 64-bit integers: the bitmask is written as int32 (bits 0-30).
-    assert max(b.bit for b in qcmod.QC_BITS) < 31
     qc = corrected["qc"].to_numpy().astype(qcmod.QC_DTYPE)
-    qc_attrs = qcmod.cf_flag_attributes()
-    qc_attrs["flag_masks"] = qc_attrs["flag_masks"].astype(np.int32)
-    qc_attrs["standard_name"] = "quality_flag"
     data = {
-        "qc": ((d,), qc.astype(np.int32), qc_attrs),
+        "qc": qc_variable(d, qc, qcmod.QC_REGISTRY),
         "xco": _var((d,), xco.astype(np.float32), "CO column-averaged dry-air mole fraction, bias-corrected and "
                     "scaled: (xco_original - xco_feature_correction - xco_pixel_correction) / global_scale_factor",
                     VMR_UNITS, ancillary_variables="xco_error qc"),

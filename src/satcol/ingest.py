@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import instruments, store
 from . import qc as qcmod
-from . import store
 from .errors import BadInputError
-from .io import mopitt
+from .instruments.mopitt.instrument import input_fill_mask  # noqa: F401 (old name)
 from .ioutil import drop_from_page_cache
 from .provenance import netcdf_attrs, provenance, sha256_file
 
@@ -32,35 +32,46 @@ def sounding_ids(day, n: int) -> np.ndarray:
     return np.int64(int(day.strftime("%Y%m%d"))) * np.int64(10_000_000) + np.arange(n, dtype=np.int64)
 
 
-def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
-    """Soundings missing a value the pipeline needs (fill/NaN): flagged with bit input_fill."""
-    bad = np.zeros(len(table["xco"]), dtype=bool)
-    for key in ("lat", "lon", "xco", "xco_err", "psurf", "dof", "sza"):
-        bad |= ~np.isfinite(table[key])
-    valid = np.isfinite(profiles["retrieved_vmr"])
-    ak = profiles["averaging_kernel"]
-    # A non-finite AK element between two retrieved levels: (valid_i & valid_j) > finite_ij; in
-    # row blocks, so that the (n, 10, 10) temporaries stay in the cache.
-    for start in range(0, len(ak), mopitt.BLOCK_ROWS):
-        rows = slice(start, start + mopitt.BLOCK_ROWS)
-        v = valid[rows]
-        ak_bad = np.greater(v[:, :, None] & v[:, None, :], np.isfinite(ak[rows]))
-        bad[rows] |= ak_bad.reshape(len(ak_bad), -1).any(axis=1)
-    bad |= ~np.isfinite(np.where(valid, profiles["prior_vmr"], 0.0)).all(axis=1)
-    return bad
-
-
 def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: dict) -> dict:
-    """Ingest the MOPITT files of ``month``; returns the month report (counts, skips, provenance)."""
+    """Ingest the MOPITT files of ``month``; returns the month report (counts, skips, provenance).
+    :func:`ingest_month` with the MOPITT instrument."""
+    return ingest_month(instruments.get("mopitt"), month, files, table_path, profiles_path, config)
+
+
+def ingest_month(instrument, month: str, files, table_path, profiles_path, config: dict) -> dict:
+    """Ingest one month of an instrument's L2 files into the canonical store.
+
+    Parameters
+    ----------
+    instrument : satcol.instruments.base.Instrument
+        Gives the file-name parser, the version choice per day, the reader, the ``input_fill``
+        check, the store's columns and profile arrays and the QC registry.
+    month : str
+        ``YYYY-MM``, for the report and the log.
+    files : iterable of path
+        The month's L2 files (several processor versions of a day: the newest readable one is
+        used, the others are reported as superseded).
+    table_path, profiles_path : path
+        The store's ``soundings.parquet`` and ``profiles.nc``, written atomically.
+    config : dict
+        ``on_bad_input``: ``fail`` (raise BadInputError) or ``skip`` (record and go on).
+
+    Returns
+    -------
+    dict
+        The month report: counts (total, per surface, per QC bit, kept, flagged), the files used
+        with their SHA-256, superseded versions, skipped files with reasons, provenance.
+    """
+    registry = instrument.qc
     on_bad = config.get("on_bad_input", "fail")
     skipped: list[dict] = []
     infos = []
     for f in sorted(map(str, files)):
         try:
-            infos.append(mopitt.parse_filename(f))
+            infos.append(instrument.parse_filename(f))
         except BadInputError as err:
             handle_bad(err, on_bad, skipped)
-    by_day = mopitt.versions_per_day(infos)
+    by_day = instrument.select_versions(infos)
     checksums, file_records, superseded = {}, [], []
     surfaces, qcs = [], []  # what the store holds, for the report
     writer = None
@@ -86,7 +97,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
                 digest = digests.pop(candidate.path, None) or hasher.submit(sha256_file, candidate.path)
                 hash_ahead(k + 1)
                 try:
-                    raw, info = mopitt.read_mop02(candidate.path), candidate
+                    raw, info = instrument.read(candidate.path), candidate
                 except BadInputError as err:
                     handle_bad(err, on_bad, skipped)  # raises in 'fail' mode
                     continue
@@ -97,10 +108,10 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
             if len(versions) > 1:
                 log.info("%s: using processor version %s; superseded: %s", day, info.version,
                          ", ".join(v.path.name for v in versions if v is not info))
-            table, profiles = mopitt.canonical(raw)
+            table, profiles = raw
             n = len(table["xco"])
             qc = np.zeros(n, dtype=qcmod.QC_DTYPE)
-            qcmod.set_bit(qc, "input_fill", input_fill_mask(table, profiles))
+            registry.set_bit(qc, "input_fill", instrument.input_fill(table, profiles))
             table["qc"] = qc
             table["sounding_id"] = sounding_ids(info.date, n)
             table["source_file"] = np.full(n, len(file_records), dtype=np.int32)
@@ -111,7 +122,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
                                  "date": info.date.isoformat(),
                                  "n_soundings": n, "sha256": checksums[info.path.name]})
             if writer is None:
-                writer = store.MonthStoreWriter(table_path, profiles_path, {})
+                writer = store.MonthStoreWriter(table_path, profiles_path, {}, instrument)
             writer.append(table, profiles)
             surfaces.append(table["surface"])
             qcs.append(qc)
@@ -119,7 +130,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
                      time.perf_counter() - t_start)
         prov = provenance(config, checksums=checksums)
         if writer is None:
-            writer = store.MonthStoreWriter(table_path, profiles_path, {})
+            writer = store.MonthStoreWriter(table_path, profiles_path, {}, instrument)
         for key, val in netcdf_attrs(prov).items():
             writer._nc.attrs[key] = val
         writer.close()
@@ -131,7 +142,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
         hasher.shutdown(wait=True, cancel_futures=True)
     # Counts from the arrays just written (re-reading the table through pyarrow imports pandas,
     # 0.4 s of a job that otherwise does without it).
-    surf_names = {0: "water", 1: "land", 2: "mixed"}
+    surf_names = instruments.SURFACE_NAMES
     surface_ids, per_surface = np.unique(np.concatenate(surfaces or [np.zeros(0, np.int8)]), return_counts=True)
     by_surface = {surf_names.get(int(k), str(k)): int(v) for k, v in zip(surface_ids, per_surface, strict=True)}
     qc = np.concatenate(qcs or [np.zeros(0, qcmod.QC_DTYPE)])
@@ -139,7 +150,7 @@ def ingest_mopitt_month(month: str, files, table_path, profiles_path, config: di
         "month": month,
         "n_soundings": int(len(qc)),
         "by_surface": by_surface,
-        "qc_counts": qcmod.counts_per_bit(qc),
+        "qc_counts": registry.counts_per_bit(qc),
         "n_kept": int(np.count_nonzero(qc == 0)),
         "n_flagged": int(np.count_nonzero(qc != 0)),
         "files": file_records,

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Fixed MOPITT pressure levels (hPa), the product's ``PressureGrid`` (nPrs = 9).
-PRESSURE_GRID = np.array([900.0, 800.0, 700.0, 600.0, 500.0, 400.0, 300.0, 200.0, 100.0])
-#: Number of profile slots (``nPrs2``): surface + 9 fixed levels.
-N_LEVELS = 10
-#: Fraction of the 100 hPa layer VMR assumed for the unretrieved 50-0 hPa layer
-#: (MOPITT V5 User's Guide as quoted in H19 Sect. 2.1).
-TOP_LAYER_FACTOR = 0.48
+# The grid's constants belong to the MOPITT instrument (satcol.instruments.mopitt.format); the
+# names below are kept for the code that imports them from here.
+from .instruments.mopitt.format import N_LEVELS, PRESSURE_GRID, TOP_LAYER_FACTOR  # noqa: F401
+
 #: Dry-air molecules per cm^2 per hPa of pressure thickness per unit VMR:
 #: N_A * 100 / (g * M_air * 1e4) with g = 9.81, M_air = 0.02897 kg/mol. The GEOS-Chem adjoint
 #: MOPITT operator uses the same constant, 2.12e22 (docs/methods.md section 4).

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import binstats
+from .instruments.mopitt.format import N_PIXELS
 from .timeutil import utc_year
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -160,7 +161,7 @@ def evaluate(fits: pd.DataFrame, time_s, surface, pixel, reference_s, events_s=(
 # dominate it. Regressing region-demeaned XCO on region-demeaned pixel indicators removes each
 # region's level exactly, whatever its composition; the normal equations add up over months.
 
-N_PIX = 4
+N_PIX = N_PIXELS  # MOPITT's detector pixels (satcol.instruments.mopitt.format)
 _FE_COLS = [f"ztz{i}{j}" for i in range(N_PIX) for j in range(N_PIX)] + [f"zty{i}" for i in range(N_PIX)] + [
     f"sw{i}" for i in range(N_PIX)]
 

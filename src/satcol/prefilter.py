@@ -1,16 +1,19 @@
 """The snow/ice prefilter of H19 Sect. 3.1-3.2: daytime, snow/ice-free, not mixed surface.
 
-Sets QC bits; drops nothing.
+Sets QC bits; drops nothing. MOPITT's prefilter hook (``satcol.instruments.get("mopitt").prefilters``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from . import qc as qcmod
+from .instruments.base import SURFACE_LAND, SURFACE_MIXED, SURFACE_WATER  # noqa: F401 (old names)
 
-SURFACE_WATER, SURFACE_LAND, SURFACE_MIXED = 0, 1, 2
+if TYPE_CHECKING:  # pandas is not imported at run time: ingest imports this module and runs without it
+    import pandas as pd
 
 
 def prefilter_qc(df: pd.DataFrame, sza_max: float = 80.0, snow_ice_min: float = 0.999) -> np.ndarray:

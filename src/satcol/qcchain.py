@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import binstats, feature_bias, filters, pixel_bias, prefilter, sra
+from . import binstats, feature_bias, filters, instruments, pixel_bias, prefilter, sra
 from . import qc as qcmod
 from .synthetic.calendar import parse_date
 from .timeutil import day_start_unix
@@ -65,10 +65,10 @@ def with_fields(columns: list[str], candidates: dict, filters: list[dict] = ()) 
 
 # 1. prefilter (per month) ------------------------------------------------------------------------
 def run_prefilter(table: pd.DataFrame, config: dict, origin_s: float):
-    p = config["prefilter"]
-    qc = prefilter.prefilter_qc(table, p["sza_max"], p["snow_ice_min"])
+    mopitt = instruments.get("mopitt")
+    qc = mopitt.prefilter(table, config)  # H19 snow/ice prefilter (prefilter.sza_max, snow_ice_min)
     out = pd.DataFrame({"sounding_id": table["sounding_id"].to_numpy(), "qc": qc})
-    use = prefilter.passes_prefilter(qc)
+    use = mopitt.qc.passes_prefilter(qc)
     partial = pixel_bias.partial_pixel_means(unix_seconds(table["time"]), table["surface"].to_numpy(),
                                              table["pixel"].to_numpy(), table["xco"].to_numpy(),
                                              table["xco_err"].to_numpy(), use, origin_s,

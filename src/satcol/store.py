@@ -19,37 +19,22 @@ import pyarrow.parquet as pq
 
 from . import ioutil
 from . import qc as qcmod
+from .instruments.mopitt import instrument as _mopitt
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Canonical sounding-table columns and their types (the stage contract).
-COLUMNS = {
-    "sounding_id": "int64", "source_file": "int32", "source_index": "int32",
-    "time": "datetime64[us]", "lat": "float32", "lon": "float32", "pixel": "int8",
-    "stare": "int16", "track": "int32", "surface": "int8", "sza": "float32", "vza": "float32",
-    "psurf": "float32", "dem": "float32", "xco": "float32", "xco_err": "float32",
-    "xco_err_smoothing": "float32", "xco_err_measurement": "float32",
-    "xco_prior": "float32", "dof": "float32", "chi2": "float32", "iterations": "int16",
-    "snr_5a": "float32", "snr_6a": "float32", "snr_7a": "float32", "emis_diff": "float32",
-    "emis_err": "float32", "tsurf_diff": "float32", "modis_snow_ice": "float32",
-    "anomaly_sum": "float32", "mean_ak": "float32", "max_adjacent_diff": "float32",
-    "trace_total_cov": "float32", "trace_meas_cov": "float32", "trace_smooth_cov": "float32",
-    "airmass": "float32", "cloud_description": "int16", "n_levels": "int8", "qc": "uint32",
-}
-PROFILE_VARS = {
-    "pressure": (("sounding", "level"), "hPa", "pressure of the MOPITT level slots (surface, 900..100 hPa)"),
-    "retrieved_vmr": (("sounding", "level"), "1e-9", "retrieved CO mixing ratio of the layer above each level"),
-    "retrieved_vmr_err": (("sounding", "level"), "1e-9", "retrieval error of retrieved_vmr"),
-    "prior_vmr": (("sounding", "level"), "1e-9", "a priori CO mixing ratio"),
-    "averaging_kernel": (("sounding", "level", "level_in"), "1", "averaging kernel d log10 x_hat_i / d log10 x_j"),
-    "column_averaging_kernel": (("sounding", "level"), "1e-9", "column AK: d XCO / d log10 x_j (ppb)"),
-}
+#: Canonical sounding-table columns and their types (the stage contract), and the profile arrays,
+#: of MOPITT: the default of the functions below. Each instrument declares its own
+#: (:attr:`satcol.instruments.base.Instrument.columns`, ``profile_vars``) over the shared core
+#: :data:`satcol.instruments.base.CORE_COLUMNS`.
+COLUMNS = _mopitt.COLUMNS
+PROFILE_VARS = _mopitt.PROFILE_VARS
 
 
-def _arrow_schema() -> pa.Schema:
+def _arrow_schema(columns=None) -> pa.Schema:
     fields = []
-    for name, dtype in COLUMNS.items():
+    for name, dtype in (COLUMNS if columns is None else columns).items():
         t = pa.timestamp("us", tz="UTC") if dtype.startswith("datetime") else pa.from_numpy_dtype(np.dtype(dtype))
         fields.append(pa.field(name, t))
     return pa.schema(fields)
@@ -66,25 +51,35 @@ def _arrow_column(arr: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
 
 
 class MonthStoreWriter:
-    """Append file-sized batches to a month's Parquet table and netCDF profile arrays."""
+    """Append file-sized batches to a month's Parquet table and netCDF profile arrays.
 
-    def __init__(self, table_path, profiles_path, attrs: dict):
+    ``instrument`` (:class:`satcol.instruments.base.Instrument`, default MOPITT) gives the
+    table's columns, the profile arrays and their dimensions, and the QC registry whose bit
+    meanings the table's key-value metadata records (``qc_flags``, as :func:`write_frame`)."""
+
+    def __init__(self, table_path, profiles_path, attrs: dict, instrument=None):
+        inst = _mopitt.INSTRUMENT if instrument is None else instrument
+        self.columns = inst.columns
+        self.profile_vars = inst.profile_vars
         self.table_path = Path(table_path)
         self.profiles_path = Path(profiles_path)
         for p in (self.table_path, self.profiles_path):
             p.parent.mkdir(parents=True, exist_ok=True)
         self._tmp_table = self.table_path.with_name(self.table_path.name + ".part")
         self._tmp_prof = self.profiles_path.with_name(self.profiles_path.name + ".part")
-        self.schema = _arrow_schema()
+        schema = _arrow_schema(self.columns)
+        self.schema = schema.with_metadata({b"satcol_instrument": inst.name.encode(),
+                                            b"qc_flags": _qc_flags_json(inst.qc)})
         self._pq = pq.ParquetWriter(self._tmp_table, self.schema, **ioutil.parquet_options(self.schema))
         self._nc = h5netcdf.File(self._tmp_prof, "w")
-        self._nc.dimensions = {"sounding": None, "level": 10, "level_in": 10}
+        self._nc.dimensions = {"sounding": None, **inst.profile_dims}
         for k, v in attrs.items():
             self._nc.attrs[k] = v
         self._nc.attrs["Conventions"] = "CF-1.8"
-        self._nc.attrs["title"] = "satcol canonical store: MOPITT profile arrays (row order of soundings.parquet)"
-        for name, (dims, units, long_name) in PROFILE_VARS.items():
-            chunks = (4096,) + tuple(10 for _ in dims[1:])
+        self._nc.attrs["title"] = f"satcol canonical store: {inst.title} profile arrays (row order of soundings.parquet)"
+        self._nc.attrs["satcol_instrument"] = inst.name
+        for name, (dims, units, long_name) in self.profile_vars.items():
+            chunks = (4096,) + tuple(inst.profile_dims[dim] for dim in dims[1:])
             v = self._nc.create_variable(name, dims, np.float32, chunks=chunks, fillvalue=np.float32(np.nan))
             v.attrs["units"] = units
             v.attrs["long_name"] = long_name
@@ -95,12 +90,12 @@ class MonthStoreWriter:
     def append(self, table: dict, profiles: dict):
         m = len(table["sounding_id"])
         cols = [_arrow_column(np.asarray(table[name]).astype(dtype, copy=False), field.type)
-                for (name, dtype), field in zip(COLUMNS.items(), self.schema, strict=True)]
+                for (name, dtype), field in zip(self.columns.items(), self.schema, strict=True)]
         self._pq.write_table(pa.Table.from_arrays(cols, schema=self.schema))
         if m:
             new = self.n + m
             self._nc.resize_dimension("sounding", new)
-            for name in PROFILE_VARS:
+            for name in self.profile_vars:
                 self._nc.variables[name][self.n:new] = profiles[name]
             self._nc.variables["sounding_id"][self.n:new] = table["sounding_id"]
         self.n += m
@@ -121,17 +116,27 @@ class MonthStoreWriter:
             p.unlink(missing_ok=True)
 
 
-def write_frame(df: pd.DataFrame, path, prov: dict | None = None, with_qc: bool = False) -> None:
+def _qc_flags_json(registry) -> bytes:
+    """A registry's CF flag attributes as JSON, for Parquet key-value metadata."""
+    import json
+
+    return json.dumps(registry.cf_flag_attributes(),
+                      default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)).encode()
+
+
+def write_frame(df: pd.DataFrame, path, prov: dict | None = None, with_qc=False) -> None:
     """Write a per-sounding table as Parquet with the provenance (and the QC bit meanings when it
-    carries a ``qc`` column) in the file's key-value metadata (``pyarrow.parquet.read_schema``)."""
+    carries a ``qc`` column) in the file's key-value metadata (``pyarrow.parquet.read_schema``).
+    ``with_qc``: True for MOPITT's registry, or the :class:`satcol.qcbits.QCRegistry` of the
+    table's instrument."""
     import json
 
     table = pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     if prov is not None:
         meta[b"satcol_provenance"] = json.dumps(prov, sort_keys=True, default=str).encode()
-    if with_qc:
-        meta[b"qc_flags"] = json.dumps(qc_attrs(), default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v)).encode()
+    if with_qc is not False and with_qc is not None:
+        meta[b"qc_flags"] = _qc_flags_json(qcmod.QC_REGISTRY if with_qc is True else with_qc)
     ioutil.write_arrow_parquet(table.replace_schema_metadata(meta), path)
 
 
@@ -144,5 +149,6 @@ def read_soundings(path, columns=None) -> pd.DataFrame:
     return pq.read_table(path, columns=columns).to_pandas(split_blocks=True, self_destruct=True)
 
 
-def qc_attrs() -> dict:
-    return qcmod.cf_flag_attributes()
+def qc_attrs(registry=None) -> dict:
+    """CF flag attributes of ``registry`` (default MOPITT's)."""
+    return (qcmod.QC_REGISTRY if registry is None else registry).cf_flag_attributes()

@@ -25,6 +25,7 @@ from helpers import REPO, TINY, snakemake
 from satcol import filters, ingest, sra, store, workflow_plan
 from satcol.config import load_config
 from satcol.errors import BadInputError, ConfigError
+from satcol.instruments.mopitt.format import DATA, GEO
 
 #: What each case observed satcol do, appended at the end of the case once every check held:
 #: (kind, outcome). The catalogue test derives its kinds from this, not from names written here.
@@ -35,8 +36,6 @@ def _observed(kind, outcome):
     OBSERVED.append((kind, str(outcome)))
 
 
-DATA = "HDFEOS/SWATHS/MOP02/Data Fields"
-GEO = "HDFEOS/SWATHS/MOP02/Geolocation Fields"
 
 
 def _set(path, name, fn):

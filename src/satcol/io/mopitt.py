@@ -10,7 +10,6 @@ dataset.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,46 +19,16 @@ import numpy as np
 from .. import levels, timeutil
 from ..errors import BadInputError
 
-GEO = "HDFEOS/SWATHS/MOP02/Geolocation Fields"
-DATA = "HDFEOS/SWATHS/MOP02/Data Fields"
-#: MOP02{J,T,N}-YYYYMMDD-L2V<version>[.beta].he5: released files have no ``.beta``.
-FILENAME_RE = re.compile(r"^MOP02([JTN])-(\d{8})-L2V(\d+(?:\.\d+)*)(\.beta)?\.he5$")
-DEFAULT_FILL = -9999.0
+# versions_per_day: the files of each day, newest processor version first (the rule of every
+# instrument). The format constants are defined once, with the MOPITT instrument; the old names
+# stay importable from here.
+from ..instruments.base import versions_per_day  # noqa: F401
+from ..instruments.mopitt.format import DATA, FILENAME_RE, GEO, LAYOUTS, Layout  # noqa: F401
+from ..instruments.mopitt.format import FILL as DEFAULT_FILL
+
 #: Seconds a sounding may lie outside its file's UTC day before the file is rejected.
 DAY_TOLERANCE_S = 60.0
 
-
-@dataclass(frozen=True)
-class Layout:
-    """What differs between MOPITT L2 product versions, as far as satcol reads them.
-
-    The meaning of every element is settled in docs/formats-mopitt.md (one table of elements and
-    assumptions, with the real V9 file's values as evidence).
-    """
-
-    product: int  #: MOPITT product version (7, 8, 9); file names carry 10 + it (L2V17/18/19)
-    n_modis: int  #: trailing size of MODISCloudDiagnostics
-    snow_ice_element: int  #: MODISCloudDiagnostics element of H19's snow/ice diagnostic (0-1, 1 = free)
-    l1_element: dict  #: Level1RadiancesandErrors element of 5A, 6A, 7A (None: not in this version)
-    #: accepted trailing shapes of APrioriSurfaceEmissivity / APrioriSurfaceTemperature
-    apriori_shapes: tuple
-    #: why a quantity is NaN in this version, by canonical name
-    absent: dict
-
-
-_V9_NO_7A = ("MOPITT V9 L2 files hold no 7A radiance: Level1RadiancesandErrors element 5 (7A in the "
-             "V7 layout assumed by docs/formats.md) is all fill, and no documented element holds 7A "
-             "(docs/formats-mopitt.md)")
-LAYOUTS = {
-    # V7 and V8: 10 MODIS diagnostics, H19's "cloud diagnostic 5" (1-based) = element 4;
-    # 5A/6A as the L3 screening reads them; 7A = element 5 and the scalar a priori surface
-    # values are docs/formats.md assumptions no V7/V8 file here could check (a (n, 2) pair is read too).
-    7: Layout(7, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
-    8: Layout(8, 10, 4, {"5A": 3, "6A": 9, "7A": 5}, ((), (2,)), {}),
-    # V9 (real file MOP02J-20210929-L2V19.9.3.beta.he5): 12 MODIS diagnostics, the snow/ice-free
-    # fraction is element 6; a priori surface emissivity and temperature are (value, error) pairs.
-    9: Layout(9, 12, 6, {"5A": 3, "6A": 9, "7A": None}, ((2,),), {"snr_7a": _V9_NO_7A}),
-}
 
 #: name -> (group, trailing shape) of every dataset ingest needs; the version-dependent shapes
 #: (MODISCloudDiagnostics, the a priori surface pairs) come from :data:`LAYOUTS`.
@@ -157,15 +126,6 @@ def parse_filename(path) -> FileInfo:
     except ValueError:
         raise BadInputError(path, "bad_filename", f"invalid date {m.group(2)!r} in file name") from None
     return FileInfo(path, m.group(1), date, m.group(3), m.group(4) is not None)
-
-
-def versions_per_day(infos: list[FileInfo]) -> dict[dt.date, list[FileInfo]]:
-    """The files of each day, newest processor version first."""
-    by_day: dict[dt.date, list[FileInfo]] = {}
-    for info in infos:
-        by_day.setdefault(info.date, []).append(info)
-    return {day: sorted(by_day[day], key=lambda i: (i.version_key, i.path.name), reverse=True)
-            for day in sorted(by_day)}
 
 
 def _fill_value(ds) -> float:
@@ -565,7 +525,7 @@ def open_mopitt(path):
     import xarray as xr
 
     from .. import qc as qcmod
-    from ..ingest import input_fill_mask
+    from ..instruments.mopitt.instrument import input_fill_mask
 
     raw = read_mop02(path)
     info = raw["_info"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import landmask
+from ..instruments.mopitt.format import N_PIXELS
 
 EARTH_RADIUS_KM = 6371.0
 ORBIT_PERIOD_S = 98.88 * 60.0
@@ -21,7 +22,6 @@ ALTITUDE_KM = 705.0
 DESCENDING_NODE_LST_H = 10.5
 FOOTPRINT_KM = 22.0
 N_STARES = 29
-N_PIXELS = 4
 STARE_SECONDS = 0.4
 GROUND_SPEED_KM_S = 2 * np.pi * EARTH_RADIUS_KM / ORBIT_PERIOD_S
 SCAN_SECONDS = N_PIXELS * FOOTPRINT_KM / GROUND_SPEED_KM_S

@@ -14,21 +14,22 @@ from scipy.special import ndtri
 
 from .. import levels, timeutil
 from ..errors import ConfigError
+from ..instruments.mopitt import format as mopitt_format
 from ..io.mopitt import max_adjacent_retrieved_difference
 from . import calendar, geometry, retrieval, truth
 
 #: Level1RadiancesandErrors elements of the V9 layout (docs/formats-mopitt.md): 5A, 5D, 6A, 6D
 #: and the two further TIR signals the real file holds (0 and 7); every other element is fill,
 #: and 6A/6D are fill at night. V9 holds no 7A: the retrieval's third channel is written nowhere.
-L1_ELEMENT = {"5A": 3, "5D": 4, "6A": 9, "6D": 11}
+L1_ELEMENT = mopitt_format.L1_ELEMENT_V9
 L1_OTHER_TIR = {0: 8000.0, 7: 1100.0}  # element -> median SNR in the real sample
-N_L1 = 12
-N_MODIS = 12
+N_L1 = mopitt_format.N_L1
+N_MODIS = mopitt_format.N_MODIS_V9
 #: MODISCloudDiagnostics elements of the V9 layout: 0 MODIS pixel count, 1 cloudy percent,
 #: 2-4 clear percents (2 <= 3 <= 4, 4 = 100 - cloudy), 5 sun-glint-free fraction, 6 snow/ice-free
 #: fraction (H19's snow/ice diagnostic, 0-1, 1 = free of snow/ice), 7-10 further 0-1
 #: fractions, 11 = 1 (docs/formats-mopitt.md).
-MODIS_SNOW_ICE_ELEMENT = 6
+MODIS_SNOW_ICE_ELEMENT = mopitt_format.MODIS_SNOW_ICE_ELEMENT_V9
 
 
 def _pixel_values(mapping: dict, pixel: np.ndarray) -> np.ndarray:

@@ -17,12 +17,9 @@ import h5py
 import numpy as np
 
 from .. import levels
+from ..instruments.mopitt.format import DATA, FILL, GEO, SWATH  # noqa: F401 (SWATH: old name)
 from ..io import mopitt as mopitt_io
 
-FILL = -9999.0
-SWATH = "HDFEOS/SWATHS/MOP02"
-GEO = f"{SWATH}/Geolocation Fields"
-DATA = f"{SWATH}/Data Fields"
 #: Rows per chunk and gzip level of the real sample's multi-dimensional fields.
 CHUNK_ROWS = 500
 GZIP_LEVEL = 5
