@@ -20,8 +20,11 @@ def simulate(forward_model_error_ppb=0.0, correlated_error_ppb=0.0, **truth):
     return fields, t, xco
 
 
-QUIET = {"snow_ice_bias_ppb": {"1": 0, "2": 0, "3": 0, "4": 0},
-         "feature_bias": {"slope_below": 0.0, "slope_above": 0.0},
+ZERO = {"1": 0, "2": 0, "3": 0, "4": 0}
+QUIET = {"snow_ice_bias_ppb": ZERO,
+         "feature_bias": {"intercept_ppb": 0.0, "slope_below": 0.0, "slope_above": 0.0},
+         "pixel_curvature_ppb_per_year2": ZERO,
+         "pixel_seasonal_ppb": {"land": ZERO, "water": ZERO},
          "outliers": {"low_snr5a": {"bias_ppb": 0.0, "scatter_ppb": 0.0}, "low_dof": {"bias_ppb": 0.0, "scatter_ppb": 0.0}},
          "pixel_trend_ppb_per_year": {"1": 0, "2": 0, "3": 0, "4": 0},
          "pixel_bias_step_ppb": {"1": 0, "2": 0, "3": 0, "4": 0},
@@ -50,7 +53,7 @@ def test_global_scale_scales_retrievals():
 
 
 def test_feature_bias_follows_the_configured_breakpoint():
-    fb = {"breakpoint_ppb": 60.0, "slope_below": 0.0, "slope_above": 0.1}
+    fb = {"breakpoint_ppb": 60.0, "intercept_ppb": 0.0, "slope_below": 0.0, "slope_above": 0.1}
     f, t, xco = simulate(**{**QUIET, "feature_bias": fb})
     land = f["SurfaceIndex"] == 1
     # The injected bias is a function of the feature computed from the *final* profile.
