@@ -8,10 +8,12 @@ rule osse_recovery:
         features="results/feature_bias/fits.csv",
         validation="results/validation/tccon.json",
         closed_loop=expand("results/osse/closed_loop/{ym}.json", ym=PLAN.months),
+        candidates=CONFIG_FILES["candidates"],
     output:
         "results/osse/recovery.csv",
     params:
         origin=ORIGIN,
+        feature_bias=cfg("feature_bias", only=("breakpoint",)),
         synthetic=cfg("synthetic", drop=("enabled",)),
         instrument_events=cfg("instrument_events"),
         export=cfg("export"),

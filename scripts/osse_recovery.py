@@ -4,13 +4,15 @@ import json
 
 import pandas as pd
 
-from satcol import closed_loop, ioutil, logutil, recovery
+from satcol import closed_loop, filters, ioutil, logutil, recovery
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, params = snakemake.input, snakemake.params  # noqa: F821
-config = {"synthetic": params.synthetic, "instrument_events": params.instrument_events, "export": params.export}
+config = {"synthetic": params.synthetic, "instrument_events": params.instrument_events, "export": params.export,
+          "feature_bias": params.feature_bias}
+grid = filters.load_candidates(inp.candidates)["max_adjacent_diff"]["breakpoints"]
 table = recovery.recovery_table(pd.read_csv(inp.fits), pd.read_csv(inp.bins), pd.read_csv(inp.features),
-                                config, params.origin)
+                                config, params.origin, candidate_breakpoints=grid)
 with open(inp.validation) as f:
     table = pd.concat([table, pd.DataFrame(recovery.scale_rows(json.load(f), config))], ignore_index=True)
 partials = []

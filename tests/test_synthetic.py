@@ -20,8 +20,11 @@ def simulate(forward_model_error_ppb=0.0, correlated_error_ppb=0.0, **truth):
     return fields, t, xco
 
 
-QUIET = {"snow_ice_bias_ppb": {"1": 0, "2": 0, "3": 0, "4": 0},
-         "feature_bias": {"slope_below": 0.0, "slope_above": 0.0},
+ZERO = {"1": 0, "2": 0, "3": 0, "4": 0}
+QUIET = {"snow_ice_bias_ppb": ZERO,
+         "feature_bias": {"intercept_ppb": 0.0, "slope_below": 0.0, "slope_above": 0.0},
+         "pixel_curvature_ppb_per_year2": ZERO,
+         "pixel_seasonal_ppb": {"land": ZERO, "water": ZERO},
          "outliers": {"low_snr5a": {"bias_ppb": 0.0, "scatter_ppb": 0.0}, "low_dof": {"bias_ppb": 0.0, "scatter_ppb": 0.0}},
          "pixel_trend_ppb_per_year": {"1": 0, "2": 0, "3": 0, "4": 0},
          "pixel_bias_step_ppb": {"1": 0, "2": 0, "3": 0, "4": 0},
@@ -50,7 +53,7 @@ def test_global_scale_scales_retrievals():
 
 
 def test_feature_bias_follows_the_configured_breakpoint():
-    fb = {"breakpoint_ppb": 60.0, "slope_below": 0.0, "slope_above": 0.1}
+    fb = {"breakpoint_ppb": 60.0, "intercept_ppb": 0.0, "slope_below": 0.0, "slope_above": 0.1}
     f, t, xco = simulate(**{**QUIET, "feature_bias": fb})
     land = f["SurfaceIndex"] == 1
     # The injected bias is a function of the feature computed from the *final* profile.
@@ -161,3 +164,37 @@ def test_synthetic_feature_is_the_readers_feature_with_surfaces_below_900_hpa(sy
     prof = np.concatenate([f["RetrievedCOSurfaceMixingRatio"][:, None, 0], f["RetrievedCOMixingRatioProfile"][:, :, 0]], 1)
     plain = np.array([np.abs(np.diff(r[np.isfinite(r)])).max() for r in prof[high]])
     np.testing.assert_allclose(table["max_adjacent_diff"][high], plain, rtol=1e-5)
+
+
+def test_snow_ice_diagnostic_has_partial_cover_and_misclassifications():
+    """The file's snow/ice-free fraction takes values strictly inside (0, 1) near the cover edges;
+    some covered footprints report 1.0 (missed) and some free ones report partial cover; the
+    injected snow/ice bias follows the true cover, not the diagnostic."""
+    bias = {"1": 6.0, "2": -4.0, "3": 8.0, "4": -5.0}
+    f, t, _ = simulate(**{**QUIET, "snow_ice_bias_ppb": bias,
+                          "snow_ice": {"missed_fraction": 0.05, "false_fraction": 0.01}})
+    free = f["MODISCloudDiagnostics"][:, mopitt.MODIS_SNOW_ICE_ELEMENT].astype(np.float64)
+    cover = t["snow_ice_cover"]
+    covered = cover > 0
+    ok = np.isfinite(free)
+    assert ((free > 0) & (free < 0.999) & ok).sum() > 50
+    missed = covered & (free >= 0.999)
+    false = ~covered & (free < 0.999) & ok
+    assert 0.02 < missed.sum() / covered.sum() < 0.08
+    assert 0.005 < false.sum() / (~covered).sum() < 0.02
+    pixel = f["SwathIndex"][:, 0]
+    expect = cover * np.array([6.0, -4.0, 8.0, -5.0])[pixel - 1]
+    np.testing.assert_allclose(t["snow_ice_bias_ppb"], expect, atol=1e-12)
+    assert np.abs(t["snow_ice_bias_ppb"][missed]).min() > 0  # the missed ones carry their bias
+
+
+def test_tccon_prior_shape_is_not_the_truths():
+    """The TCCON-like prior is a climatology with its own vertical shape: its ratio to the
+    truth's background varies with pressure by more than 10 % (a constant factor would not)."""
+    from satcol.synthetic import truth
+
+    p = np.array([[950.0, 800.0, 600.0, 400.0, 200.0, 100.0, 30.0]])
+    t = np.array([1.2e9])
+    ratio = truth.tccon_prior_vmr(np.array([40.0]), t, p, np.array([1000.0]))[0] / (
+        truth.background_surface_ppb(np.array([40.0]), truth.day_of_year(t)) * truth.vertical_shape(p[0], 1000.0))
+    assert np.ptp(ratio) > 0.1

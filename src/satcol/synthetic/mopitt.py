@@ -37,23 +37,58 @@ def _pixel_values(mapping: dict, pixel: np.ndarray) -> np.ndarray:
     return table[pixel - 1]
 
 
-def pixel_bias_ppb(truth_cfg: dict, pixel, unix_t, record_start: dt.date) -> np.ndarray:
-    """Injected pixel bias: offset at the record start + trend * years + step at each event."""
-    years = (np.asarray(unix_t) - timeutil.day_start_unix(record_start)) / truth.SECONDS_PER_YEAR
+def _surface_pixel_values(mapping: dict, pixel: np.ndarray, land: np.ndarray) -> np.ndarray:
+    return np.where(land, _pixel_values(mapping["land"], pixel), _pixel_values(mapping["water"], pixel))
+
+
+def pixel_bias_ppb(truth_cfg: dict, pixel, unix_t, record_start: dt.date, land=None) -> np.ndarray:
+    """Injected absolute pixel bias b_p(t) (ppb) of soundings of ``pixel`` (1-4) at POSIX time
+    ``unix_t`` over land (``land`` True) or water:
+
+        b_p(t) = offset_p + trend_p y + curvature_p y^2 + step_p n_events(t)
+                 + A_{p,s} cos(2 pi (doy(t) - phase_p) / 365.25)
+
+    with y the years since ``record_start`` and doy the day of year. The seasonal amplitude
+    A_{p,s} (``pixel_seasonal_ppb``, per surface s) and the day of its maximum (``phase_p``,
+    ``pixel_seasonal_phase_day``) stand for the seasonal pixel differences H19 see (Sect. 3.4:
+    about 1.5 ppb over land); the curvature (``pixel_curvature_ppb_per_year2``) is a slow
+    nonlinearity that no line fits exactly. ``land`` None means land for every sounding.
+    """
+    t = np.asarray(unix_t, dtype=np.float64)
+    pixel = np.asarray(pixel)
+    land = np.ones(pixel.shape, dtype=bool) if land is None else np.asarray(land, dtype=bool)
+    years = (t - timeutil.day_start_unix(record_start)) / truth.SECONDS_PER_YEAR
     bias = _pixel_values(truth_cfg["pixel_bias_ppb"], pixel)
     bias = bias + _pixel_values(truth_cfg["pixel_trend_ppb_per_year"], pixel) * years
+    bias = bias + _pixel_values(truth_cfg["pixel_curvature_ppb_per_year2"], pixel) * years**2
     step = _pixel_values(truth_cfg["pixel_bias_step_ppb"], pixel)
     for ev in truth_cfg["instrument_events"]:
-        after = np.asarray(unix_t) >= timeutil.day_start_unix(calendar.parse_date(ev))
+        after = t >= timeutil.day_start_unix(calendar.parse_date(ev))
         bias = bias + np.where(after, step, 0.0)
-    return bias
+    amp = _surface_pixel_values(truth_cfg["pixel_seasonal_ppb"], pixel, land)
+    phase = _pixel_values(truth_cfg["pixel_seasonal_phase_day"], pixel)
+    return bias + amp * np.cos(2.0 * np.pi * (truth.day_of_year(t) - phase) / 365.25)
 
 
 def feature_bias_ppb(fb: dict, feature_ppb, is_land) -> np.ndarray:
-    """Injected piecewise-linear bias against max adjacent-level difference (land only)."""
+    """Injected piecewise-linear bias against the max adjacent-level difference f (land only):
+    intercept + slope_below (f - breakpoint) below the breakpoint, intercept + slope_above
+    (f - breakpoint) above it (ppb). The default breakpoint lies between the candidate
+    breakpoints of config/filters/candidates.yaml, and the bias at the breakpoint is the
+    intercept, not zero: the fitted form (zero at a grid breakpoint) is not the truth's."""
     d = np.asarray(feature_ppb) - fb["breakpoint_ppb"]
-    b = np.where(d < 0, fb["slope_below"] * d, fb["slope_above"] * d)
+    b = fb["intercept_ppb"] + np.where(d < 0, fb["slope_below"] * d, fb["slope_above"] * d)
     return np.where(is_land, b, 0.0)
+
+
+def outlier_factor(value, reference, exponent) -> np.ndarray:
+    """Smooth growth of an outlier population's bias as ``value`` (SNR 5A or DOF) falls:
+    2 r^k / (1 + r^k) with r = reference / value and k = ``exponent``. It is 1 at the reference
+    (the H19 Table 3 threshold), tends to 2 far below it and to 0 far above it, with no step
+    anywhere: a threshold filter removes most but not all of the harm."""
+    r = float(reference) / np.maximum(np.asarray(value, dtype=np.float64), 1e-6)
+    rk = np.minimum(r, 1e6) ** float(exponent)
+    return 2.0 * rk / (1.0 + rk)
 
 
 def max_adjacent_difference(vmr) -> np.ndarray:
@@ -87,14 +122,42 @@ def correlated_error_field(lat, lon, orbit, seed: int, day_index: int, length_km
     return out
 
 
-def _snow_ice(lat, doy, land, alt, wiggle):
+def _ramp(x, width):
+    """0 for x <= -width/2, 1 for x >= width/2, linear in between."""
+    return np.clip(x / width + 0.5, 0.0, 1.0)
+
+
+def snow_ice_cover(lat, doy, land, alt, wiggle, edge_width_deg: float) -> np.ndarray:
+    """True snow/ice cover fraction of each footprint (0-1): seasonal NH snowline and sea-ice
+    edges, Antarctica and high mountains, each edge a linear ramp ``edge_width_deg`` wide in
+    latitude (300 m per degree in altitude), so that footprints near the edges are partly
+    covered."""
+    w = max(float(edge_width_deg), 1e-6)
     season = np.cos(2 * np.pi * (doy - 15.0) / 365.25)  # +1 mid-January, -1 mid-July
     nh_snowline = 60.0 - 15.0 * season + 2.0 * wiggle
-    land_snow = land & ((lat > nh_snowline) | (lat < -60.0) | (alt > 3800.0 - 800.0 * season))
+    mountain = (alt - (3800.0 - 800.0 * season)) / 300.0
+    land_snow = np.maximum.reduce([_ramp(lat - nh_snowline, w), _ramp(-60.0 - lat, w), _ramp(mountain, w)])
     nh_ice = 72.0 - 6.0 * season + 2.0 * wiggle
     sh_ice = -65.0 + 5.0 * np.cos(2 * np.pi * (doy - 196.0) / 365.25) - 2.0 * wiggle
-    sea_ice = ~land & ((lat > nh_ice) | (lat < sh_ice))
-    return land_snow | sea_ice
+    sea_ice = np.maximum(_ramp(lat - nh_ice, w), _ramp(sh_ice - lat, w))
+    return np.where(land, land_snow, sea_ice)
+
+
+def snow_ice_free_diagnostic(rng, cover, snow_cfg: dict) -> np.ndarray:
+    """The file's snow/ice-free fraction (MODISCloudDiagnostics element 6, 1 = free) from the true
+    cover: 1 - cover with a MODIS error of ``noise`` (0-1 units) where the cover is partial,
+    0 where it is full; then misclassified: a fraction ``missed_fraction`` of the covered
+    footprints reports 1.0 (snow/ice missed) and a fraction ``false_fraction`` of the free ones
+    reports partial cover (0-0.99)."""
+    n = cover.size
+    partial = (cover > 0.0) & (cover < 1.0)
+    free = np.where(partial, np.clip(1.0 - cover + float(snow_cfg["noise"]) * rng.standard_normal(n), 0.0, 1.0),
+                    1.0 - cover)
+    covered = cover > 0.0
+    missed = covered & (rng.random(n) < float(snow_cfg["missed_fraction"]))
+    false = ~covered & (rng.random(n) < float(snow_cfg["false_fraction"]))
+    free = np.where(missed, 1.0, free)
+    return np.where(false, rng.uniform(0.0, 0.99, n), free)
 
 
 def _daily_gain_dev(rng):
@@ -106,11 +169,11 @@ def _daily_gain_dev(rng):
     return g
 
 
-def _modis_diagnostics(rng, n, snow_ice, land, day_side, sza):
+def _modis_diagnostics(rng, n, snow_free, land, day_side, sza):
     """The 12 MODISCloudDiagnostics of the V9 layout with values like the real sample's
     (docs/formats-mopitt.md): percents in 1-4, 0-1 fractions in 5-11, element 6 the
-    snow/ice-free fraction: 1.0 where no snow or ice is injected, and below 0.999 where it is
-    (mostly 0, partial cover near the edges of snow and ice). A few night soundings are fill."""
+    snow/ice-free fraction ``snow_free`` (:func:`snow_ice_free_diagnostic`). A few night
+    soundings are fill."""
     m = np.empty((n, N_MODIS), dtype=np.float64)
     m[:, 0] = np.round(rng.normal(505.0, 20.0, n))
     cloudy = np.clip(100.0 * rng.beta(0.35, 4.0, n), 0.0, 100.0)
@@ -120,9 +183,7 @@ def _modis_diagnostics(rng, n, snow_ice, land, day_side, sza):
     m[:, 2] = m[:, 3] * rng.uniform(0.0, 1.0, n)
     glint = ~land & day_side & (sza < 40.0) & (rng.random(n) < 0.5)
     m[:, 5] = np.where(glint, 0.0, 1.0)
-    partial = rng.random(n) < 0.15
-    free = np.where(partial, rng.uniform(0.0, 0.99, n), 0.0)
-    m[:, MODIS_SNOW_ICE_ELEMENT] = np.where(snow_ice, free, 1.0)
+    m[:, MODIS_SNOW_ICE_ELEMENT] = snow_free
     for e in (7, 8, 9, 10):
         m[:, e] = np.where(rng.random(n) < 0.5, np.round(rng.random(n)), rng.random(n))
     m[:, 11] = 1.0
@@ -167,7 +228,9 @@ def simulate_day(day: dt.date, syn: dict):
     psurf = 1013.25 * np.exp(-dem / 8400.0) + 7.0 * synoptic
     doy = truth.day_of_year(t)
     wiggle = geometry.smooth_field(lat, lon, seed * 17 + di, (300.0, 1500.0), n_modes=12)
-    snow_ice = _snow_ice(lat, doy, land, dem, wiggle)
+    snow_cfg = truth_cfg["snow_ice"]
+    cover = snow_ice_cover(lat, doy, land, dem, wiggle, snow_cfg["edge_width_deg"])
+    snow_ice = cover > 0.0
 
     # Surface temperature and thermal contrast (K).
     t_air = 288.0 - 40.0 * np.sin(np.radians(lat)) ** 2 - dem * 0.0065
@@ -219,13 +282,18 @@ def simulate_day(day: dt.date, syn: dict):
     # that profile, column and XCO stay consistent: XCO_final = g * XCO_0 + delta.
     g = float(truth_cfg["global_scale"])
     record_start = calendar.parse_date(syn["start"])
-    b_pixel = pixel_bias_ppb(truth_cfg, pixel, t, record_start)
-    b_snow = np.where(snow_ice, _pixel_values(truth_cfg["snow_ice_bias_ppb"], pixel), 0.0)
+    b_pixel = pixel_bias_ppb(truth_cfg, pixel, t, record_start, land)
+    # The snow/ice bias scales with the true cover (partly covered footprints carry part of it),
+    # whatever the file's diagnostic says.
+    b_snow = cover * _pixel_values(truth_cfg["snow_ice_bias_ppb"], pixel)
+    # Outlier populations: bias and scatter grow smoothly as SNR 5A and DOF fall.
     out_cfg = truth_cfg["outliers"]
-    low_snr = snr5 < out_cfg["low_snr5a"]["below"]
-    low_dof = dof < out_cfg["low_dof"]["below"]
-    b_outlier = np.where(low_snr, out_cfg["low_snr5a"]["bias_ppb"] + out_cfg["low_snr5a"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
-    b_outlier += np.where(low_dof, out_cfg["low_dof"]["bias_ppb"] + out_cfg["low_dof"]["scatter_ppb"] * rng.standard_normal(n), 0.0)
+    b_outlier = np.zeros(n)
+    for name, value in (("low_snr5a", snr5), ("low_dof", dof)):
+        o = out_cfg[name]
+        fac = outlier_factor(value, o["reference"], o["exponent"])
+        b_outlier += fac * (o["bias_ppb"] + o["scatter_ppb"] * rng.standard_normal(n))
+    low_snr = snr5 < out_cfg["low_snr5a"]["reference"]
     # Forward-model error: random, unbiased, the same fraction at every level, and part of the
     # reported error budget (added to the column error and the error covariance below). Part of
     # it, correlated_error.sigma_ppb, is spatially correlated (e.g. from surface emissivity or
@@ -293,7 +361,7 @@ def simulate_day(day: dt.date, syn: dict):
     chi2 = rng.gamma(6.0, 1.0 / 6.0, n) * np.where(low_snr, 1.8, 1.0)
     iterations = np.clip(3 + rng.poisson(2.0, n), 1, 20)
     anomaly = (rng.random((n, 5)) < np.where(land, 0.015, 0.006)[:, None]).astype(np.float32)
-    modis = _modis_diagnostics(rng, n, snow_ice, land, day_side, sza)
+    modis = _modis_diagnostics(rng, n, snow_ice_free_diagnostic(rng, cover, snow_cfg), land, day_side, sza)
     l1 = np.full((n, N_L1, 2), np.nan, dtype=np.float32)
     rad5 = 0.09 * np.exp(rng.normal(0.0, 0.15, n))
     for e, (rad, snr) in {3: (rad5, snr5), 4: (3e-4 * np.exp(rng.normal(0, 0.5, n)), 8.0 * np.exp(rng.normal(0, 0.4, n))),
@@ -378,6 +446,7 @@ def simulate_day(day: dt.date, syn: dict):
         "forward_model_error_ppb": b_fm,
         "correlated_error_ppb": b_corr,
         "snow_ice": snow_ice,
+        "snow_ice_cover": cover,
         "daytime": day_side,
     }
     return fields, truth_table

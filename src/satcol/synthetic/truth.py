@@ -150,10 +150,33 @@ def mopitt_prior_vmr(lat, lon, unix_seconds, p_hpa, psurf_hpa) -> np.ndarray:
     return bg * shape + plume_enhancement(lat, lon, doy, p, ps, 0.5, 1.5)
 
 
+def tccon_climatology_surface_ppb(lat, doy) -> np.ndarray:
+    """Lower-tropospheric CO (ppb) of the TCCON-like prior's own zonal climatology: a smoother
+    hemispheric contrast than the truth's (transition 10 deg N over 20 deg instead of 5 deg N over
+    15 deg), a NH seasonal cycle 2 weeks later and weaker, an SH one 3 weeks earlier."""
+    lat = np.asarray(lat, dtype=np.float64)
+    nh = 0.5 * (1.0 + np.tanh((lat - 10.0) / 20.0))
+    base = 62.0 + 40.0 * nh
+    season_nh = 18.0 * nh * np.cos(2 * np.pi * (doy - 95.0) / 365.25)
+    season_sh = 6.0 * (1.0 - nh) * np.cos(2 * np.pi * (doy - 255.0) / 365.25)
+    return base + season_nh + season_sh
+
+
+def tccon_climatology_shape(p_hpa, psurf_hpa) -> np.ndarray:
+    """Relative vertical profile of the TCCON-like prior: 1 at the surface, 0.5 at 100 hPa with a
+    more linear fall-off in the troposphere than the truth's (exponent 1.2 instead of 0.8: up to
+    ~10 % lower in the mid troposphere), and p^0.8 above 100 hPa (the truth: p^0.6)."""
+    p = np.asarray(p_hpa, dtype=np.float64)
+    ps = np.asarray(psurf_hpa, dtype=np.float64)
+    s = np.clip((np.maximum(p, 100.0) - 50.0) / (ps - 50.0), 0.0, 1.0)
+    return (0.50 + 0.50 * s**1.2) * np.clip(p / 100.0, 0.0, 1.0) ** 0.8
+
+
 def tccon_prior_vmr(lat, unix_seconds, p_hpa, psurf_hpa) -> np.ndarray:
-    """TCCON-like (GGG) a priori (ppb): like the GGG priors, a climatology of the atmosphere,
-    here of the synthetic one: its zonal, seasonal background and vertical shape, without plumes
-    or trend, 3 % high.
+    """TCCON-like (GGG) a priori (ppb): like the GGG priors, a climatology of its own, a smooth
+    function of latitude, season and pressure (:func:`tccon_climatology_surface_ppb` x
+    :func:`tccon_climatology_shape`) with no plumes or trend, and a vertical shape that is not the
+    truth's: the TCCON retrieval's prior-shape error is part of the OSSE.
 
     The upper-tropospheric shape matters for method II at the 0.5 % level: with a prior 15 %
     too high around 150-300 hPa, where MOPITT's averaging kernel is small, method II recovered
@@ -162,8 +185,8 @@ def tccon_prior_vmr(lat, unix_seconds, p_hpa, psurf_hpa) -> np.ndarray:
     doy = day_of_year(unix_seconds)
     p = np.asarray(p_hpa, dtype=np.float64)
     ps = np.asarray(psurf_hpa, dtype=np.float64)
-    bg = 1.03 * background_surface_ppb(lat, doy)
+    bg = tccon_climatology_surface_ppb(lat, doy)
     if p.ndim > lat.ndim:
         bg = bg[..., None]
         ps = ps[..., None]
-    return np.maximum(bg * vertical_shape(p, ps), 8.0)
+    return np.maximum(bg * tccon_climatology_shape(p, ps), 8.0)
