@@ -45,23 +45,82 @@ def _clean(days, method, variant):
     return days[ok], d[ok]
 
 
-def york_fit(days: pd.DataFrame, method: str, variant: str) -> dict:
-    sub, d = _clean(days, method, variant)
-    if len(sub) < 3:
-        return {"n": int(len(sub))}
+def _york_scale(d):
+    """York fit of rows (x, y, sx, sy) of ``d``; returns (fit, W, xbar, scale, scale_err)."""
     x, y, sx, sy = d.T
     f = stats.york(x, y, sx, sy)
     W = 1.0 / (sy**2 + f.slope**2 * sx**2)  # York weights at r = 0
     xbar = float(np.sum(W * x) / np.sum(W))
-    r = np.corrcoef(x, y)[0, 1]
-    return {
+    return f, W, xbar, float((f.intercept + f.slope * xbar) / xbar), scale_factor_error(W, xbar, f.reduced_chi2)
+
+
+def site_jackknife_error(d, site) -> tuple[float, int]:
+    """Delete-one-site jackknife standard error of the scale factor (Efron & Tibshirani 1993,
+    Eq. 11.5): s_(i) is the York scale factor without site i, and
+    se = sqrt((S - 1) / S * sum_i (s_(i) - mean s_(.))^2) over the S sites.
+
+    Days of one site share errors that do not average out within the site (representativeness
+    of the coincidence box, the TCCON prior's shape there, the site's own calibration), so the
+    York standard error, which treats every day x surface point as independent, understates the
+    spread of the scale factor. Deleting whole sites keeps that correlation inside each deleted
+    unit. Returns (se, S); NaN when fewer than 3 sites (or a subset fit fails)."""
+    site = np.asarray(site)
+    sites = np.unique(site)
+    if sites.size < 3:
+        return float("nan"), int(sites.size)
+    s_i = []
+    for k in sites:
+        keep = site != k
+        if keep.sum() < 3:
+            return float("nan"), int(sites.size)
+        s_i.append(_york_scale(d[keep])[3])
+    s_i = np.asarray(s_i)
+    n = s_i.size
+    return float(np.sqrt((n - 1) / n * np.sum((s_i - s_i.mean()) ** 2))), int(n)
+
+
+def _scale_block(sub, d) -> dict:
+    """Scale factor of the points ``d`` (rows of ``sub``) with its uncertainties."""
+    f, W, xbar, scale, err_york = _york_scale(d)
+    out = {"n": f.n, "scale_factor": scale, "scale_factor_err_york": err_york, "x_centroid_ppb": xbar}
+    if "site" in sub.columns:
+        jk, n_sites = site_jackknife_error(d, sub["site"].to_numpy())
+        out.update(n_sites=n_sites, scale_factor_err_site_jackknife=jk)
+    else:
+        jk = float("nan")
+    # The quoted uncertainty: the larger of the two; the York error alone where there are too
+    # few sites for a jackknife.
+    out["scale_factor_err"] = float(np.nanmax([err_york, jk]))
+    return out
+
+
+def york_fit(days: pd.DataFrame, method: str, variant: str) -> dict:
+    """York fit of daily MOPITT (y) against TCCON (x) and the scale factor at the centroid.
+
+    ``scale_factor_err`` is the quoted standard uncertainty of the scale factor: the larger of
+    the York error inflated by sqrt(MSWD) (``scale_factor_err_york``) and the delete-one-site
+    jackknife (``scale_factor_err_site_jackknife``, :func:`site_jackknife_error`).
+    ``per_surface`` holds the same for the land and the water points fitted alone (at least 3
+    points each).
+    """
+    sub, d = _clean(days, method, variant)
+    if len(sub) < 3:
+        return {"n": int(len(sub))}
+    f, W, xbar, _, _ = _york_scale(d)
+    r = np.corrcoef(d[:, 0], d[:, 1])[0, 1]
+    out = {
         "n": f.n, "slope": f.slope, "intercept": f.intercept, "slope_err": f.slope_err,
         "intercept_err": f.intercept_err, "reduced_chi2": f.reduced_chi2, "r2": float(r * r),
         "bias_percent": {f"{int(v)}": float(f.percent_bias(v)) for v in BIAS_AT_PPB},
-        "x_centroid_ppb": xbar, "scale_factor": float((f.intercept + f.slope * xbar) / xbar),
-        "scale_factor_err": scale_factor_error(W, xbar, f.reduced_chi2),
+        **_scale_block(sub, d),
         "n_land": int(np.sum(sub["surface"] == 1)), "n_water": int(np.sum(sub["surface"] == 0)),
     }
+    per = {}
+    for code, name in SURF.items():
+        m = (sub["surface"] == code).to_numpy()
+        per[name] = _scale_block(sub[m], d[m]) if m.sum() >= 3 else {"n": int(m.sum())}
+    out["per_surface"] = per
+    return out
 
 
 def scale_factor_error(W, xbar, reduced_chi2) -> float:
