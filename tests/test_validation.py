@@ -112,11 +112,16 @@ def site_offset_days(rng, scale, n_sites=10, per_site=30, site_sd=0.01):
         off = rng.normal(0.0, site_sd)
         x = rng.uniform(60, 130, per_site)
         y = scale * x * (1 + off) + rng.normal(0, 0.5, per_site)
-        rows.append(pd.DataFrame({"site": f"s{s}", "surface": rng.integers(0, 2, per_site), "day": np.arange(per_site),
+        rows.append(pd.DataFrame({"site": f"s{s}", "site_lat": 10.0 * s - 50, "surface": rng.integers(0, 2, per_site),
+                                  "day": 14000 + 10 * np.arange(per_site),
                                   "method_II_standard_x": x + rng.normal(0, 0.3, per_site),
                                   "method_II_standard_y": y, "method_II_standard_x_sem": 0.3,
                                   "method_II_standard_y_sem": 0.5}))
-    return pd.concat(rows, ignore_index=True)
+    d = pd.concat(rows, ignore_index=True)
+    for m in ("method_0", "method_III"):  # the other methods: copies (only method II is checked)
+        for c in ("x", "y", "x_sem", "y_sem"):
+            d[f"{m}_standard_{c}"] = d[f"method_II_standard_{c}"]
+    return d
 
 
 def test_quoted_scale_uncertainty_covers_site_correlated_errors():
@@ -149,3 +154,29 @@ def test_scale_factor_per_surface_follows_each_surfaces_scale():
     assert fit["per_surface"]["water"]["scale_factor"] == pytest.approx(1.05, abs=0.001)
     assert 1.052 < fit["scale_factor"] < 1.068
     assert fit["per_surface"]["land"]["n"] + fit["per_surface"]["water"]["n"] == fit["n"]
+
+
+def test_scale_rows_score_each_surface_within_the_target():
+    """recovery.scale_rows scores the land and the water scale factors against global_scale
+    within 0.2 %: a land-water split of +-0.6 % around the injected scale, which the overall
+    factor hides, fails both surface rows; without the split all three rows pass."""
+    import copy
+
+    from satcol import recovery
+    from satcol.config import load_config
+
+    cfg = copy.deepcopy(load_config())
+    g = cfg["synthetic"]["truth"]["global_scale"]
+    rows_of = {}
+    for split in (0.0, 0.006):
+        d = site_offset_days(np.random.default_rng(5), 1.0, n_sites=12, per_site=40, site_sd=0.0)
+        land = d["surface"] == 1
+        d.loc[land, "method_II_standard_y"] *= g * (1 + split)
+        d.loc[~land, "method_II_standard_y"] *= g * (1 - split)
+        v = validation.validate(d)
+        rows_of[split] = {r["quantity"]: r for r in recovery.scale_rows(v, cfg)}
+    name = "global_scale_method_II_ggg2020_xco_scale_not_used"
+    assert all(rows_of[0.0][name + s]["ok"] for s in ("", "_land", "_water"))
+    assert not rows_of[0.006][name + "_land"]["ok"] and not rows_of[0.006][name + "_water"]["ok"]
+    assert rows_of[0.006][name + "_land"]["recovered"] == pytest.approx(g * 1.006, rel=5e-4)
+    assert "site jackknife" in rows_of[0.0][name]["note"]
