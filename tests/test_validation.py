@@ -180,3 +180,22 @@ def test_scale_rows_score_each_surface_within_the_target():
     assert not rows_of[0.006][name + "_land"]["ok"] and not rows_of[0.006][name + "_water"]["ok"]
     assert rows_of[0.006][name + "_land"]["recovered"] == pytest.approx(g * 1.006, rel=5e-4)
     assert "site jackknife" in rows_of[0.0][name]["note"]
+
+
+def test_seed_study_summary_gives_errors_in_percent_and_in_uncertainties():
+    """Mean and RMS of the scale error over runs, in % and in units of the quoted uncertainty,
+    per surface: hand-computed values of three runs."""
+    runs = pd.DataFrame({"surface": ["all", "all", "all", "land"], "injected": [1.0, 1.05, 1.10, 1.0],
+                         "recovered": [1.002, 1.05 * 0.997, 1.10, 1.004], "uncertainty": [0.002, 0.00315, 0.001, 0.002],
+                         "uncertainty_york": [0.001, 0.001, 0.001, 0.001],
+                         "uncertainty_site_jackknife": [0.002, 0.00315, np.nan, 0.002], "n": [40, 50, 60, 30]})
+    s = validation.seed_study_summary(runs).set_index("surface")
+    a = s.loc["all"]
+    assert a["runs"] == 3 and a["mean_points"] == pytest.approx(50.0)
+    assert a["mean_error_percent"] == pytest.approx((0.2 - 0.3 + 0.0) / 3)
+    assert a["rms_error_percent"] == pytest.approx(np.sqrt((0.04 + 0.09) / 3))
+    # z = 1, -1, 0 (the second run: -0.00315 / 0.00315)
+    assert a["mean_z"] == pytest.approx(0.0, abs=1e-9) and a["rms_z"] == pytest.approx(np.sqrt(2 / 3))
+    assert a["rms_z_york_only"] == pytest.approx(np.sqrt((4 + 3.15**2) / 3))
+    assert a["rms_z_jackknife_only"] == pytest.approx(1.0)  # the NaN run left out
+    assert s.loc["land", "mean_z"] == pytest.approx(2.0)

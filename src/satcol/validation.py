@@ -288,3 +288,46 @@ def validate(days: pd.DataFrame, variants: dict | None = None) -> dict:
     out["loso"] = {"method": "method_II", "variant": "standard", "overall": loso_overall,
                    "per_site": loso_table.to_dict("records")}
     return out
+
+
+def seed_study_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy of the recovered global scale over runs with different seeds and injected scales.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run and surface (``all``, ``land``, ``water``): ``injected`` and
+        ``recovered`` scale (MOPITT / TCCON, unitless), the quoted standard uncertainty
+        ``uncertainty`` (:func:`york_fit` ``scale_factor_err``), optionally its parts
+        ``uncertainty_york`` and ``uncertainty_site_jackknife``, and ``n`` (day x surface points).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per surface: number of runs, mean points per run, mean and RMS of the relative error
+        100 (recovered - injected) / injected (%), mean and RMS of the error in units of the
+        quoted uncertainty (an RMS near 1: the uncertainty covers the spread), the RMS with the
+        York error alone and with the site jackknife alone, and the mean quoted uncertainty (%).
+    """
+    d = runs.copy()
+    d["error_percent"] = 100.0 * (d["recovered"] - d["injected"]) / d["injected"]
+    err = d["recovered"] - d["injected"]
+    d["z"] = err / d["uncertainty"]
+    d["z_york"] = err / d.get("uncertainty_york", np.nan)
+    d["z_jackknife"] = err / d.get("uncertainty_site_jackknife", np.nan)
+    d["uncertainty_percent"] = 100.0 * d["uncertainty"] / d["injected"]
+
+    def rms(v):
+        v = np.asarray(v, dtype=np.float64)
+        v = v[np.isfinite(v)]
+        return float(np.sqrt(np.mean(v**2))) if v.size else float("nan")
+
+    rows = []
+    for surface, g in d.groupby("surface", sort=False):
+        rows.append({"surface": surface, "runs": len(g), "mean_points": float(g["n"].mean()),
+                     "mean_error_percent": float(g["error_percent"].mean()),
+                     "rms_error_percent": rms(g["error_percent"]),
+                     "mean_uncertainty_percent": float(g["uncertainty_percent"].mean()),
+                     "mean_z": float(g["z"].mean()), "rms_z": rms(g["z"]),
+                     "rms_z_york_only": rms(g["z_york"]), "rms_z_jackknife_only": rms(g["z_jackknife"])})
+    return pd.DataFrame(rows)
