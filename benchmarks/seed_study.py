@@ -59,11 +59,38 @@ SEEDS = [20190101, 11, 2024, 777, 31337, 4242, 90210, 55]
 SCALES = [1.064, 1.031, 1.10, 1.0, 0.97, 1.05, 1.08, 1.02]
 
 
+#: Half-width of the swath plus a margin (km): a footprint lies at most this far from the
+#: sub-satellite point of its scan.
+REACH_KM = 400.0
+
+
 def box_footprints(boxes: np.ndarray, original=geometry.swath_footprints):
     """A replacement of :func:`geometry.swath_footprints` that keeps the daytime footprints
-    (SZA < 80 deg) inside any of ``boxes`` (rows lat_min, lat_max, lon_min, lon_max)."""
+    (SZA < 80 deg) inside any of ``boxes`` (rows lat_min, lat_max, lon_min, lon_max).
+
+    An orbit whose sub-satellite track (at every scan time) comes no closer than REACH_KM to a
+    box on the day side is skipped without computing its footprints (most of the cost)."""
+    centre_lat = 0.5 * (boxes[:, 0] + boxes[:, 1])
+    centre_lon = 0.5 * (boxes[:, 2] + boxes[:, 3])
+    # Great-circle radius (km) of a circle around each box centre that holds the box.
+    half_diag = geometry.EARTH_RADIUS_KM * np.radians(np.hypot(0.5 * (boxes[:, 1] - boxes[:, 0]), 0.5 * (
+        boxes[:, 3] - boxes[:, 2]) * np.cos(np.radians(np.minimum(np.abs(boxes[:, 0]), np.abs(boxes[:, 1]))))))
+    empty = {"time": np.zeros(0), "lat": np.zeros(0), "lon": np.zeros(0), "pixel": np.zeros(0, np.int32),
+             "stare": np.zeros(0, np.int32), "track": np.zeros(0, np.int32), "vza": np.zeros(0)}
+
+    def near_a_box(t_node) -> bool:
+        t = t_node - geometry.ORBIT_PERIOD_S / 2 + np.arange(0.0, geometry.ORBIT_PERIOD_S, geometry.SCAN_SECONDS)
+        lat, lon = geometry.subsatellite(t, t_node)
+        day = geometry.solar_zenith(t, lat, lon) < 85.0
+        la, lo = np.radians(lat[day])[:, None], np.radians(lon[day])[:, None]
+        cl, co = np.radians(centre_lat)[None, :], np.radians(centre_lon)[None, :]
+        cosd = np.sin(la) * np.sin(cl) + np.cos(la) * np.cos(cl) * np.cos(lo - co)
+        dist = geometry.EARTH_RADIUS_KM * np.arccos(np.clip(cosd, -1.0, 1.0))
+        return bool(np.any(dist <= half_diag[None, :] + REACH_KM))
 
     def wrapped(t_node, orbit_number):
+        if not near_a_box(t_node):
+            return dict(empty)
         fp = original(t_node, orbit_number)
         lat, lon = fp["lat"], fp["lon"]
         inside = np.zeros(lat.size, dtype=bool)
