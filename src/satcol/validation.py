@@ -7,7 +7,9 @@ Input: the per-site day x surface averages of :func:`satcol.colocation.colocate_
   x and y errors (H19 Fig. 5), OLS R^2, percent bias at 50/75/100/150 ppb;
 - the global scaling factor: the fitted line relative to x at the York-weighted centroid of x,
   s = (a + b xbar) / xbar, i.e. 1 + bias(xbar)/100 where the fit is best determined [V: H19 quote
-  the percent bias; the factor they divide by is not defined further];
+  the percent bias; the factor they divide by is not defined further], overall and for the land
+  and the water points alone, with a quoted uncertainty: the larger of the York error (inflated
+  by sqrt(MSWD)) and the delete-one-site jackknife (the days of a site share errors);
 - drift: Theil-Sen slope of the percent difference 100 (y - x) / x averaged in 1-month x
   5-degree latitude bins (H19 Sect. 4.3), in % per year with the 95 % CI half-width;
 - leave-one-site-out (LOSO): the fit without a site, evaluated on that site.
