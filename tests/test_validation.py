@@ -196,6 +196,7 @@ def test_seed_study_summary_gives_errors_in_percent_and_in_uncertainties():
     assert a["rms_error_percent"] == pytest.approx(np.sqrt((0.04 + 0.09) / 3))
     # z = 1, -1, 0 (the second run: -0.00315 / 0.00315)
     assert a["mean_z"] == pytest.approx(0.0, abs=1e-9) and a["rms_z"] == pytest.approx(np.sqrt(2 / 3))
+    assert a["sd_z"] == pytest.approx(1.0)  # sqrt((1 + 1 + 0) / 2)
     assert a["rms_z_york_only"] == pytest.approx(np.sqrt((4 + 3.15**2) / 3))
     assert a["rms_z_jackknife_only"] == pytest.approx(1.0)  # the NaN run left out
     assert s.loc["land", "mean_z"] == pytest.approx(2.0)

@@ -308,7 +308,8 @@ def seed_study_summary(runs: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Per surface: number of runs, mean points per run, mean and RMS of the relative error
         100 (recovered - injected) / injected (%), mean and RMS of the error in units of the
-        quoted uncertainty (an RMS near 1: the uncertainty covers the spread), the RMS with the
+        quoted uncertainty (an RMS near 1: the uncertainty covers the spread), its standard
+        deviation over the runs (near 1: it covers the spread about a common bias), the RMS with the
         York error alone and with the site jackknife alone, and the mean quoted uncertainty (%).
     """
     d = runs.copy()
@@ -331,5 +332,6 @@ def seed_study_summary(runs: pd.DataFrame) -> pd.DataFrame:
                      "rms_error_percent": rms(g["error_percent"]),
                      "mean_uncertainty_percent": float(g["uncertainty_percent"].mean()),
                      "mean_z": float(g["z"].mean()), "rms_z": rms(g["z"]),
+                     "sd_z": float(g["z"].std(ddof=1)) if len(g) > 1 else float("nan"),
                      "rms_z_york_only": rms(g["z_york"]), "rms_z_jackknife_only": rms(g["z_jackknife"])})
     return pd.DataFrame(rows)
