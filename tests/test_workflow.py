@@ -255,14 +255,22 @@ def recovered_scales(wd, global_scale):
     wd.mkdir(parents=True, exist_ok=True)
     snakemake(wd, "results/validation/tccon.json", config=cfg)
     v = json.loads((wd / "results/validation/tccon.json").read_text())
-    return {m: v[m]["standard"]["scale_factor"] for m in ("method_0", "method_II", "method_III")}, v
+    out = {m: v[m]["standard"]["scale_factor"] for m in ("method_0", "method_II", "method_III")}
+    for surface, f in v["method_II"]["standard"]["per_surface"].items():
+        if "scale_factor" in f:  # a surface with at least 3 day points
+            out[f"method_II_{surface}"] = f["scale_factor"]
+    return out, v
 
 
 def test_recovered_global_scale_follows_the_injected_scale(tmp_path):
-    """Issue #4: changing synthetic.truth.global_scale moves the recovered scale with it. Same
-    seed, same soundings and noise: the change isolates the injected change."""
+    """Issue #4: changing synthetic.truth.global_scale moves the recovered scale with it, for
+    every method and for method II's land (and, with 3 points or more, water) factor too
+    (issue 19 item 9). Same seed, same soundings and noise: the change isolates the injected
+    change."""
     a, va = recovered_scales(tmp_path / "a", 1.064)
     b, _ = recovered_scales(tmp_path / "b", 1.10)
     assert va["method_II"]["standard"]["n"] >= 3
+    assert "method_II_land" in a and set(a) == set(b)
     for m in a:
         assert b[m] / a[m] == pytest.approx(1.10 / 1.064, abs=0.003), m
+    assert va["method_II"]["standard"]["scale_factor_err"] >= va["method_II"]["standard"]["scale_factor_err_york"]

@@ -76,14 +76,30 @@ def background_surface_ppb(lat, doy) -> np.ndarray:
 STRAT_EXPONENT = 0.6
 
 
+#: Reference surface pressure of the background's vertical profile (hPa).
+SHAPE_REFERENCE_HPA = 1013.25
+
+
 def vertical_shape(p_hpa, psurf_hpa) -> np.ndarray:
-    """Relative vertical profile of the background: 1 at the surface, ~0.45 at 100 hPa, then
-    falling as (p / 100 hPa)^STRAT_EXPONENT above 100 hPa."""
+    """Relative vertical profile of the background, a function of pressure alone: 1 at
+    SHAPE_REFERENCE_HPA (and below), ~0.45 at 100 hPa, then falling as
+    (p / 100 hPa)^STRAT_EXPONENT above 100 hPa.
+
+    The free troposphere does not follow the terrain: over a surface at 900 hPa the background
+    at 500 hPa is the same as over the sea, and the surface value is the sea-level profile's
+    value at 900 hPa. (Terrain-following boundary-layer structure comes from the urban plumes.)
+    An earlier version normalised the whole troposphere to the local surface pressure; then two
+    columns 30 hPa apart in surface pressure differed in column-average VMR by ~1.3 % more than
+    the surface-pressure adjustment of H19 Sect. 4.1 accounts for (0.045 % per hPa), and because
+    the synthetic land (250 m base) lies 10-40 hPa above most TCCON sites, MOPITT land soundings
+    compared 0.45 % higher than water soundings against the same site (issue 19 item 9).
+    ``psurf_hpa`` does not change the values; the result has the broadcast shape of both.
+    """
     p = np.asarray(p_hpa, dtype=np.float64)
-    ps = np.asarray(psurf_hpa, dtype=np.float64)
-    s = np.clip((np.maximum(p, 100.0) - 50.0) / (ps - 50.0), 0.0, 1.0)
+    shape = np.broadcast_shapes(p.shape, np.shape(psurf_hpa))
+    s = np.clip((np.maximum(p, 100.0) - 50.0) / (SHAPE_REFERENCE_HPA - 50.0), 0.0, 1.0)
     trop = 0.40 + 0.60 * s**0.8
-    return trop * np.clip(p / 100.0, 0.0, 1.0) ** STRAT_EXPONENT
+    return np.broadcast_to(trop * np.clip(p / 100.0, 0.0, 1.0) ** STRAT_EXPONENT, shape)
 
 
 def plume_enhancement(lat, lon, doy, p_hpa, psurf_hpa, amplitude_scale=1.0, radius_scale=1.0):
