@@ -177,8 +177,13 @@ DOCUMENTED_MISSES = {
     # H19's fixed breakpoint (100 ppb) against an injected 110 ppb with its own intercept.
     "feature_bias_slope_below",
     "feature_bias_slope_above",
-    # Method II: 1.0696 for 1.064 (+0.52 %, tolerance 0.5 %, quoted uncertainty 0.3 %).
+    # Method II, overall and per surface (tolerance 0.2 %): a bias of +0.47 % over six seeds
+    # (land +0.51, water +0.20; benchmarks/seed_study.py), not noise (+0.37 % noise-free): the
+    # TCCON side of method II is a scaled prior that misses the near-surface plumes TCCON's
+    # kernel (about 0.7 near the surface) only partly sees. README "TCCON validation".
     "global_scale_method_II_ggg2020_xco_scale_not_used",
+    "global_scale_method_II_ggg2020_xco_scale_not_used_land",
+    "global_scale_method_II_ggg2020_xco_scale_not_used_water",
     # The seasonal pixel bias that H19's line correction leaves is correlated within a pixel and
     # not in the error budget: half-cell super-observations split by pixel see it.
     "superobs_normalised_rms",
