@@ -50,10 +50,15 @@ include: "rules/figures.smk"
 include: "rules/summary.smk"
 
 
+# The report's front page (`snakemake --report results/report.html` after a run).
+report: "report/workflow.rst"
+
+
 rule all:
     input:
         "results/summary.json",
         "results/figures/fig1_pixel2_minus_pixel4.png",
         "results/figures/fig5_one_to_one_method_II.png",
         expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),
+        report_targets(),
     default_target: True

@@ -30,3 +30,12 @@ def month_reports():
 
 def site_reports():
     return expand("results/store/tccon/{site}.report.json", site=PLAN.sites)
+
+
+# Categories of the Snakemake report (report/workflow.rst, rules/figures.smk): the papers' sections,
+# numbered because the report's menu sorts them by name.
+REPORT_QC = "1 QC and bias correction (H19 Sect. 3)"
+REPORT_TCCON = "2 TCCON validation (H19 Sect. 4)"
+REPORT_EXPORT = "3 Assimilation export (H19 Sect. 5)"
+REPORT_OSSE = "4 OSSE: recovery of the synthetic truth"
+REPORT_PAPERS = "5 Papers beside the run"
