@@ -34,7 +34,7 @@ if rule == "report_osse_table":
 
 with open(inp.summary) as f:
     summary = json.load(f)
-write(out.front_page, reportpages.front_page(summary))
+write(out.front_page, reportpages.front_page(summary, inp.summary))
 tables = [
     (out.table3, inp.table3, "H19 Table 3 with this run's counts: soundings flagged per QC bit"),
     (out.per_site, inp.per_site, "TCCON validation per site (method II, standard TCCON)"),

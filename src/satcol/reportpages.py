@@ -63,7 +63,8 @@ def table_html(df: pd.DataFrame, title: str, note: str = "", source: str = "", f
         The HTML document.
     """
     if flag_column is not None and flag_column not in df.columns:
-        raise BadInputError(f"{source or title}: no column {flag_column!r} to highlight rows by")
+        raise BadInputError(source or title, "missing_field", f"no column {flag_column!r} to highlight rows by",
+                            dataset=flag_column)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
     flags = df[flag_column].astype(str).str.lower().isin(("false", "0")) if flag_column else None
@@ -90,7 +91,8 @@ def superobs_table(reports: list[dict]) -> pd.DataFrame:
     for r in reports:
         missing = [c for c in cols if c not in r]
         if missing:
-            raise BadInputError(f"super-observation report of {r.get('month', '?')}: missing {', '.join(missing)}")
+            raise BadInputError(f"results/export/{r.get('month', '?')}/superobs_report.json", "missing_field",
+                                f"missing {', '.join(missing)}", dataset=missing[0])
     return pd.DataFrame([{c: r[c] for c in cols} for r in reports], columns=cols)
 
 
@@ -108,13 +110,14 @@ def _get(d: dict, *path, default=None):
     return d
 
 
-def headline_numbers(summary: dict) -> list[tuple[str, str, str]]:
-    """The run's headline numbers from ``results/summary.json``: (quantity, value, where in
-    the report), in the order of the papers' sections."""
+def headline_numbers(summary: dict, source="results/summary.json") -> list[tuple[str, str, str]]:
+    """The run's headline numbers from ``results/summary.json`` (``source``, named in errors):
+    (quantity, value, where in the report), in the order of the papers' sections."""
     rows = []
     snd = _get(summary, "qc", "soundings", default={})
     if not snd:
-        raise BadInputError("summary.json: no qc.soundings section (is this a satcol run summary?)")
+        raise BadInputError(source, "missing_field", "no qc.soundings section (is this a satcol run summary?)",
+                            dataset="qc.soundings")
     total, kept = snd.get("total", 0), snd.get("kept", 0)
     rows.append(("MOPITT soundings ingested / kept by every filter",
                  f"{total:,} / {kept:,} ({100.0 * kept / total:.1f} %)" if total else "0 / 0",
@@ -166,13 +169,15 @@ def _rst_escape(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|").replace("_", "\\_")
 
 
-def front_page(summary: dict) -> str:
+def front_page(summary: dict, source="results/summary.json") -> str:
     """reStructuredText of the report's front page: provenance and headline numbers.
 
     Parameters
     ----------
     summary : dict
         ``results/summary.json`` of the run (satcol.summary).
+    source : str
+        Its path, named in errors.
 
     Returns
     -------
@@ -181,7 +186,8 @@ def front_page(summary: dict) -> str:
     """
     prov = summary.get("provenance")
     if not isinstance(prov, dict) or "config_sha256" not in prov:
-        raise BadInputError("summary.json: no provenance section with config_sha256")
+        raise BadInputError(source, "missing_field", "no provenance section with config_sha256",
+                            dataset="provenance.config_sha256")
     kind = "synthetic record (OSSE: known injected truth)" if summary.get("synthetic") else "instrument files"
     lines = [
         "Provenance",
@@ -203,6 +209,6 @@ def front_page(summary: dict) -> str:
         "     - this run",
         "     - shown in",
     ]
-    for q, v, where in headline_numbers(summary):
+    for q, v, where in headline_numbers(summary, source):
         lines += [f"   * - {_rst_escape(q)}", f"     - {_rst_escape(v)}", f"     - {_rst_escape(where)}"]
     return "\n".join(lines) + "\n"
