@@ -4,23 +4,8 @@
 # tables as HTML, which the report shows inline. Report categories are the papers' sections
 # (sorted by name in the report's menu, hence the numbers); captions are in report/captions/.
 
-# The REPORT_* categories are in rules/common.smk (the figure rules of colocate.smk and export.smk
-# use them too).
-
-
-FIGURE_PDFS = [f"results/figures/{name}.pdf" for name in (
-    "fig1_pixel2_minus_pixel4", "fig2_pixel_bias_timeseries", "fig2_final_pixel_bias_timeseries",
-    "fig4_surface_pressure_scaling", "fig5_one_to_one_method_II", "fig5_one_to_one_method_II_unscaled",
-    "fig6_site_differences", "fig7_hovmoller", "fig8_column_averaging_kernels", "error_correlation")]
-
-
-def report_targets():
-    """The report's pages (the front page, the table pages, the OSSE table on synthetic runs) and
-    the vector PDF of every figure (requested, so that a results directory from before the PDFs
-    gets them)."""
-    return (["results/report/front_page.rst"] + (["results/report/tables/osse_recovery.html"] if PLAN.synthetic else [])
-            + FIGURE_PDFS)
-
+# The REPORT_* categories and report_targets() are in rules/common.smk (the figure rules of
+# colocate.smk and export.smk use the categories too).
 
 
 rule figures_qc:
