@@ -52,6 +52,10 @@ include: "rules/summary.smk"
 include: "rules/paper_compare.smk"
 
 
+# The report's front page (`snakemake --report results/report.html` after a run).
+report: "report/workflow.rst"
+
+
 rule all:
     input:
         "results/summary.json",
@@ -59,4 +63,5 @@ rule all:
         "results/figures/fig1_pixel2_minus_pixel4.png",
         "results/figures/fig5_one_to_one_method_II.png",
         expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),
+        report_targets(),
     default_target: True

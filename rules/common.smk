@@ -30,3 +30,26 @@ def month_reports():
 
 def site_reports():
     return expand("results/store/tccon/{site}.report.json", site=PLAN.sites)
+
+
+# Categories of the Snakemake report (report/workflow.rst, rules/figures.smk): the papers' sections,
+# numbered because the report's menu sorts them by name.
+REPORT_QC = "1 QC and bias correction (H19 Sect. 3)"
+REPORT_TCCON = "2 TCCON validation (H19 Sect. 4)"
+REPORT_EXPORT = "3 Assimilation export (H19 Sect. 5)"
+REPORT_OSSE = "4 OSSE: recovery of the synthetic truth"
+REPORT_PAPERS = "5 Papers beside the run"
+
+FIGURE_PDFS = [f"results/figures/{name}.pdf" for name in (
+    "fig1_pixel2_minus_pixel4", "fig2_pixel_bias_timeseries", "fig2_final_pixel_bias_timeseries",
+    "fig4_surface_pressure_scaling", "fig5_one_to_one_method_II", "fig5_one_to_one_method_II_unscaled",
+    "fig6_site_differences", "fig7_hovmoller", "fig8_column_averaging_kernels", "error_correlation")]
+
+
+def report_targets():
+    """The report's pages (the front page, the table pages, the OSSE table on synthetic runs) and
+    the vector PDF of every figure (requested, so that a results directory from before the PDFs
+    gets them)."""
+    return (["results/report/front_page.rst", "results/report/tables/paper_vs_run.html"]
+            + (["results/report/tables/osse_recovery.html"] if PLAN.synthetic else [])
+            + FIGURE_PDFS)

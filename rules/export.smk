@@ -9,7 +9,9 @@ rule error_correlation:
     output:
         model="results/export/error_correlation.json",
         bins="results/export/error_correlation_bins.csv",
-        figure=report("results/figures/error_correlation.png", category="Assimilation export"),
+        figure=report("results/figures/error_correlation.png", caption="../report/captions/error_correlation.rst",
+                      category=REPORT_EXPORT, subcategory="MOPITT export"),
+        figure_pdf="results/figures/error_correlation.pdf",
     params:
         error_correlation=cfg("export", "error_correlation"),
     log:

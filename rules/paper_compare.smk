@@ -11,8 +11,7 @@ rule paper_vs_run:
         days="results/validation/days.csv",
         soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
     output:
-        table=report("results/tables/paper_vs_run.csv", caption="../docs/captions/paper_vs_run.rst",
-                     category="Paper beside run"),
+        table="results/tables/paper_vs_run.csv",
         record="results/tables/paper_vs_run.json",
     log:
         "results/logs/paper_vs_run.log",
@@ -20,3 +19,17 @@ rule paper_vs_run:
         "../envs/satcol.yaml"
     script:
         "../scripts/paper_compare.py"
+
+
+rule report_paper_table:
+    input:
+        "results/tables/paper_vs_run.csv",
+    output:
+        report("results/report/tables/paper_vs_run.html", caption="../report/captions/paper_vs_run.rst",
+               category=REPORT_PAPERS, subcategory="H19 and S23"),
+    log:
+        "results/logs/report_paper_table.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/figures_report.py"

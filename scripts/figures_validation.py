@@ -16,7 +16,7 @@ try:
 except pd.errors.EmptyDataError:
     days = pd.DataFrame()
 if days.empty:
-    for path in out:
+    for path in (p for p in out if p.endswith(".png")):  # each writes its PDF beside it
         plots.empty_figure(path, "no MOPITT-TCCON colocated day in this run")
     log.info("no colocated days: placeholder figures written")
     raise SystemExit(0)

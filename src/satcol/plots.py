@@ -1,5 +1,7 @@
-"""Figures of the QC chain (H19 Figs. 1-3) with matplotlib.
+"""The run's figures with matplotlib: H19 Figs. 1-8 and the export's error correlation.
 
+Every figure is written as PNG and as vector PDF beside it, in one style (satcol.figstyle:
+Okabe-Ito colours, cividis and RdBu colour maps, axes labelled with quantity and unit).
 Maps use the equal-area Eckert IV projection, implemented here (Snyder 1987, "Map
 Projections: A Working Manual", USGS PP 1395, p. 256) because cartopy's coastline data cannot
 be downloaded offline; coastlines are contours of the land mask of the ``global-land-mask``
@@ -15,18 +17,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import landmask  # noqa: E402
+from . import figstyle, landmask  # noqa: E402
+from .figstyle import PIXEL_COLORS, SURFACE_COLORS, label  # noqa: E402
 
 SURF = {0: "water", 1: "land"}
-PIXEL_COLORS = {1: "tab:blue", 2: "tab:orange", 3: "tab:green", 4: "tab:red"}
+figstyle.apply()
 
 
-def _save(fig, path, dpi):
-    """Save atomically (satcol.ioutil): a killed job leaves no truncated figure."""
-    from .ioutil import atomic_path
-
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi)
+def _save(fig, path):
+    """PNG at ``path`` and PDF beside it, atomically (satcol.figstyle.save)."""
+    figstyle.save(fig, path)
 
 
 def eckert4(lon_deg, lat_deg):
@@ -61,8 +61,9 @@ def _coastlines(ax, step=0.5):
     ax.axis("off")
 
 
-def map_grid(ax, lat, lon, values, res=2.0, vmin=None, vmax=None, cmap="RdBu_r", label=""):
-    """Mean of ``values`` on a res x res degree grid, drawn in Eckert IV."""
+def map_grid(ax, lat, lon, values, res=2.0, vmin=None, vmax=None, cmap=figstyle.DIVERGING_CMAP, label=""):
+    """Mean of ``values`` on a res x res degree grid (``lat``, ``lon`` in degrees), drawn in the
+    equal-area Eckert IV projection with coastlines; ``label`` names the colour bar (with unit)."""
     ok = np.isfinite(values)
     i = np.floor((np.asarray(lat)[ok] + 90) / res).astype(int)
     j = np.floor((np.asarray(lon)[ok] + 180) / res).astype(int)
@@ -96,20 +97,21 @@ def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
     m = g.pivot_table(index="key", columns="pixel", values="xco", aggfunc="mean")
     cen = g.groupby("key")[["lat", "lon"]].mean()
     diff = (m.get(2) - m.get(4)).reindex(cen.index)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-    map_grid(axes[0], cen["lat"], cen["lon"], diff.to_numpy(), res, -8, 8, label="pixel 2 - pixel 4 XCO (ppb)")
-    axes[0].set_title(f"{month}: pixel 2 minus pixel 4 (daytime, {res:g} x {res:g} deg)")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    map_grid(axes[0], cen["lat"], cen["lon"], diff.to_numpy(), res, -8, 8,
+             label=label("XCO pixel 2 - pixel 4", "ppb"))
+    axes[0].set_title(f"{month}: pixel 2 minus pixel 4 (daytime, {res:g}$^\\circ$ x {res:g}$^\\circ$)")
     snow = (table["modis_snow_ice"] < 0.999).astype(float).to_numpy()
-    map_grid(axes[1], table["lat"], table["lon"], snow, res, 0, 1, cmap="Blues", label="fraction flagged snow/ice")
+    map_grid(axes[1], table["lat"], table["lon"], snow, res, 0, 1, cmap=figstyle.SEQUENTIAL_CMAP,
+             label=label("fraction of soundings flagged snow/ice", "1"))
     axes[1].set_title(f"{month}: MODIS snow/ice diagnostic < 0.999")
     fig.tight_layout()
-    _save(fig, path, 110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig2(bins: pd.DataFrame, events_s, path, title="preliminary pixel bias, 15-day bins"):
     """H19 Fig. 2: each pixel minus the all-pixel mean in time bins, land and water, event marked."""
-    fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True)
     for ax, surf in zip(axes, (1, 0), strict=True):
         b = bins[bins["surface"] == surf]
         for p, gp in b.groupby("pixel"):
@@ -117,19 +119,20 @@ def fig2(bins: pd.DataFrame, events_s, path, title="preliminary pixel bias, 15-d
             ax.plot(t, gp["diff"], ".-", ms=3, lw=0.7, color=PIXEL_COLORS[int(p)], label=f"pixel {int(p)}")
         for e in events_s:
             ax.axvline(pd.to_datetime(e, unit="s"), color="k", ls="--", lw=1)
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.set_ylabel(f"{SURF[surf]}: pixel - all (ppb)")
-    axes[0].legend(ncol=4, fontsize=8)
+        ax.axhline(0, color=figstyle.REFERENCE_COLOR, lw=0.5)
+        ax.set_ylabel(label(f"{SURF[surf]}: XCO pixel - all pixels", "ppb"))
+    axes[-1].set_xlabel("time (UTC)")
+    axes[0].legend(ncol=4)
     axes[0].set_title(title)
     fig.tight_layout()
-    _save(fig, path, 110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig3(diag: pd.DataFrame, after: pd.DataFrame, candidate: str, applied: list[dict], path):
     """H19 Fig. 3-style diagram for one candidate: mean anomaly (>= min count), RMS, per-pixel
     means, histograms of all, prefiltered and filtered soundings, and the applied cutoffs."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    xlabel = figstyle.field_label(candidate)
     for ax, surf in zip(axes, (1, 0), strict=True):
         d = diag[(diag["candidate"] == candidate) & (diag["surface"] == surf) & (diag["bin"] >= 0)].copy()
         d = d[np.isfinite(d["bin_hi"])]
@@ -144,32 +147,33 @@ def fig3(diag: pd.DataFrame, after: pd.DataFrame, candidate: str, applied: list[
         a = after[(after["candidate"] == candidate) & (after["surface"] == surf) & (after["bin"] >= 0)]
         if len(a):
             ax2.step(0.5 * (a["bin_lo"] + a["bin_hi"]), a["hist_filtered"].fillna(0), where="mid", color="k", lw=0.8, label="filtered")
-        ax2.set_ylabel("soundings")
+        ax2.set_ylabel(label("soundings per bin", "count"))
+        ax2.spines["right"].set_visible(True)
         ax.set_zorder(ax2.get_zorder() + 1)
         ax.patch.set_visible(False)
         ev = d["evaluable"].astype(bool)
-        ax.plot(x[ev], d["mean"][ev], "ko-", ms=3, label="mean")
-        ax.plot(x[ev], d["rms"][ev], "m^-", ms=3, label="RMS")
+        ax.plot(x[ev], d["mean"][ev], "o-", color=figstyle.FIT_COLOR, ms=3, label="mean")
+        ax.plot(x[ev], d["rms"][ev], "^-", color=figstyle.OKABE_ITO["reddish_purple"], ms=3, label="RMS")
         for p in range(1, 5):
             col = f"pixel{p}_mean"
             if col in d:
                 ax.plot(x, d[col], ".", color=PIXEL_COLORS[p], ms=3, label=f"pixel {p}")
         for f in applied:
             if f["field"] == candidate and f["surface"] in (SURF[surf], "all"):
-                ax.axvline(f["threshold"], color="r", lw=1.2)
-        ax.axhline(0, color="grey", lw=0.5)
+                ax.axvline(f["threshold"], color=figstyle.MARK_COLOR, lw=1.2)
+        ax.axhline(0, color=figstyle.REFERENCE_COLOR, lw=0.5)
         ax.set_ylim(-10, 12)
-        ax.set_xlabel(candidate)
-        ax.set_ylabel("SRA anomaly (ppb)")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(label("SRA anomaly", "ppb"))
         ax.set_title(f"{candidate}, {SURF[surf]}")
-    axes[0].legend(fontsize=7, loc="upper left", ncol=2)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(loc="upper left", ncol=2)
     fig.tight_layout()
-    _save(fig, path, 100)
-    plt.close(fig)
+    _save(fig, path)
 
 
 # --- TCCON validation figures (H19 Figs. 4-8) -------------------------------------------------------
-SURF_COLORS = {0: "tab:blue", 1: "tab:green"}
+SURF_COLORS = SURFACE_COLORS
 
 
 def fig4(snd: pd.DataFrame, sites: pd.DataFrame, path):
@@ -182,12 +186,12 @@ def fig4(snd: pd.DataFrame, sites: pd.DataFrame, path):
     data = [ratio[snd["site"] == s].to_numpy() for s in order]
     ax.boxplot(data, whis=(0.5, 99.5), showfliers=False)
     ax.set_xticks(range(1, len(order) + 1), [f"{s} ({alt[s]:.0f})" for s in order], rotation=60, ha="right")
-    ax.axhline(1.0, color="0.5", lw=0.8)
-    ax.set_ylabel("X(P_TCCON) / X(P_MOPITT)")
-    ax.set_title("surface-pressure scaling of MOPITT XCO, by site (altitude m)")
+    ax.axhline(1.0, color=figstyle.REFERENCE_COLOR, lw=0.8)
+    ax.set_ylabel(label("XCO at TCCON / at MOPITT surface pressure", "1"))
+    ax.set_xlabel("TCCON site (altitude, m)")
+    ax.set_title("surface-pressure scaling of MOPITT XCO, by site")
     fig.tight_layout()
-    _save(fig, path, 120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig5(days: pd.DataFrame, fit: dict, path, method="method_II", variant="standard"):
@@ -201,9 +205,9 @@ def fig5(days: pd.DataFrame, fit: dict, path, method="method_II", variant="stand
     lo = np.nanmin(days[[f"{p}_x", f"{p}_y"]].to_numpy()) * 0.9
     hi = np.nanmax(days[[f"{p}_x", f"{p}_y"]].to_numpy()) * 1.05
     xx = np.array([lo, hi])
-    ax.plot(xx, xx, color="0.5", lw=0.8, label="1:1")
+    ax.plot(xx, xx, color=figstyle.REFERENCE_COLOR, lw=0.8, label="1:1")
     if "slope" in fit:
-        ax.plot(xx, fit["intercept"] + fit["slope"] * xx, color="k", lw=1.2,
+        ax.plot(xx, fit["intercept"] + fit["slope"] * xx, color=figstyle.FIT_COLOR, lw=1.2,
                 label=f"York: y = {fit['slope']:.3f} x {fit['intercept']:+.2f}")
         b = fit["bias_percent"]
         ax.text(0.03, 0.97, f"n = {fit['n']}, R$^2$ = {fit['r2']:.3f}\n" + "\n".join(
@@ -211,12 +215,11 @@ def fig5(days: pd.DataFrame, fit: dict, path, method="method_II", variant="stand
             transform=ax.transAxes, va="top", fontsize=8)
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel(f"TCCON XCO ({variant}; {method}, ppb)")
-    ax.set_ylabel("MOPITT XCO (ppb)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(label(f"TCCON XCO ({variant}; {method.replace('_', ' ')})", "ppb"))
+    ax.set_ylabel(label("MOPITT XCO", "ppb"))
+    ax.legend(loc="lower right")
     fig.tight_layout()
-    _save(fig, path, 120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig6(days: pd.DataFrame, sites: pd.DataFrame, path, method="method_II", variant="standard"):
@@ -235,12 +238,14 @@ def fig6(days: pd.DataFrame, sites: pd.DataFrame, path, method="method_II", vari
             for b in bp["boxes"]:
                 b.set_facecolor(SURF_COLORS[surf])
     ax.set_xticks(np.arange(len(order)) * 3 + 0.5, [f"{s} ({lat[s]:.0f})" for s in order], rotation=60, ha="right")
-    ax.axhline(0.0, color="0.5", lw=0.8)
-    ax.set_ylabel("MOPITT - TCCON (%)")
-    ax.set_title(f"{method}, {variant} TCCON; green land, blue water; sites by latitude")
+    ax.axhline(0.0, color=figstyle.REFERENCE_COLOR, lw=0.8)
+    ax.set_ylabel(label("MOPITT - TCCON", "%"))
+    ax.set_xlabel("TCCON site (latitude, deg N)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=SURF_COLORS[s]) for s in (1, 0)]
+    ax.legend(handles, ["land", "water"], loc="best")
+    ax.set_title(f"{method.replace('_', ' ')}, {variant} TCCON; sites by latitude")
     fig.tight_layout()
-    _save(fig, path, 120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig7(days: pd.DataFrame, path, method="method_II", lat_bin=5.0):
@@ -253,14 +258,14 @@ def fig7(days: pd.DataFrame, path, method="method_II", lat_bin=5.0):
         p = f"{method}_{variant}"
         pct = 100.0 * (days[f"{p}_y"] - days[f"{p}_x"]) / days[f"{p}_x"]
         g = pd.DataFrame({"m": month, "lat": lat, "pct": pct}).groupby(["m", "lat"], as_index=False)["pct"].mean()
-        sc = ax.scatter(g["m"], g["lat"] + lat_bin / 2, c=g["pct"], cmap="RdBu_r", vmin=-15, vmax=15, marker="s", s=30)
-        ax.set_ylabel("latitude")
+        sc = ax.scatter(g["m"], g["lat"] + lat_bin / 2, c=g["pct"], cmap=figstyle.DIVERGING_CMAP, vmin=-15, vmax=15,
+                        marker="s", s=30)
+        ax.set_ylabel(label("latitude", "deg N"))
         ax.set_title(f"MOPITT - TCCON ({variant}), monthly {lat_bin:.0f}$^\\circ$ bins")
-        fig.colorbar(sc, ax=ax, label="%")
-    axes[-1].set_xlabel("year")
+        fig.colorbar(sc, ax=ax, label=label("MOPITT - TCCON", "%"))
+    axes[-1].set_xlabel(label("time", "decimal year"))
     fig.tight_layout()
-    _save(fig, path, 120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
@@ -275,9 +280,9 @@ def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
             if len(g):
                 ax.plot(g["a"], g["p"], "-o", ms=3, color=col, label=f"pixel {pix}")
         ax.set_title(f"MOPITT {season}")
-        ax.set_xlabel("column AK (unitless)")
-    axes[0].legend(fontsize=8)
-    axes[0].set_ylabel("pressure (hPa)")
+        ax.set_xlabel(label("column AK", "1"))
+    axes[0].legend()
+    axes[0].set_ylabel(label("pressure", "hPa"))
     axes[0].invert_yaxis()
     ax = axes[4]
     for sza, col in zip(tccon_ak["sza"], plt.cm.viridis(np.linspace(0, 1, len(tccon_ak["sza"]))), strict=True):
@@ -285,11 +290,10 @@ def fig8(mopitt_ak: pd.DataFrame, tccon_ak: dict, path):
         if m.any():
             ax.plot(np.nanmean(tccon_ak["ak"][m], axis=0), tccon_ak["pressure"], color=col, label=f"SZA {sza:.0f}")
     ax.set_title(f"TCCON ({tccon_ak['site']})")
-    ax.set_xlabel("column AK")
-    ax.legend(fontsize=8)
+    ax.set_xlabel(label("column AK", "1"))
+    ax.legend()
     fig.tight_layout()
-    _save(fig, path, 120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def empty_figure(path, message: str):
@@ -297,8 +301,7 @@ def empty_figure(path, message: str):
     fig, ax = plt.subplots(figsize=(6, 2))
     ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
     ax.axis("off")
-    _save(fig, path, 100)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def error_correlation(binned: pd.DataFrame, models: dict, path):
@@ -306,7 +309,7 @@ def error_correlation(binned: pd.DataFrame, models: dict, path):
     per surface (satcol.error_correlation)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     d = np.linspace(0.0, float(binned["bin_hi_km"].max()) if len(binned) else 150.0, 200)[1:]
-    for code, name, color in ((1, "land", "tab:brown"), (0, "water", "tab:blue")):
+    for code, name, color in ((1, "land", SURFACE_COLORS[1]), (0, "water", SURFACE_COLORS[0])):
         b = binned[binned["surface"] == code] if len(binned) else binned
         if len(b):
             ax.plot(b["d_km"], b["rho"], "o", color=color, ms=4, label=f"{name}: pairs of SRA residuals")
@@ -314,11 +317,11 @@ def error_correlation(binned: pd.DataFrame, models: dict, path):
         if m is not None:
             ax.plot(d, m.rho(d), "-", color=color,
                     label=f"{name}: {m.family} c0={m.c0:.2f}, L={m.length_km:.0f} km ({m.source})")
-    ax.axhline(0.0, color="0.5", lw=0.8)
-    ax.set_xlabel("separation (km)")
-    ax.set_ylabel("error correlation")
+    ax.axhline(0.0, color=figstyle.REFERENCE_COLOR, lw=0.8)
+    ax.set_xlabel(label("separation", "km"))
+    ax.set_ylabel(label("error correlation", "1"))
     ax.set_title("Error correlation of soundings in one overpass")
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     fig.tight_layout()
-    _save(fig, path, 110)
-    plt.close(fig)
+    _save(fig, path)
