@@ -281,7 +281,8 @@ def test_report_lists_every_output_with_a_caption(tiny_report):
     assert "H19 Table 3" in re.sub(r"<[^>]+>", "", results["results/report/tables/table3_filters.html"]["caption"])
     categories = _embedded(html, "categories")
     assert sorted(categories) == ["1 QC and bias correction (H19 Sect. 3)", "2 TCCON validation (H19 Sect. 4)",
-                                  "3 Assimilation export (H19 Sect. 5)", "4 OSSE: recovery of the synthetic truth"]
+                                  "3 Assimilation export (H19 Sect. 5)", "4 OSSE: recovery of the synthetic truth",
+                                  "5 Papers beside the run"]
     # front page: the run's own provenance and numbers
     summary = json.loads((wd / "results/summary.json").read_text())
     desc = _embedded(html, "workflow_desc")
@@ -367,7 +368,7 @@ def test_report_in_headless_chromium(tiny_report, chromium, tmp_path_factory):
 
         listed = {}
         categories = page.evaluate("__t.menuCategories()")
-        assert len(categories) == 4, categories
+        assert len(categories) == 5, categories
         for cat in categories:
             page.evaluate("app.setView({navbarMode: 'menu'})")  # back to the menu, as the home button does
             page.wait_for(f"__t.click({json.dumps(cat)})")
