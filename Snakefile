@@ -50,6 +50,7 @@ include: "rules/osse.smk"
 include: "rules/figures.smk"
 include: "rules/summary.smk"
 include: "rules/paper_compare.smk"
+include: "rules/instruments/gosat_s23.smk"
 
 
 rule all:
@@ -59,4 +60,5 @@ rule all:
         "results/figures/fig1_pixel2_minus_pixel4.png",
         "results/figures/fig5_one_to_one_method_II.png",
         expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),
+        gosat_targets(),
     default_target: True

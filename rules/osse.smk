@@ -12,7 +12,7 @@ rule osse_recovery:
         "results/osse/recovery.csv",
     params:
         origin=ORIGIN,
-        synthetic=cfg("synthetic", drop=("enabled",)),
+        synthetic=cfg("synthetic", drop=("enabled", "gosat")),
         instrument_events=cfg("instrument_events"),
         export=cfg("export"),
     log:
