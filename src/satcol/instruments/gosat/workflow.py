@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ... import gosat_mlr, gosat_screening, gosat_validation, ioutil, provenance
 from ...io import gosat as gio
