@@ -37,6 +37,15 @@ def gosat_targets():
             + ["results/osse/recovery_gosat.csv"])
 
 
+def gosat_paper_inputs():
+    """The GOSAT tables the paper-vs-run table reads (S23 rows), none without GOSAT."""
+    if not GOSAT.months:
+        return []
+    return (expand("results/gosat/validation/{species}_{table}.csv", species=GOSAT_SPECIES,
+                   table=("table6", "table7", "summary"))
+            + ["results/gosat/corrected/xco2.parquet"])
+
+
 wildcard_constraints:
     species="xco2|xch4",
 
