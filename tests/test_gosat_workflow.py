@@ -16,6 +16,7 @@ back from the coefficients CSV (fits_from_table round trip).
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -181,6 +182,41 @@ def test_flag_dont_drop_and_provenance(run):
 
 
 @pytest.mark.workflow
+def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
+    """The CF-1.8 per-sounding file of a month: compliance-checker --test cf:1.8 finds nothing;
+    every stored sounding is in it (flagged ones too) with the QC bits of the GOSAT registry;
+    the observation operator X_a + sum_j h_j a_j (x_m,j - x_a,j) returns X_a for the prior and
+    moves by d sum_j h_j a_j for a uniform offset d (the kernel and weights read back from the
+    file). Fails with the flag_masks of another registry (unregistered bits raise)."""
+    import shutil
+    import subprocess
+    import sys
+
+    import xarray as xr
+
+    from satcol.instruments.gosat import export as gx
+
+    path = run / "results/gosat/export/2014-03/gosat_fts_swir_xco2_soundings_2014-03.nc"
+    venv = Path(sys.executable).parent / "compliance-checker"  # installed in the venv
+    checker = str(venv) if venv.exists() else shutil.which("compliance-checker")
+    r = subprocess.run([checker, "--test", "cf:1.8", "--criteria", "strict", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0 and "All tests passed!" in r.stdout, r.stdout[-3000:]
+    store = pd.read_parquet(run / "results/gosat/store/xco2/2014-03/soundings.parquet")
+    with xr.open_dataset(path) as ds:
+        assert ds.sizes["sounding"] == len(store) and ds.sizes["layer"] == 15
+        assert ds["xco2"].attrs["standard_name"] == "mole_fraction_of_carbon_dioxide_in_air"
+        reg = instruments.get("gosat").qc
+        assert ds["qc"].attrs["flag_meanings"].split() == [b.name for b in reg.bits]
+        assert int(ds.attrs["n_kept"]) == int((ds["qc"] == 0).sum()) > 0
+        xa = ds["prior_co2_vmr"].to_numpy()
+        np.testing.assert_allclose(gx.observation_operator(ds, "xco2", xa), ds["xco2_apriori"], rtol=0, atol=1e-9)
+        ha = (ds["pressure_weight"] * ds["column_averaging_kernel"]).sum("layer").to_numpy()
+        np.testing.assert_allclose(gx.observation_operator(ds, "xco2", xa + 2.0) - ds["xco2_apriori"].to_numpy(),
+                                   2.0 * ha, rtol=1e-6)
+        np.testing.assert_allclose(ds["pressure_weight"].sum("layer"), 1.0, atol=1e-5)
+
+
+@pytest.mark.workflow
 def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     """Dry runs after the run: nothing to do unchanged; the OSSE tolerance replans the OSSE job
     alone, min_matchups the validation jobs alone, an injected coefficient every GOSAT job from
@@ -193,7 +229,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
     assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 12, "gosat_screening": 2,
                    "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
-                   "gosat_osse": 1}
+                   "gosat_export": 2, "gosat_osse": 1}
 
 
 @pytest.mark.workflow

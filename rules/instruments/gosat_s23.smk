@@ -34,7 +34,12 @@ def gosat_targets():
     return (expand("results/gosat/validation/{species}_{table}.csv", species=GOSAT_SPECIES,
                    table=("table6", "table7", "sites", "summary", "loso", "loso_sites"))
             + expand("results/gosat/corrected/{species}.parquet", species=GOSAT_SPECIES)
+            + [f for s in GOSAT_SPECIES for f in gosat_exports(s)]
             + ["results/osse/recovery_gosat.csv"])
+
+
+def gosat_exports(species):
+    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_soundings_{ym}.nc" for ym in GOSAT.months]
 
 
 def gosat_paper_inputs():
@@ -215,6 +220,26 @@ rule gosat_osse:
         "../../envs/satcol.yaml"
     script:
         "../../scripts/gosat_osse.py"
+
+
+rule gosat_export:
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        profiles=lambda w: gosat_store(w.species, "profiles.npz"),
+        corrected="results/gosat/corrected/{species}.parquet",
+        screening=gosat_config_file("screening"),
+    output:
+        # one job per species writes every month's file (a job per month and species would cost
+        # more in start-up than the writing)
+        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
+    params:
+        months=GOSAT.months,
+    log:
+        "results/logs/gosat/export/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_export.py"
 
 
 rule gosat_all:
