@@ -11,9 +11,9 @@ truth_cfg = params.truth["truth"]
 terms = gosat_mlr.load_terms(inp.terms)
 truth_table = workflow.read_truth(inp.synthetic)
 rows = []
-for species, wide, corrected in zip(params.species, inp.wide, inp.corrected, strict=True):
+for species, wide, corrected, coef in zip(params.species, inp.wide, inp.corrected, inp.coefficients, strict=True):
     rows.append(workflow.osse_rows(pd.read_parquet(corrected), pd.read_parquet(wide), truth_table, truth_cfg,
-                                   terms[species], species, float(params.osse["k_se"])))
+                                   terms[species], species, float(params.osse["k_se"]), pd.read_csv(coef)))
 table = pd.concat(rows, ignore_index=True)
 ioutil.write_csv(table, out.table)
 ioutil.write_json({"provenance": provenance.provenance(

@@ -205,6 +205,7 @@ rule gosat_osse:
     input:
         wide=expand("results/gosat/matchups/{species}_wide.parquet", species=GOSAT_SPECIES),
         corrected=expand("results/gosat/corrected/{species}.parquet", species=GOSAT_SPECIES),
+        coefficients=expand("results/gosat/mlr/{species}_coefficients.csv", species=GOSAT_SPECIES),
         synthetic=expand("results/synthetic/gosat/{ym}", ym=GOSAT.months),
         terms=gosat_config_file("mlr_terms"),
     output:

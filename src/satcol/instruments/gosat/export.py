@@ -139,10 +139,10 @@ def observation_operator(ds: xr.Dataset, species: str, model_vmr) -> np.ndarray:
     """The column a sounding of the file would see for a model profile ``model_vmr`` (n, layer)
     on the file's layers, in the file's units: X_a + sum_j h_j a_j (x_m,j - x_a,j)."""
     gas = _GAS[species]
-    h = ds["pressure_weight"].to_numpy(np.float64)
-    a = ds["column_averaging_kernel"].to_numpy(np.float64)
-    xa = ds[f"prior_{gas}_vmr"].to_numpy(np.float64)
-    return ds[f"{species}_apriori"].to_numpy(np.float64) + np.sum(h * a * (np.asarray(model_vmr, np.float64) - xa),
+    h = ds["pressure_weight"].to_numpy().astype(np.float64)
+    a = ds["column_averaging_kernel"].to_numpy().astype(np.float64)
+    xa = ds[f"prior_{gas}_vmr"].to_numpy().astype(np.float64)
+    return ds[f"{species}_apriori"].to_numpy().astype(np.float64) + np.sum(h * a * (np.asarray(model_vmr, np.float64) - xa),
                                                                   axis=1)
 
 
