@@ -283,7 +283,14 @@ def fits_from_table(coef: pd.DataFrame) -> dict:
 def fit(m_wide: pd.DataFrame, terms: dict, species: str) -> pd.DataFrame:
     """The S23 Sect. 4.5 regression of ΔX on the species' terms per surface, fitted on the
     ±2° match-ups: one row per coefficient with its standard error and the fit's diagnostics."""
-    return gosat_mlr.fits_table(gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species))
+    try:
+        fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species)
+    except ValueError as exc:
+        n = m_wide.groupby("surface_name").size().to_dict() if len(m_wide) else {}
+        raise ValueError(f"GOSAT MLR fit: {exc} (±2° match-ups per surface: {n}); the record has too few soundings "
+                         "of that surface near TCCON sites: a longer record, more target sites near the coast "
+                         "(synthetic.gosat.target_sites) or ocean_fraction") from None
+    return gosat_mlr.fits_table(fits)
 
 
 def correct_record(table: pd.DataFrame, fits: dict, spec: dict, species: str) -> pd.DataFrame:
