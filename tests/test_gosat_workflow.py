@@ -7,10 +7,12 @@ every clear ocean scene kept, four island/coastal TCCON sites added to the targe
 the ocean fit has match-ups). About 2 minutes on 2 shared cores, twice (the second run with
 changed injected coefficients).
 
-Checked to fail (by hand, on the workflow module): the correction added instead of subtracted
-(corrected biases ~-13 ppm over the ocean), the OSSE scored against the default truth instead of
-the configured one (the changed-coefficient test), the intercept dropped when the fits are read
-back from the coefficients CSV (fits_from_table round trip).
+Checked to fail: the fits read back with their intercepts set to 0 (run: the round-trip test
+fails). By construction, not run: the correction added instead of subtracted puts the corrected
+ocean bias near -13 ppm (the 0.1 ppm test); the OSSE scored against the default truth instead of
+the configured one leaves ``injected`` at -6.5 and 5 (the changed-coefficient test); a GOSAT rule
+reading a MOPITT section, or the reverse, changes the planned job sets (the rerun tests here and
+in tests/test_rerun.py).
 """
 
 import io
