@@ -35,6 +35,7 @@ CONFIG_FILES = workflow_plan.resolve_config_files(config, workflow.basedir)
 
 
 include: "rules/common.smk"
+include: "rules/instruments/gosat_common.smk"
 include: "rules/synthetic.smk"
 include: "rules/download.smk"
 include: "rules/ingest.smk"
