@@ -35,6 +35,7 @@ CONFIG_FILES = workflow_plan.resolve_config_files(config, workflow.basedir)
 
 
 include: "rules/common.smk"
+include: "rules/instruments/gosat_common.smk"
 include: "rules/synthetic.smk"
 include: "rules/download.smk"
 include: "rules/ingest.smk"
@@ -50,6 +51,7 @@ include: "rules/osse.smk"
 include: "rules/figures.smk"
 include: "rules/summary.smk"
 include: "rules/paper_compare.smk"
+include: "rules/instruments/gosat_s23.smk"
 
 
 # The report's front page (`snakemake --report results/report.html` after a run).
@@ -64,4 +66,5 @@ rule all:
         "results/figures/fig5_one_to_one_method_II.png",
         expand("results/export/{ym}/mopitt_xco_superobs_{ym}.nc", ym=PLAN.months),
         report_targets(),
+        gosat_targets(),
     default_target: True

@@ -21,7 +21,12 @@ def run_config():
     section some job reads; not the input globs nor the download section (the files they found
     are recorded by checksum) and, with real data, not the synthetic section. Only for rules downstream of every reader
     (export_month, summary), so that it reruns nothing that would not rerun anyway."""
-    return workflow_plan.config_value(config, drop=("input", "download") + (() if PLAN.synthetic else ("synthetic",)))
+    value = workflow_plan.config_value(config, drop=("input", "download", "instruments")
+                                       + (() if PLAN.synthetic else ("synthetic",)))
+    # GOSAT's sections are read by GOSAT's rules only (rules/instruments/gosat_s23.smk)
+    if "synthetic" in value:
+        value["synthetic"] = {k: v for k, v in value["synthetic"].items() if k != "gosat"}
+    return value
 
 
 def month_reports():

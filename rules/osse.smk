@@ -14,7 +14,7 @@ rule osse_recovery:
     params:
         origin=ORIGIN,
         feature_bias=cfg("feature_bias", only=("breakpoint",)),
-        synthetic=cfg("synthetic", drop=("enabled",)),
+        synthetic=cfg("synthetic", drop=("enabled", "gosat")),
         instrument_events=cfg("instrument_events"),
         export=cfg("export"),
     log:

@@ -10,6 +10,7 @@ rule paper_vs_run:
         validation="results/validation/tccon.json",
         days="results/validation/days.csv",
         soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
+        gosat=lambda w: gosat_paper_inputs(),  # rules/instruments/gosat_s23.smk; none without GOSAT
     output:
         table="results/tables/paper_vs_run.csv",
         record="results/tables/paper_vs_run.json",

@@ -7,7 +7,7 @@ rule synthesize_mopitt_day:
         truth="results/synthetic/truth/MOP02J-{date}-truth.parquet",
     params:
         # A day depends on the truth and the record start, not on how many days are drawn.
-        synthetic=cfg("synthetic", drop=("end", "days_per_month", "enabled")),
+        synthetic=cfg("synthetic", drop=("end", "days_per_month", "enabled", "gosat")),
     log:
         "results/logs/synthesize_mopitt/{date}.log",
     benchmark:
@@ -24,7 +24,7 @@ rule synthesize_tccon_site:
     output:
         "results/synthetic/tccon/{site}{start}_{end}.public.nc",
     params:
-        synthetic=cfg("synthetic", drop=("enabled",)),
+        synthetic=cfg("synthetic", drop=("enabled", "gosat")),
     log:
         "results/logs/synthesize_tccon/{site}{start}_{end}.log",
     conda:

@@ -251,7 +251,7 @@ def toy_files(tmp_path):
 
 def test_register_get_available(toy):
     assert instruments.get("toyfts") is toy
-    assert instruments.available() == ["mopitt", "toyfts"]
+    assert instruments.available() == ["gosat", "mopitt", "toyfts"]
     with pytest.raises(ValueError, match="registered already"):
         instruments.register(make_toy())
     with pytest.raises(ValueError, match="registered already"):

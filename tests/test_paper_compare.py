@@ -38,8 +38,8 @@ def test_published_values_have_sources_and_docs():
         assert re.search(r"(Sect\. \d|Table \d|Fig\. S?\d|abstract)", v["source"]), v
         assert v["doc"].split("#")[1] in headings, v["id"]
         assert v["comparability"] is not None
-    # The S23 rows are kept, saying why there is no run value.
-    assert all(v["run"] is None and v["not_run"].startswith("not run") for v in values if v["paper"] == "S23")
+    # The S23 rows are computed from the GOSAT chain's tables.
+    assert all(v["run"] in pc.RUN_QUANTITIES and v["run"].startswith("gosat_") for v in values if v["paper"] == "S23")
 
 
 def test_loader_rejects_an_entry_without_source(tmp_path):
@@ -134,8 +134,8 @@ def test_table_puts_each_run_number_in_its_row():
     assert t.loc["h19_unscaled_bias", "status"] == pc.NOT_IN_RUN
     assert "GGG2020" in t.loc["h19_unscaled_bias", "run_note"]
     s23 = t[t["paper"] == "S23"]
-    assert len(s23) >= 5 and (s23["status"] == pc.NOT_RUN).all() and s23["run_value"].isna().all()
-    assert (s23["run_note"] == "not run: satcol has no GOSAT instrument yet").all()
+    assert len(s23) >= 5 and (s23["status"] == pc.NOT_IN_RUN).all() and s23["run_value"].isna().all()
+    assert s23["run_note"].str.startswith("GOSAT not in this run").all()
     assert (t["run_data"] == "synthetic").all()
     assert t["source"].str.len().min() > 0
 
@@ -148,10 +148,40 @@ def test_l3_run_and_a_run_without_colocated_days():
     assert t.loc["h19_tccon_adjustment", "run_note"] == "no daily comparison points"
 
 
+def test_s23_rows_from_the_gosat_tables():
+    """The S23 rows take the GOSAT chain's numbers: Table 6/7 bias and SD of the 'before' stage
+    (the V03 product S23 validated), the site-to-site SD, annual-mean SD and trend (with its SE)
+    of the summary, and the mean change of ocean XCO2 by the correction over kept soundings
+    (hand-computed: (6.0 + 7.0) / 2; the flagged and land soundings left out)."""
+    t6 = pd.DataFrame({"stage": ["before", "before", "after"], "surface": ["land", "ocean", "land"],
+                       "gain": ["H", "H", "H"], "n": [100, 20, 100], "bias": [-0.5, -6.4, 0.01],
+                       "sd": [1.1, 0.9, 0.8]})
+    t7 = t6.assign(bias=[-0.3, np.nan, 0.0], n=[40, 0, 40])
+    summ = pd.DataFrame({"stage": ["before", "after"], "n_sites": [9, 9], "n_years": [3, 3],
+                         "site_to_site_sd": [0.8, 0.05], "annual_mean_sd": [0.3, 0.1],
+                         "trend_per_decade": [-0.7, -0.6], "trend_se_per_decade": [0.2, 0.2]})
+    corr = pd.DataFrame({"qc": [0, 0, 4, 0], "surface": [0, 0, 0, 1], "xco2": [400.0, 401.0, 402.0, 403.0],
+                         "xco2_corrected": [406.0, 408.0, 500.0, 403.5]})
+    gosat = {"xco2": {"table6": t6, "table7": t7, "summary": summ, "corrected": corr},
+             "xch4": {"table6": t6.assign(bias=[-4.0, -9.0, 0.0]), "table7": t7, "summary": summ}}
+    run = _fake_run()
+    run.gosat = gosat
+    t = pc.build_table(pc.load_published(), run).set_index("id")
+    assert t.loc["s23_t6_xco2_land_h", ["run_value", "run_uncertainty"]].tolist() == [-0.5, 1.1]
+    assert t.loc["s23_t6_xco2_ocean_h", "run_value"] == -6.4
+    assert t.loc["s23_t6_xch4_land_h", "run_value"] == -4.0
+    assert t.loc["s23_t7_xco2", "run_value"] == -0.3
+    assert t.loc["s23_site_to_site_xco2", "run_value"] == 0.8 and t.loc["s23_annual_sd_xco2", "run_value"] == 0.3
+    assert t.loc["s23_trend_xco2", ["run_value", "run_uncertainty"]].tolist() == [-0.7, 0.2]
+    assert t.loc["s23_bias_correction_ocean", "run_value"] == pytest.approx(6.5)
+    assert (t[t["paper"] == "S23"]["status"] == pc.COMPARED).all()
+
+
 @pytest.mark.workflow
 def test_rule_writes_the_table_from_the_run(tmp_path):
     """The rule on the one-month workflow config: the table's run numbers are the run's own
-    (summary.json, validation), the S23 rows say 'not run', and the record carries provenance."""
+    (summary.json, validation), the S23 rows say 'not in this run' (July 2009 is before the GOSAT
+    record), and the record carries provenance."""
     import json
 
     from helpers import TINY, snakemake
@@ -167,7 +197,7 @@ def test_rule_writes_the_table_from_the_run(tmp_path):
         assert t.loc["h19_method_ii_bias", "status"] == pc.NOT_IN_RUN
     else:
         assert t.loc["h19_method_ii_bias", "run_value"] == pytest.approx(100 * (sf - 1))
-    assert (t[t["paper"] == "S23"]["status"] == pc.NOT_RUN).all()
+    assert (t[t["paper"] == "S23"]["status"] == pc.NOT_IN_RUN).all()
     assert (t["run_data"] == "synthetic").all()
     record = json.loads((tmp_path / "results/tables/paper_vs_run.json").read_text())
     prov = record["provenance"]

@@ -60,6 +60,10 @@ READERS = {
     "export": {"export_month", "osse_closed_loop", "osse_recovery"},
     "export.error_correlation.bin_km": {"correct", "error_correlation"},
     "export.error_correlation.family": {"error_correlation"},
+    # GOSAT's sections: read by the GOSAT rules only (rules/instruments/gosat_s23.smk), which the
+    # tiny run (2009, before the GOSAT record) does not plan: a change plans no MOPITT job
+    "synthetic.gosat": set(),
+    "instruments.gosat": set(),
     # table files
     "filter_table": {"filters"},
     "site_table": {"synthesize_tccon_site", "correct", "figures_validation"},
@@ -82,6 +86,8 @@ CHANGES = {
     "export": {"export": {"compression_level": 4}},
     "export.error_correlation.bin_km": {"export": {"error_correlation": {"bin_km": 20}}},
     "export.error_correlation.family": {"export": {"error_correlation": {"family": "gaussian"}}},
+    "synthetic.gosat": {"synthetic": {"gosat": {"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}}}}}},
+    "instruments.gosat": {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}},
 }
 
 RULE = re.compile(r"^(?:local)?rule (\w+):$")

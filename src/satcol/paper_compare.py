@@ -78,11 +78,15 @@ class RunOutputs:
     points and the colocated soundings (DataFrames, possibly empty)."""
 
     def __init__(self, summary: dict, validation: dict, days: pd.DataFrame | None = None,
-                 soundings: pd.DataFrame | None = None):
+                 soundings: pd.DataFrame | None = None, gosat: dict | None = None):
         self.summary = summary
         self.validation = validation
         self.days = days if days is not None else pd.DataFrame()
         self.soundings = soundings if soundings is not None else pd.DataFrame()
+        #: GOSAT tables by species (``xco2``/``xch4`` -> {"table6", "table7", "summary",
+        #: "corrected"}: the CSVs of results/gosat/validation and the corrected record), or None
+        #: when the run has no GOSAT chain.
+        self.gosat = gosat
 
 
 # Each run quantity: RunOutputs -> (value, uncertainty, note); value None when the run does not
@@ -177,6 +181,58 @@ def _surface_pressure(kind):
     return f
 
 
+# --- GOSAT (S23): the chain's validation tables; the run's "before" stage is the V03 product as
+# S23 validated it (their Tables 6 and 7 are the product before the bias correction).
+
+_NO_GOSAT = "GOSAT not in this run (instruments.gosat.enabled, or synthetic.gosat outside the run's period)"
+
+
+def _gosat(run, species, table):
+    g = run.gosat or {}
+    return g.get(species, {}).get(table)
+
+
+def _gosat_category(table, species, surface, gain):
+    def f(run):
+        t = _gosat(run, species, table)
+        if t is None:
+            return None, None, _NO_GOSAT
+        sel = t[(t["stage"] == "before") & (t["surface"] == surface) & (t["gain"] == gain)]
+        if sel.empty or not int(sel["n"].iloc[0]):
+            return None, None, f"no {surface} gain {gain} match-ups in {table}"
+        r = sel.iloc[0]
+        return float(r["bias"]), float(r["sd"]), f"before correction; SD in the uncertainty column; N {int(r['n'])}"
+    return f
+
+
+def _gosat_summary(species, column, se_column=None):
+    def f(run):
+        t = _gosat(run, species, "summary")
+        if t is None:
+            return None, None, _NO_GOSAT
+        r = t[t["stage"] == "before"].iloc[0]
+        v = r[column]
+        if not np.isfinite(v):
+            return None, None, f"{column} not defined for this run ({int(r['n_sites'])} sites, {int(r['n_years'])} years)"
+        se = float(r[se_column]) if se_column else None
+        return float(v), se, (f"before correction, +-0.1 deg; {int(r['n_sites'])} sites with more than the minimum "
+                              f"match-ups, {int(r['n_years'])} years" + ("; +- is 1 SE" if se_column else ""))
+    return f
+
+
+def _gosat_correction_change(surface_code, label):
+    def f(run):
+        c = _gosat(run, "xco2", "corrected")
+        if c is None:
+            return None, None, _NO_GOSAT
+        sel = (c["qc"] == 0) & (c["surface"] == surface_code)
+        if not sel.any():
+            return None, None, f"no kept {label} soundings"
+        change = (c.loc[sel, "xco2_corrected"] - c.loc[sel, "xco2"]).to_numpy(np.float64)
+        return float(change.mean()), None, f"mean of X_corrected - X over {int(sel.sum())} kept {label} soundings"
+    return f
+
+
 #: Run quantity name -> function of :class:`RunOutputs` returning (value, uncertainty, note).
 RUN_QUANTITIES = {
     "sra_rms_before": _sra_rms("rms_prefiltered_ppb"),
@@ -193,7 +249,31 @@ RUN_QUANTITIES = {
     "mopitt_adjustment_ppb": _adjustment("y"),
     "surface_pressure_ratio": _surface_pressure("ratio"),
     "surface_pressure_difference_ppb": _surface_pressure("difference"),
+    "gosat_t6_xco2_land_h": _gosat_category("table6", "xco2", "land", "H"),
+    "gosat_t6_xco2_ocean_h": _gosat_category("table6", "xco2", "ocean", "H"),
+    "gosat_t6_xch4_land_h": _gosat_category("table6", "xch4", "land", "H"),
+    "gosat_t7_xco2": _gosat_category("table7", "xco2", "land", "H"),
+    "gosat_t7_xch4": _gosat_category("table7", "xch4", "land", "H"),
+    "gosat_site_to_site_xco2": _gosat_summary("xco2", "site_to_site_sd"),
+    "gosat_site_to_site_xch4": _gosat_summary("xch4", "site_to_site_sd"),
+    "gosat_annual_sd_xco2": _gosat_summary("xco2", "annual_mean_sd"),
+    "gosat_trend_xco2": _gosat_summary("xco2", "trend_per_decade", "trend_se_per_decade"),
+    "gosat_correction_change_ocean": _gosat_correction_change(0, "ocean"),
 }
+
+
+def read_gosat_outputs(paths) -> dict | None:
+    """The GOSAT tables :class:`RunOutputs` reads, from the run's files
+    (``results/gosat/validation/<species>_{table6,table7,summary}.csv`` and
+    ``results/gosat/corrected/<species>.parquet``); None for no files (no GOSAT chain)."""
+    out: dict = {}
+    for p in map(Path, paths):
+        if p.parent.name == "corrected":
+            out.setdefault(p.stem, {})["corrected"] = pd.read_parquet(p)
+        else:
+            species, table = p.stem.split("_", 1)
+            out.setdefault(species, {})[table] = pd.read_csv(p)
+    return out or None
 
 
 def build_table(published: dict, run: RunOutputs) -> pd.DataFrame:

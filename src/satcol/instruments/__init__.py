@@ -27,7 +27,7 @@ from .base import (  # noqa: F401 (the interface, re-exported)
 )
 
 #: Built-in instruments: name -> module whose ``INSTRUMENT`` declares it.
-BUILTIN = {"mopitt": "satcol.instruments.mopitt.instrument"}
+BUILTIN = {"mopitt": "satcol.instruments.mopitt.instrument", "gosat": "satcol.instruments.gosat.instrument"}
 _REGISTRY: dict[str, Instrument] = {}
 
 

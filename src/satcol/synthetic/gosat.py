@@ -73,50 +73,23 @@ AEROSOL_TYPE_SHARE = np.array([0.5, 0.3, 0.2])
 #: Avogadro / (g m_air) in molecules per cm^2 per hPa.
 DRY_AIR_PER_HPA = 100.0 * 6.02214e23 / (9.80665 * 0.0289644) / 1e4
 
-#: The default ``synthetic.gosat`` block (docs/formats-gosat.md; merged under the caller's).
-DEFAULTS = {
-    "seed": 20230101,
-    "product_version": "03.05",
-    "along_track_seconds": 40.0,
-    "clear_fraction": 0.25,
-    "ocean_fraction": 0.35,
-    "target_sites": ["bu", "ci", "jf", "ll", "oc", "pr", "js", "so", "tk"],
-    "target_probability": 0.5,
-    "target_soundings": 8,
-    "tccon_interval_minutes": 10,
-    "truth": {
-        "xco2_bias_ppm": {"land": {"intercept": -0.4, "aot": 5.0, "dps_hpa": 0.08, "albedo": -2.0},
-                          "ocean": {"intercept": -6.5, "aot": 4.0, "dps_hpa": 0.10}},
-        "xch4_bias_ppb": {"land": {"intercept": -3.0, "aot": 20.0, "dps_hpa": 0.5, "albedo": 8.0},
-                          "ocean": {"intercept": -9.0, "aot": 15.0, "dps_hpa": 0.4}},
-        "xco2_gain_m_offset_ppm": -0.3,
-        "xch4_gain_m_offset_ppb": 2.0,
-        "xco2_drift_ppm_per_decade": -0.6,
-        "xch4_drift_ppb_per_decade": -2.0,
-        "drift_reference": "2014-01-01",
-        "noise": {"xco2_ppm": 1.5, "xch4_ppb": 9.0},
-        "tccon_noise": {"xco2_ppm": 0.4, "xch4_ppb": 3.0},
-        # outlier harm per unit of the quantity beyond onset (direction above/below), with scatter
-        "outliers": {
-            "aot_1p6": {"onset": 0.1, "direction": "above", "tail_fraction": 0.04,
-                        "xco2_ppm_per_unit": 8.0, "xch4_ppb_per_unit": 40.0, "scatter_per_unit": 0.5},
-            "abs_dps_hpa": {"onset": 20.0, "direction": "above", "tail_fraction": 0.03,
-                            "xco2_ppm_per_unit": 0.15, "xch4_ppb_per_unit": 0.8, "scatter_per_unit": 0.5},
-            "cot": {"onset": 0.1, "direction": "above", "tail_fraction": 0.05,
-                    "xco2_ppm_per_unit": -8.0, "xch4_ppb_per_unit": -40.0, "scatter_per_unit": 0.5},
-            "dof": {"onset": 1.0, "direction": "below", "tail_fraction": 0.03,
-                    "xco2_ppm_per_unit": 8.0, "xch4_ppb_per_unit": 40.0, "scatter_per_unit": 0.5},
-            "blended_albedo": {"onset": 1.0, "direction": "above", "tail_fraction": 0.03,
-                               "xco2_ppm_per_unit": 10.0, "xch4_ppb_per_unit": 50.0, "scatter_per_unit": 0.5},
-            "snr_o2a": {"onset": 70.0, "direction": "below", "tail_fraction": 0.02,
-                        "xco2_ppm_per_unit": -0.08, "xch4_ppb_per_unit": -0.4, "scatter_per_unit": 1.0},
-            "rms_o2a": {"onset": 1.2, "direction": "above", "tail_fraction": 0.03,
-                        "xco2_ppm_per_unit": 5.0, "xch4_ppb_per_unit": 25.0, "scatter_per_unit": 0.5},
-            "rms_sco2": {"onset": 1.3, "direction": "above", "tail_fraction": 0.03,
-                         "xco2_ppm_per_unit": -5.0, "xch4_ppb_per_unit": -25.0, "scatter_per_unit": 0.5},
-        },
-    },
-}
+#: Keys of the ``synthetic.gosat`` block that choose the days, not how a day is simulated.
+PERIOD_KEYS = ("start", "end", "days_per_month")
+
+
+def _config_defaults() -> dict:
+    """The ``synthetic.gosat`` block of the default config (config/config.yaml, the single source
+    of these values), without the period keys."""
+    from ..config import DEFAULT_CONFIG, read_yaml
+
+    block = read_yaml(DEFAULT_CONFIG)["synthetic"]["gosat"]
+    return {k: v for k, v in block.items() if k not in PERIOD_KEYS}
+
+
+#: The default ``synthetic.gosat`` block (docs/formats-gosat.md; merged under the caller's), as
+#: config/config.yaml gives it: seed, product version, orbit sampling, target sites and the
+#: injected ``truth``.
+DEFAULTS = _config_defaults()
 
 
 def merged_config(syn_gosat: dict | None) -> dict:

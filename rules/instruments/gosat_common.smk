@@ -1,0 +1,49 @@
+# GOSAT chain helpers (rules/instruments/gosat_s23.smk): the plan of the GOSAT record and the
+# paths the rules and targets use. Functions only (snakemake --lint: no functions beside rules).
+from satcol.instruments.gosat import workflow as gosat_workflow
+
+GOSAT = gosat_workflow.plan(config)
+GOSAT_SPECIES = list(gosat_workflow.SPECIES)
+if not GOSAT.months:
+    print(f"satcol: GOSAT chain not run: {GOSAT.reason}", file=sys.stderr)
+
+
+def gosat_cfg(*path, **kw):
+    return cfg("instruments", "gosat", *path, **kw)
+
+
+def gosat_config_file(key):
+    return str(satcol_config_path(config["instruments"]["gosat"][key]))
+
+
+def satcol_config_path(p):
+    from satcol.ingest import resolve_path
+
+    return resolve_path(p, workflow.basedir)
+
+
+def gosat_store(species, what):
+    return expand(f"results/gosat/store/{species}/{{ym}}/{what}", ym=GOSAT.months)
+
+
+def gosat_targets():
+    if not GOSAT.months:
+        return []
+    return (expand("results/gosat/validation/{species}_{table}.csv", species=GOSAT_SPECIES,
+                   table=("table6", "table7", "sites", "summary", "loso", "loso_sites"))
+            + expand("results/gosat/corrected/{species}.parquet", species=GOSAT_SPECIES)
+            + [f for s in GOSAT_SPECIES for f in gosat_exports(s)]
+            + ["results/osse/recovery_gosat.csv"])
+
+
+def gosat_exports(species):
+    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_soundings_{ym}.nc" for ym in GOSAT.months]
+
+
+def gosat_paper_inputs():
+    """The GOSAT tables the paper-vs-run table reads (S23 rows), none without GOSAT."""
+    if not GOSAT.months:
+        return []
+    return (expand("results/gosat/validation/{species}_{table}.csv", species=GOSAT_SPECIES,
+                   table=("table6", "table7", "summary"))
+            + ["results/gosat/corrected/xco2.parquet"])

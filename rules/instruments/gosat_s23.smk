@@ -1,0 +1,203 @@
+# GOSAT TANSO-FTS SWIR XCO2/XCH4 after Someya et al. 2023 (S23): synthetic record -> store ->
+# screening (S23 Table 3) -> TCCON match-ups -> MLR fit (S23 Sect. 4.5) -> corrected record ->
+# validation tables (S23 Tables 6, 7, site biases, summary, leave one site out) -> OSSE rows.
+# Library: satcol.instruments.gosat.workflow; config: instruments.gosat and synthetic.gosat.
+# Helpers: rules/instruments/gosat_common.smk.
+
+
+wildcard_constraints:
+    species="xco2|xch4",
+
+
+rule gosat_synthesize_month:
+    input:
+        sites_table=PLAN.sites_table,
+    output:
+        directory("results/synthetic/gosat/{ym}"),
+    params:
+        # A month depends on its days and on how a day is simulated, not on the record's period.
+        days=lambda w: GOSAT.days[w.ym],
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month")),
+    log:
+        "results/logs/gosat/synthesize/{ym}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_synthesize.py"
+
+
+rule gosat_synthesize_tccon:
+    input:
+        sites_table=PLAN.sites_table,
+    output:
+        directory("results/synthetic/gosat_tccon"),
+    params:
+        days=GOSAT.all_days,
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month")),
+    log:
+        "results/logs/gosat/synthesize_tccon.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_synthesize_tccon.py"
+
+
+rule gosat_ingest:
+    input:
+        "results/synthetic/gosat/{ym}",
+    output:
+        **{f"{s}_{w}": f"results/gosat/store/{s}/{{ym}}/{f}" for s in GOSAT_SPECIES
+           for w, f in (("table", "soundings.parquet"), ("profiles", "profiles.npz"), ("report", "report.json"))},
+    params:
+        species=GOSAT_SPECIES,
+    log:
+        "results/logs/gosat/ingest/{ym}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_ingest.py"
+
+
+rule gosat_screening:
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        reports=lambda w: gosat_store(w.species, "report.json"),
+        screening=gosat_config_file("screening"),
+    output:
+        qc="results/gosat/screening/{species}.parquet",
+        report="results/gosat/screening/{species}.json",
+    log:
+        "results/logs/gosat/screening/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_screening.py"
+
+
+rule gosat_matchups:
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        reports=lambda w: gosat_store(w.species, "report.json"),
+        qc="results/gosat/screening/{species}.parquet",
+        tccon="results/synthetic/gosat_tccon",
+        sites_table=PLAN.sites_table,
+    output:
+        wide="results/gosat/matchups/{species}_wide.parquet",
+        strict="results/gosat/matchups/{species}_strict.parquet",
+    params:
+        validation=gosat_cfg("validation", drop=("min_matchups",)),
+    log:
+        "results/logs/gosat/matchups/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_matchups.py"
+
+
+rule gosat_mlr_fit:
+    input:
+        wide="results/gosat/matchups/{species}_wide.parquet",
+        terms=gosat_config_file("mlr_terms"),
+    output:
+        coefficients="results/gosat/mlr/{species}_coefficients.csv",
+        report="results/gosat/mlr/{species}_fit.json",
+    log:
+        "results/logs/gosat/mlr_fit/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_mlr_fit.py"
+
+
+rule gosat_correct:
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        reports=lambda w: gosat_store(w.species, "report.json"),
+        qc="results/gosat/screening/{species}.parquet",
+        coefficients="results/gosat/mlr/{species}_coefficients.csv",
+        fit="results/gosat/mlr/{species}_fit.json",
+        terms=gosat_config_file("mlr_terms"),
+    output:
+        "results/gosat/corrected/{species}.parquet",
+    log:
+        "results/logs/gosat/correct/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_correct.py"
+
+
+rule gosat_validation:
+    input:
+        wide="results/gosat/matchups/{species}_wide.parquet",
+        strict="results/gosat/matchups/{species}_strict.parquet",
+        coefficients="results/gosat/mlr/{species}_coefficients.csv",
+        fit="results/gosat/mlr/{species}_fit.json",
+        terms=gosat_config_file("mlr_terms"),
+    output:
+        table6=report("results/gosat/validation/{species}_table6.csv", caption="../../report/captions/gosat_table6.rst",
+                      category="GOSAT validation", labels={"species": "{species}", "table": "S23 Table 6"}),
+        table7=report("results/gosat/validation/{species}_table7.csv", caption="../../report/captions/gosat_table7.rst",
+                      category="GOSAT validation", labels={"species": "{species}", "table": "S23 Table 7"}),
+        sites="results/gosat/validation/{species}_sites.csv",
+        summary=report("results/gosat/validation/{species}_summary.csv", caption="../../report/captions/gosat_summary.rst",
+                       category="GOSAT validation", labels={"species": "{species}", "table": "summary"}),
+        loso="results/gosat/validation/{species}_loso.csv",
+        loso_sites="results/gosat/validation/{species}_loso_sites.csv",
+        provenance="results/gosat/validation/{species}_provenance.json",
+    params:
+        min_matchups=gosat_cfg("validation", only=("min_matchups",)),
+    log:
+        "results/logs/gosat/validation/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_validation.py"
+
+
+rule gosat_osse:
+    input:
+        wide=expand("results/gosat/matchups/{species}_wide.parquet", species=GOSAT_SPECIES),
+        corrected=expand("results/gosat/corrected/{species}.parquet", species=GOSAT_SPECIES),
+        coefficients=expand("results/gosat/mlr/{species}_coefficients.csv", species=GOSAT_SPECIES),
+        synthetic=expand("results/synthetic/gosat/{ym}", ym=GOSAT.months),
+        terms=gosat_config_file("mlr_terms"),
+    output:
+        table="results/osse/recovery_gosat.csv",
+        provenance="results/osse/recovery_gosat.provenance.json",
+    params:
+        species=GOSAT_SPECIES,
+        truth=cfg("synthetic", "gosat", only=("truth",)),
+        osse=gosat_cfg("osse"),
+    log:
+        "results/logs/gosat/osse.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_osse.py"
+
+
+rule gosat_export:
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        profiles=lambda w: gosat_store(w.species, "profiles.npz"),
+        corrected="results/gosat/corrected/{species}.parquet",
+        screening=gosat_config_file("screening"),
+    output:
+        # one job per species writes every month's file (a job per month and species would cost
+        # more in start-up than the writing)
+        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
+    params:
+        months=GOSAT.months,
+    log:
+        "results/logs/gosat/export/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_export.py"
+
+
+rule gosat_all:
+    """Every GOSAT product of the run (snakemake gosat_all): the GOSAT chain alone."""
+    input:
+        gosat_targets(),

@@ -1,0 +1,22 @@
+"""The S23 validation tables of a GOSAT species, before and after the correction (thin wrapper)."""
+
+import pandas as pd
+
+from satcol import gosat_mlr, ioutil, logutil, provenance
+from satcol.instruments.gosat import workflow
+
+log = logutil.setup(snakemake.log[0])  # noqa: F821
+inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params  # noqa: F821
+spec = gosat_mlr.load_terms(inp.terms)[w.species]
+fits = workflow.fits_from_table(pd.read_csv(inp.coefficients))
+tables = workflow.validation(pd.read_parquet(inp.wide), pd.read_parquet(inp.strict), fits, spec, w.species,
+                             int(params.min_matchups["min_matchups"]))
+for name in ("table6", "table7", "sites", "summary", "loso", "loso_sites"):
+    ioutil.write_csv(tables[name], out[name])
+ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in ("table6", "table7", "sites", "summary",
+                                                                            "loso", "loso_sites")],
+                   "provenance": provenance.provenance(dict(params.min_matchups), inputs=[inp.coefficients, inp.terms],
+                                                       upstream=[provenance.recorded_config_hash(p)
+                                                                 for p in (inp.wide, inp.strict, inp.fit)])},
+                  out.provenance)
+log.info("GOSAT %s validation summary:\n%s", w.species, tables["summary"].to_string())
