@@ -317,11 +317,32 @@ def test_plan_errors_name_the_key(tmp_path):
 
 
 def test_manifests_expand_to_their_files(tmp_path):
-    rec = {"file": "a.he5", "url": "http://h/a.he5", "mtime_ns": 5}
-    dplan.write_manifest(tmp_path / "m.json", "mopitt", "2009-07", [rec], "data/mopitt")
+    data = tmp_path / "data" / "mopitt"
+    data.mkdir(parents=True)
+    (data / "a.he5").write_bytes(b"12345")
+    rec = {"file": "a.he5", "url": "http://h/a.he5", "mtime_ns": 5, "size": 5}
+    dplan.write_manifest(tmp_path / "m.json", "mopitt", "2009-07", [rec], str(data))
     files, downloads = dplan.expand_inputs([str(tmp_path / "m.json"), "other.he5"])
-    assert files == ["data/mopitt/a.he5", "other.he5"]
-    assert downloads == [{"file": "a.he5", "url": "http://h/a.he5"}]
+    assert files == [str(data / "a.he5"), "other.he5"]
+    assert downloads == [{"file": "a.he5", "url": "http://h/a.he5", "size": 5}]
+
+
+def test_a_listed_file_changed_after_its_download_is_refused(tmp_path):
+    """The manifest, not the data file, is ingest's Snakemake input: a file replaced (other size)
+    or deleted after its download must stop ingest naming it, not be read as it is (checked: with
+    the size check removed, both cases pass through expand_inputs and this test fails)."""
+    from satcol.errors import BadInputError
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.he5").write_bytes(b"123456")  # the download recorded 5 bytes
+    rec = {"file": "a.he5", "url": "http://h/a.he5", "size": 5}
+    dplan.write_manifest(tmp_path / "m.json", "mopitt", "2009-07", [rec], str(data))
+    with pytest.raises(BadInputError, match=r"a\.he5.*6 bytes, its download recorded 5"):
+        dplan.expand_inputs([str(tmp_path / "m.json")])
+    (data / "a.he5").unlink()
+    with pytest.raises(BadInputError, match=r"a\.he5.*is missing"):
+        dplan.expand_inputs([str(tmp_path / "m.json")])
 
 
 def test_earthaccess_strategy_uses_its_session_or_says_how_to_install(monkeypatch, tmp_path):

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import BadInputError, ConfigError
 from ..synthetic import tccon as syntccon
 
 MANIFEST_DIR = "results/download"
@@ -150,13 +150,27 @@ def read_manifest(path) -> dict | None:
 
 def expand_inputs(paths) -> tuple[list[str], list[dict]]:
     """Ingest's inputs with every manifest replaced by the files it lists; and the download
-    records of those files (empty without manifests)."""
+    records of those files (empty without manifests).
+
+    The listed files are not Snakemake inputs themselves (the manifest is), so a file removed or
+    replaced under the data directory after its download would not rerun anything: each listed
+    file must still exist with the size its download recorded, else a ``BadInputError`` names
+    it (``reason`` ``changed_after_download``) and says how to fetch it again.
+    """
     files, records = [], []
     for p in paths:
         doc = read_manifest(p)
         if doc is None:
             files.append(str(p))
-        else:
-            files += doc["files"]
-            records += doc["downloads"]
+            continue
+        for f, rec in zip(doc["files"], doc["downloads"], strict=True):
+            path = Path(f)
+            size = path.stat().st_size if path.is_file() else None
+            if size is None or (rec.get("size") is not None and size != rec["size"]):
+                what = "is missing" if size is None else f"has {size} bytes, its download recorded {rec['size']}"
+                raise BadInputError(f, "changed_after_download",
+                                    f"{what} (manifest {p}); delete the manifest and run the download "
+                                    "job again to fetch it")
+        files += doc["files"]
+        records += doc["downloads"]
     return files, records
