@@ -1,10 +1,10 @@
 """``satcol inspect``: what a file is and whether satcol can read it.
 
-For each file: its kind (MOPITT L2, TCCON, or unknown), product or file-format version, the
+For each file: its kind (MOPITT L2, GOSAT TANSO-FTS SWIR L2 (NIES), TCCON, or unknown), product or file-format version, the
 number of soundings (spectra for TCCON), the time range, which satcol reader applies, the
 required fields that are missing or have the wrong shape, the fields on an unexpected scale,
 and the verdict of the reader itself (the same code as ingest, :mod:`satcol.io.mopitt` and
-:mod:`satcol.io.tccon`). The layout knowledge (dataset names, groups, shapes, version layouts,
+:mod:`satcol.io.gosat`, :mod:`satcol.io.tccon`). The layout knowledge (dataset names, groups, shapes, version layouts,
 physical ranges) is the readers'; this module only walks it without stopping at the first
 problem, so that a user sees every missing field at once.
 """
@@ -30,6 +30,11 @@ NETCDF3_SIGNATURES = (b"CDF\x01", b"CDF\x02", b"CDF\x05")
 PLAUSIBLE = {
     "xco": (20.0, 500.0, "ppb"),
     "psurf": (300.0, 1100.0, "hPa"),
+    # Column-mean CO2 has stayed within about 370-430 ppm since GOSAT's launch (2009) and CH4
+    # within about 1700-2000 ppb; the ranges are wide enough for any sounding population and
+    # catch a field in mole fraction or ppmv where ppm/ppb is expected.
+    "xco2": (300.0, 600.0, "ppm"),
+    "xch4": (1000.0, 3000.0, "ppb"),
 }
 #: Units the MOPITT reader assumes (it converts nothing): field -> accepted ``units`` attributes.
 MOPITT_UNITS = {
@@ -40,6 +45,7 @@ MOPITT_UNITS = {
 
 #: The satcol reader of each kind of file.
 READERS = {"mopitt": "satcol.io.mopitt.read_mop02 (MOPITT L2 MOP02 HDF-EOS5)",
+           "gosat": "satcol.io.gosat.read_gosat (GOSAT TANSO-FTS SWIR L2, NIES HDF5)",
            "tccon": "satcol.io.tccon.read (TCCON GGG2014 / GGG2020 netCDF)"}
 
 
@@ -76,9 +82,10 @@ def _hdf5_open_problem(path: Path) -> str | None:
 
 
 def _guess_kind(path: Path, container: str) -> str:
-    """'mopitt', 'tccon' or 'unknown': by the file name first (the readers' own patterns), then
-    by the content (the MOPITT swath groups, the TCCON XCO variables)."""
-    from ..io import mopitt
+    """'mopitt', 'gosat', 'tccon' or 'unknown': by the file name first (the readers' own
+    patterns), then by the content (the MOPITT swath groups, the NIES global metadata, the TCCON
+    XCO variables)."""
+    from ..io import gosat, mopitt
 
     by_name = _name_kind(path)
     if by_name != "unknown":
@@ -90,6 +97,8 @@ def _guess_kind(path: Path, container: str) -> str:
             with h5py.File(path, "r") as f:
                 if mopitt.GEO in f and mopitt.DATA in f:
                     return "mopitt"
+                if gosat.META in f and gosat.SA in f:
+                    return "gosat"
                 if "xco_ppb" in f or "xco" in f:
                     return "tccon"
         except (OSError, ValueError):
@@ -295,6 +304,59 @@ def _inspect_tccon(path: Path, report: dict, content: bool = True) -> None:
     report["reader_ok"] = True
 
 
+def _inspect_gosat(path: Path, report: dict, content: bool = True) -> None:
+    """What the NIES file name says; then (``content``) the product from ``/Global/metadata``,
+    every dataset of that product's layout (missing, or of the wrong shape), the time range, and
+    the reader's verdict."""
+    import h5py
+
+    from ..io import gosat
+
+    report["reader"] = READERS["gosat"]
+    parsed = gosat.parse_filename(path)
+    if parsed is None:
+        report["problems"].append("file name does not match GOSATTFTSYYYYMMDD_02C0[12]SVvvvvRyymmdd?????.h5 "
+                                  "(the NIES daily L2 name)")
+    if not content:
+        return
+    with h5py.File(path, "r") as f:
+        try:
+            info = gosat.file_info(f, path)
+        except BadInputError as exc:
+            report["reader_error"] = exc.as_record()
+            return
+        report["instrument"] = f"GOSAT {info.species} ({info.product_code})"
+        report["version"] = f"V{info.product_version}"
+        t = f.get(f"{gosat.SA}/time")
+        n = int(t.shape[0]) if isinstance(t, h5py.Dataset) and t.ndim == 1 else None
+        report["n_soundings"] = n
+        for fld in gosat.layout(info.species, info.generation):
+            d = f.get(fld.path)
+            if not isinstance(d, h5py.Dataset):
+                report["missing_fields"].append(fld.path)
+                continue
+            want = ((n,) + tuple(fld.shape)) if (fld.per_sounding and n is not None) else tuple(fld.shape)
+            if fld.per_sounding and n is None:
+                continue
+            if tuple(d.shape) != want:
+                report["bad_fields"].append({"field": fld.path,
+                                             "message": f"shape {tuple(d.shape)}, the reader expects {want}"})
+    if report["missing_fields"] or report["bad_fields"]:
+        return
+    try:
+        table, _, info = gosat.read_gosat(path)
+    except BadInputError as exc:
+        report["reader_error"] = exc.as_record()
+        return
+    times = np.asarray(table["time"], dtype=np.float64)
+    times = times[np.isfinite(times)]
+    if times.size:
+        report["time_start"], report["time_end"] = _iso(times.min()), _iso(times.max())
+    var = gosat.SPECIES[info.species]["variable"]
+    _median_check(report, var, table[var], var)
+    report["reader_ok"] = True
+
+
 def inspect_file(path) -> dict:
     """Inspect one file.
 
@@ -306,7 +368,7 @@ def inspect_file(path) -> dict:
     Returns
     -------
     dict
-        ``path``, ``kind`` ('mopitt', 'tccon' or 'unknown'), ``container`` ('hdf5', 'netcdf3',
+        ``path``, ``kind`` ('mopitt', 'gosat', 'tccon' or 'unknown'), ``container`` ('hdf5', 'netcdf3',
         'empty', 'other', or 'missing'), ``instrument``, ``version``, ``n_soundings`` (MOPITT
         soundings or TCCON spectra), ``time_start``/``time_end`` (ISO 8601 UTC), ``reader``
         (the satcol function that reads it, None for an unknown file), ``missing_fields``
@@ -339,21 +401,26 @@ def inspect_file(path) -> dict:
     readable = container in ("hdf5", "netcdf3") and not unopenable
     if kind == "mopitt":
         _inspect_mopitt(path, report, content=readable)
+    elif kind == "gosat":
+        _inspect_gosat(path, report, content=readable)
     elif kind == "tccon":
         _inspect_tccon(path, report, content=readable)
     elif readable:
-        report["problems"].append("neither a MOPITT L2 file (no HDFEOS/SWATHS/MOP02 groups) nor a TCCON "
-                                      "file (no xco or xco_ppb variable): no satcol reader applies")
+        report["problems"].append("neither a MOPITT L2 file (no HDFEOS/SWATHS/MOP02 groups), a GOSAT NIES L2 file "
+                                  "(no Global/metadata) nor a TCCON file (no xco or xco_ppb variable): no satcol "
+                                  "reader applies")
     report["ok"] = bool(report["reader_ok"] and not (report["missing_fields"] or report["bad_fields"]
                                                    or report["scale_problems"] or report["problems"]))
     return report
 
 
 def _name_kind(path: Path) -> str:
-    from ..io import mopitt, tccon
+    from ..io import gosat, mopitt, tccon
 
     if mopitt.FILENAME_RE.match(path.name):
         return "mopitt"
+    if gosat.FILENAME_RE.match(path.name):
+        return "gosat"
     if tccon.FILENAME_RE.match(path.name):
         return "tccon"
     return "unknown"
@@ -361,17 +428,17 @@ def _name_kind(path: Path) -> str:
 
 def format_report(r: dict) -> str:
     """A report of :func:`inspect_file` as indented human-readable text."""
-    kind = {"mopitt": "MOPITT L2", "tccon": "TCCON", "unknown": "unknown"}[r["kind"]]
+    kind = {"mopitt": "MOPITT L2", "gosat": "GOSAT L2", "tccon": "TCCON", "unknown": "unknown"}[r["kind"]]
     lines = [f"{r['path']}", f"  kind:        {kind}" + (f" ({r['instrument']})" if r.get("instrument") else "")]
     if r.get("version"):
         lines.append(f"  version:     {r['version']}")
     if r.get("site"):
         lines.append(f"  site:        {r['site']}")
     if r.get("n_soundings") is not None:
-        lines.append(f"  {('soundings:' if r['kind'] == 'mopitt' else 'spectra:'):<13}{r['n_soundings']}")
+        lines.append(f"  {('spectra:' if r['kind'] == 'tccon' else 'soundings:'):<13}{r['n_soundings']}")
     if r.get("time_start"):
         lines.append(f"  time range:  {r['time_start']} .. {r['time_end']}")
-    lines.append(f"  reader:      {r['reader'] or 'none (satcol reads MOPITT L2 and TCCON files only)'}")
+    lines.append(f"  reader:      {r['reader'] or 'none (satcol reads MOPITT L2, GOSAT NIES L2 and TCCON files only)'}")
     for name in r["missing_fields"]:
         lines.append(f"  MISSING:     {name}")
     for b in r["bad_fields"]:
