@@ -50,8 +50,10 @@ def test_yaml_holds_the_papers_thresholds(s23):
 def test_registry_is_cf_and_unique(s23):
     attrs = gs.cf_flag_attributes(s23)
     names = attrs["flag_meanings"].split()
-    assert len(names) == len(set(names)) == len(attrs["flag_masks"]) == 3 + len(s23.criteria)
+    assert len(names) == len(set(names)) == len(attrs["flag_masks"]) == 3 + len(s23.criteria) + 1
     assert names[:3] == ["input_fill", "mixed_surface", "nies_screening"]
+    # the correction's bit (surface not fitted: too few match-ups), after the criteria
+    assert names[-1] == "mlr_not_fitted" and int(attrs["flag_masks"][-1]) == gs.MLR_NOT_FITTED == 1 << 16
     assert sorted(attrs["flag_masks"]) == list(attrs["flag_masks"])
     assert all(int(m) & (int(m) - 1) == 0 for m in attrs["flag_masks"])  # one bit each
 

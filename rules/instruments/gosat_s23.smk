@@ -85,7 +85,7 @@ rule gosat_matchups:
         wide="results/gosat/matchups/{species}_wide.parquet",
         strict="results/gosat/matchups/{species}_strict.parquet",
     params:
-        validation=gosat_cfg("validation", drop=("min_matchups",)),
+        validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups")),
     log:
         "results/logs/gosat/matchups/{species}.log",
     conda:
@@ -101,6 +101,8 @@ rule gosat_mlr_fit:
     output:
         coefficients="results/gosat/mlr/{species}_coefficients.csv",
         report="results/gosat/mlr/{species}_fit.json",
+    params:
+        mlr=gosat_cfg("validation", only=("mlr_min_matchups",)),
     log:
         "results/logs/gosat/mlr_fit/{species}.log",
     conda:
@@ -146,7 +148,7 @@ rule gosat_validation:
         loso_sites="results/gosat/validation/{species}_loso_sites.csv",
         provenance="results/gosat/validation/{species}_provenance.json",
     params:
-        min_matchups=gosat_cfg("validation", only=("min_matchups",)),
+        min_matchups=gosat_cfg("validation", only=("min_matchups", "mlr_min_matchups")),
     log:
         "results/logs/gosat/validation/{species}.log",
     conda:
