@@ -387,7 +387,7 @@ def osse_rows(corrected: pd.DataFrame, m_wide: pd.DataFrame, truth_table: pd.Dat
                 if len(c) and k_se * float(c["se"].iloc[0]) > tol:
                     cause = (f"the correction's intercept is known to ±{float(c['se'].iloc[0]):.2g} {unit} (1 SE, "
                              f"n = {int(c['n'].iloc[0])} match-ups): {k_se:g} SE exceed the {tol:g} {unit} "
-                             "tolerance, the record has too few match-ups to reach it")
+                             "tolerance, too few match-ups to be sure of reaching it")
             if cause and not bool(r["ok"].iloc[0]):
                 r["note"] = r["note"] + "; FAILS: " + cause
             elif cause:
