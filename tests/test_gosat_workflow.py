@@ -187,6 +187,13 @@ def test_validation_tables_before_in_sample_and_loso(run):
     for stage in ("after_in_sample", "after_loso"):
         assert t6m.loc[(stage, "ocean", "H"), "bias"] == t6m.loc[("before", "ocean", "H"), "bias"]
     assert t6m.loc[("before", "ocean", "H"), "bias"] == pytest.approx(-9.0, abs=2.0)
+    # the LOSO and OSSE tables as report pages (the failing ocean row highlighted)
+    for species in SPECIES:
+        page = (run / f"results/report/tables/gosat_{species}_loso.html").read_text()
+        assert "leave one site out" in page and "bias_loso" in page
+    bad = re.findall(r'<tr class="bad"><td class="text">(\w+)</td>',
+                     (run / "results/report/tables/gosat_recovery.html").read_text())
+    assert bad == ["gosat_xco2_ocean_bias_after_correction_ppm"]
 
 
 @pytest.mark.workflow
@@ -257,15 +264,16 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     the synthetic record on (and no MOPITT job: tests/test_rerun.py checks the MOPITT side)."""
     assert planned_rules(run, CFG) == {}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"osse": {"k_se": 3.0}}}})) == \
-        {"gosat_osse": 1}
+        {"gosat_osse": 1, "report_gosat_recovery_table": 1}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}})) \
-        == {"gosat_validation": 2}
+        == {"gosat_validation": 2, "report_gosat_loso_table": 2}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_min_matchups": 5}}}})) \
-        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_osse": 1}
+        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_osse": 1,
+            "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1}
     got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
     assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 12, "gosat_screening": 2,
                    "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
-                   "gosat_export": 2, "gosat_osse": 1}
+                   "gosat_export": 2, "gosat_osse": 1, "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1}
 
 
 @pytest.mark.workflow

@@ -203,3 +203,33 @@ rule gosat_all:
     """Every GOSAT product of the run (snakemake gosat_all): the GOSAT chain alone."""
     input:
         gosat_targets(),
+
+
+rule report_gosat_loso_table:
+    """The in-sample and leave-one-site-out biases of a species as a report table page."""
+    input:
+        "results/gosat/validation/{species}_loso.csv",
+    output:
+        report("results/report/tables/gosat_{species}_loso.html", caption="../../report/captions/gosat_loso.rst",
+               category="GOSAT validation", labels={"species": "{species}", "table": "leave one site out"}),
+    log:
+        "results/logs/gosat/report_loso_{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/figures_report.py"
+
+
+rule report_gosat_recovery_table:
+    """The GOSAT OSSE recovery rows as a report table page."""
+    input:
+        "results/osse/recovery_gosat.csv",
+    output:
+        report("results/report/tables/gosat_recovery.html", caption="../../report/captions/gosat_recovery.rst",
+               category="GOSAT validation", labels={"species": "xco2, xch4", "table": "OSSE recovery"}),
+    log:
+        "results/logs/gosat/report_recovery.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/figures_report.py"
