@@ -174,3 +174,25 @@ def test_term_injected_as_zero_is_scored_as_a_null_test():
     assert good["scored"] and good["ok"]
     icpt = rows(0.03)["gosat_xco2_mlr_ocean_intercept"]
     assert icpt["scored"] and icpt["ok"] and "null test" not in icpt["note"]
+
+
+def test_surface_without_enough_matchups_is_reported_unscored():
+    """The truth model of a surface with no more match-ups than coefficients (the default
+    record's ocean) is not fitted: its injected coefficients appear as rows with recovered NaN,
+    scored false and the reason in the note, and the land rows are unaffected (fails if the
+    fit raises or the ocean rows are silently missing)."""
+    rng = np.random.default_rng(5)
+    n = 60
+    m = pd.DataFrame({"surface": np.r_[np.ones(n - 2, np.int8), np.zeros(2, np.int8)],
+                      "aot_1p6": rng.uniform(0, 0.1, n), "dps_hpa": rng.normal(0, 5, n),
+                      "albedo_o2a": rng.uniform(0.1, 0.4, n), "gain": "H",
+                      "time": T0 + rng.uniform(0, 2 * DECADE, n)})
+    m["delta"] = -0.4 + 5 * m["aot_1p6"] + rng.normal(0, 0.01, n)
+    terms = {"land": ("aot_1p6",), "ocean": ("aot_1p6", "dps_hpa")}
+    fits = gv.truth_model_fits(m, terms, "xco2", "2014-01-01")
+    assert set(fits) == {"land"}
+    truth = {"xco2_bias_ppm": {"land": {"intercept": -0.4, "aot": 5.0}, "ocean": {"intercept": -6.5, "aot": 4.0}}}
+    rows = {r["quantity"]: r for r in gv.recovery_rows(fits, truth, "xco2")}
+    oc = rows["gosat_xco2_mlr_ocean_intercept"]
+    assert np.isnan(oc["recovered"]) and not oc["scored"] and "not fitted" in oc["note"]
+    assert "gosat_xco2_mlr_ocean_aot" in rows and rows["gosat_xco2_mlr_land_aot"]["scored"]

@@ -448,14 +448,19 @@ def truth_model_fits(m: pd.DataFrame, terms: dict, species: str, drift_reference
     """OLS per surface of ΔX on the MLR terms plus the gain-M indicator (land, where gain M is
     observed) and the time in decades since ``drift_reference``: the synthetic record's injected
     error model (synthetic.gosat ``injected_bias``), so that the regression coefficients, the
-    gain-M offset and the drift are estimated jointly. ``{"land": MLRFit, "ocean": MLRFit}``."""
+    gain-M offset and the drift are estimated jointly. ``{"land": MLRFit, "ocean": MLRFit}``;
+    a surface with no more match-ups than coefficients is left out (its recovery rows are then
+    reported unscored by :func:`recovery_rows`)."""
     mm = add_truth_model_columns(m, drift_reference)
     out = {}
     for name, code in gosat_mlr.SURFACES.items():
         sel = mm["surface"].to_numpy() == code
         extra = ("gain_m",) if name == "land" and mm.loc[sel, "gain_m"].nunique() > 1 else ()
-        out[name] = gosat_mlr.fit_surface(mm[value].to_numpy(np.float64), mm, tuple(terms[name]) + extra + ("decades",),
-                                          name, species)
+        try:
+            out[name] = gosat_mlr.fit_surface(mm[value].to_numpy(np.float64), mm,
+                                              tuple(terms[name]) + extra + ("decades",), name, species)
+        except ValueError:
+            continue
     return out
 
 
@@ -516,6 +521,11 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
     unit = UNITS[species]
     coef = truth[f"{species}_bias_{unit}"]
     rows = []
+    if fits:  # a surface of the truth that could not be fitted: its coefficients reported, not scored
+        for surface in (s for s in gosat_mlr.SURFACES if s in coef and s not in fits):
+            for key, inj in coef[surface].items():
+                rows.append(_row(f"gosat_{species}_mlr_{surface}_{key}", inj, np.nan, np.nan, inj,
+                                 "surface not fitted: too few match-ups for its coefficients"))
     for surface, f in fits.items():
         names = ("intercept",) + tuple(f.terms)
         for name, c, se in zip(names, f.coef, f.se, strict=True):
