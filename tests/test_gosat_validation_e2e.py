@@ -167,12 +167,30 @@ def test_leave_one_site_out_is_reported_beside_in_sample(validated):
     assert (ps["bias_loso"].notna()).all()
 
 
+def projected_fits(m, truth_table, terms, species):
+    """The truth model fitted to the injected error itself (``<species>_bias_total`` of the
+    match-ups' soundings, no noise): what the regression can recover when the truth has terms it
+    lacks (AOT × albedo, outlier harm that survives screening)."""
+    mm = m.assign(delta=truth_table[f"{species}_bias_total"].to_numpy()[m["row"].to_numpy()])
+    return gv.truth_model_fits(mm, terms, species, TRUTH["drift_reference"])
+
+
+def _coef(fits, surface, term):
+    f = fits[surface]
+    return float(f.coef[(("intercept",) + tuple(f.terms)).index(term)])
+
+
 def test_recovery_rows_hold_against_the_injected_truth(record, validated):
     """Joint fit of the injected error model (MLR terms + gain M + drift) on the ±2° match-ups:
-    every scored row holds; the land coefficients, ocean intercept and ΔPs slope, the gain-M
-    offset and the drift are scored (tolerance 4 SE, below the effect), and the corrected
-    land/ocean biases against the truth (tolerance 0.1 ppm). Fails if the gain term is dropped
-    or the drift regressor is in years (drift off by 10)."""
+    every scored row holds but the land AOT slope; the land coefficients, ocean intercept and ΔPs
+    slope, the gain-M offset and the drift are scored (tolerance 4 SE, below the effect), and the
+    corrected land/ocean biases against the truth (tolerance 0.1 ppm). The land AOT slope misses
+    (row ok false, kept visible): the truth has an AOT × albedo term and outlier harm from AOT
+    between the onset 0.07 and the screening threshold 0.1 that the regression does not have,
+    and they load on its AOT slope; the same model fitted to the injected error itself (no noise)
+    puts the slope at 5.99 (more than 2 SE above 5; measured), and the recovered 6.14 is within
+    4 SE of that: the miss is the regression's missing terms plus noise, not a pipeline fault.
+    Fails if the gain term is dropped or the drift regressor is in years (drift off by 10)."""
     truth = record["truth"]
     tab, kept = record["co2"], record["kept"]
     fits = gv.truth_model_fits(validated["m2"], record["terms"]["xco2"], "xco2", TRUTH["drift_reference"])
@@ -186,14 +204,21 @@ def test_recovery_rows_hold_against_the_injected_truth(record, validated):
             "gosat_xco2_mlr_land_albedo", "gosat_xco2_mlr_ocean_intercept", "gosat_xco2_mlr_ocean_dps_hpa",
             "gosat_xco2_gain_m_offset_ppm", "gosat_xco2_drift_ppm_per_decade",
             "gosat_xco2_land_bias_after_correction_ppm", "gosat_xco2_ocean_bias_after_correction_ppm"} <= scored
-    assert rows.loc[rows["scored"], "ok"].all(), rows[~rows["ok"]].to_string()
+    miss = rows["quantity"] == "gosat_xco2_mlr_land_aot"
+    assert rows.loc[rows["scored"] & ~miss, "ok"].all(), rows[~rows["ok"]].to_string()
+    aot = rows[miss].iloc[0]
+    proj = _coef(projected_fits(validated["m2"], truth, record["terms"]["xco2"], "xco2"), "land", "aot_1p6")
+    assert aot["scored"] and not aot["ok"] and proj - aot["injected"] > aot["tolerance"] / 2, (aot.to_dict(), proj)
+    assert abs(aot["recovered"] - proj) <= aot["tolerance"], (aot.to_dict(), proj)
     assert (rows.loc[rows["scored"], "tolerance"] < rows.loc[rows["scored"], "injected"].abs()).sum() >= 8
 
 
 def test_changed_injected_coefficients_are_followed(record, sites, tmp_path):
     """The same soundings with the ocean intercept −6.5 -> −3.0 ppm and the land AOT slope
-    5 -> 12 ppm: the recovered values follow (within 4 SE of the new truth, and away from the
-    old by more than that), the other coefficients stay."""
+    5 -> 12 ppm: the recovered values follow: the ocean intercept within 4 SE of the new truth,
+    the land AOT slope moves by the injected 7 ppm within 4 SE (its level is off by the
+    unmodelled AOT-correlated terms, test above), both away from the old value by more than 4
+    SE; the land ΔPs slope stays."""
     truth = dict(TRUTH, xco2_bias_ppm={"land": dict(TRUTH["xco2_bias_ppm"]["land"], aot=12.0),
                                        "ocean": dict(TRUTH["xco2_bias_ppm"]["ocean"], intercept=-3.0)})
     from satcol.synthetic import calendar
@@ -206,17 +231,25 @@ def test_changed_injected_coefficients_are_followed(record, sites, tmp_path):
     m2 = gv.matchups(tab, "xco2", record["tccon"], sites, 2.0, rows=kept)
     fits = gv.truth_model_fits(m2, record["terms"]["xco2"], "xco2", truth["drift_reference"])
     rows = pd.DataFrame(gv.recovery_rows(fits, truth, "xco2")).set_index("quantity")
-    for q, new, old in (("gosat_xco2_mlr_ocean_intercept", -3.0, -6.5), ("gosat_xco2_mlr_land_aot", 12.0, 5.0)):
-        r = rows.loc[q]
-        assert r["injected"] == new and r["scored"] and r["ok"], r.to_dict()
-        assert abs(r["recovered"] - old) > r["tolerance"]
+    base = gv.truth_model_fits(record_m2 := gv.matchups(record["co2"], "xco2", record["tccon"], sites, 2.0,
+                                                         rows=record["kept"]), record["terms"]["xco2"], "xco2",
+                               truth["drift_reference"])
+    assert len(record_m2) == len(m2)
+    oc = rows.loc["gosat_xco2_mlr_ocean_intercept"]
+    assert oc["injected"] == -3.0 and oc["scored"] and oc["ok"] and abs(oc["recovered"] + 6.5) > oc["tolerance"]
+    aot = rows.loc["gosat_xco2_mlr_land_aot"]
+    moved = aot["recovered"] - _coef(base, "land", "aot_1p6")
+    assert aot["injected"] == 12.0 and aot["scored"] and abs(moved - 7.0) <= aot["tolerance"], (aot.to_dict(), moved)
+    assert abs(aot["recovered"] - 5.0) > aot["tolerance"]
     assert rows.loc["gosat_xco2_mlr_land_dps_hpa", "ok"] and rows.loc["gosat_xco2_mlr_land_dps_hpa", "injected"] == 0.08
 
 
 def test_xch4_tables_uncorrected_by_default(record, sites):
     """XCH4 match-ups (the CH4 product) and its tables: with the shipped terms XCH4 is not
     corrected (S23), so both 'after' stages equal 'before'; the before ocean bias is the injected
-    −9 ppb intercept (plus 15 AOT + 0.4 ΔPs, within 2 ppb); the XCH4 recovery rows hold."""
+    −9 ppb intercept (plus 15 AOT + 0.4 ΔPs, within 2 ppb); the XCH4 recovery rows hold but the
+    land AOT slope, which misses as the XCO2 one does (projection of the injected error 24.95
+    ppb per unit against 20 injected; recovered 29.8 ± 2.0)."""
     tab = record["ch4"]
     m2 = gv.matchups(tab, "xch4", record["tccon"], sites, 2.0, rows=record["kept_ch4"])
     m01 = gv.matchups(tab, "xch4", record["tccon"], sites, 0.1, rows=record["kept_ch4"])
@@ -233,7 +266,12 @@ def test_xch4_tables_uncorrected_by_default(record, sites):
     tf = gv.truth_model_fits(m2, spec, "xch4", TRUTH["drift_reference"])
     rows = pd.DataFrame(gv.recovery_rows(tf, TRUTH, "xch4"))
     assert rows["quantity"].str.startswith("gosat_xch4_").all()
-    assert rows.loc[rows["scored"], "ok"].all(), rows[~rows["ok"]].to_string()
+    miss = rows["quantity"] == "gosat_xch4_mlr_land_aot"  # the unmodelled AOT-correlated terms, as for XCO2
+    assert rows.loc[rows["scored"] & ~miss, "ok"].all(), rows[~rows["ok"]].to_string()
+    aot = rows[miss].iloc[0]
+    proj = _coef(projected_fits(m2, record["truth"], spec, "xch4"), "land", "aot_1p6")
+    assert not aot["ok"] and abs(aot["recovered"] - proj) <= aot["tolerance"] < 2 * (proj - aot["injected"]), \
+        (aot.to_dict(), proj)
     assert {"gosat_xch4_mlr_land_intercept", "gosat_xch4_mlr_land_aot", "gosat_xch4_gain_m_offset_ppb",
             "gosat_xch4_drift_ppb_per_decade"} <= set(rows.loc[rows["scored"], "quantity"])
 
