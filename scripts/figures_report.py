@@ -1,5 +1,6 @@
 """Pages of the Snakemake report: the front page and the run's tables as HTML (thin wrapper;
-the rendering is satcol.reportpages). Serves rules report_pages, report_osse_table and report_paper_table."""
+the rendering is satcol.reportpages). Serves rules report_pages, report_osse_table, report_paper_table and the GOSAT
+table pages (report_gosat_loso_table, report_gosat_recovery_table)."""
 
 import json
 
@@ -30,6 +31,17 @@ if rule == "report_osse_table":
         read_csv(inp[0]), "OSSE: recovered against injected quantities",
         "Highlighted rows are scored and outside their tolerance.", inp[0], flag_column="ok"))
     log.info("OSSE recovery table page written")
+    raise SystemExit(0)
+
+if rule in ("report_gosat_loso_table", "report_gosat_recovery_table"):  # rules/instruments/gosat_s23.smk
+    title, note, flag = (("GOSAT: bias in sample and leave one site out",
+                          "Corrected GOSAT minus TCCON at ±2°: in sample (the MLR fitted on these match-ups) "
+                          "beside leave one site out (refitted without the site).", None)
+                         if rule == "report_gosat_loso_table" else
+                         ("GOSAT OSSE: recovered against injected quantities",
+                          "Highlighted rows are scored and outside their tolerance.", "ok"))
+    write(out[0], reportpages.table_html(read_csv(inp[0]), title, note, inp[0], flag_column=flag))
+    log.info("%s page written", rule)
     raise SystemExit(0)
 
 if rule == "report_paper_table":

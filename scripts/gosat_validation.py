@@ -1,4 +1,4 @@
-"""The S23 validation tables of a GOSAT species, before and after the correction (thin wrapper)."""
+"""The S23 validation tables of a GOSAT species: before, after in sample, after leave-one-site-out (thin wrapper)."""
 
 import pandas as pd
 
@@ -10,7 +10,8 @@ inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, sn
 spec = gosat_mlr.load_terms(inp.terms)[w.species]
 fits = workflow.fits_from_table(pd.read_csv(inp.coefficients))
 tables = workflow.validation(pd.read_parquet(inp.wide), pd.read_parquet(inp.strict), fits, spec, w.species,
-                             int(params.min_matchups["min_matchups"]))
+                             int(params.min_matchups["min_matchups"]),
+                             int(params.min_matchups["mlr_min_matchups"]))
 for name in ("table6", "table7", "sites", "summary", "loso", "loso_sites"):
     ioutil.write_csv(tables[name], out[name])
 ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in ("table6", "table7", "sites", "summary",

@@ -126,3 +126,46 @@ def test_xch4_is_left_uncorrected_unless_configured():
     on = dict(terms["xch4"], correct=True)
     got = mlr.corrected_column(x, t, fits, on)
     np.testing.assert_allclose(got[t["surface"] != 2], 1850.0, atol=1e-6)
+
+
+def test_unknown_term_is_a_config_error_naming_file_and_key(tmp_path):
+    """A term that is not a column of the GOSAT table (a typo) is a ConfigError naming the file
+    and the key at load time, not a KeyError inside the fit (fails without the check: the file
+    loads)."""
+    doc = yaml.safe_load(TERMS.read_text())
+    doc["xch4"]["land"] = ["aot_1p6", "albedo_oa2"]
+    p = tmp_path / "typo.yaml"
+    p.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigError, match=r"typo\.yaml.*xch4\.land.*albedo_oa2"):
+        mlr.load_terms(p)
+    assert mlr.load_terms(p, fields=("aot_1p6", "albedo_oa2", "dps_hpa", "albedo_o2a"))["xch4"]["land"] == \
+        ("aot_1p6", "albedo_oa2")
+
+
+def test_surface_below_min_matchups_is_not_fitted_and_left_uncorrected():
+    """mlr_min_matchups: 100 land and 100 ocean rows (noise-free, as in the exact-coefficient
+    test); with a minimum of 101 usable rows neither is fitted, with 100 both are; with the
+    ocean rows cut to 40 and a minimum of 50 only land is fitted, the ocean soundings keep their
+    column unchanged (not NaN, not the land correction) and are the ones marked not fitted.
+    Fails if the minimum is compared with >, if an unfitted surface gets NaN or another
+    surface's fit."""
+    rng = np.random.default_rng(11)
+    t = _table(400, rng)
+    land, ocean = t["surface"] == 1, t["surface"] == 0
+    assert land.sum() == 200 and ocean.sum() == 100
+    y = np.where(land, 0.5 + 2 * t["aot_1p6"], -6.0 + 4 * t["aot_1p6"] + 0.2 * t["dps_hpa"])
+    terms = mlr.load_terms(TERMS)["xco2"]
+    assert set(mlr.fit(y, t, terms, "xco2", min_matchups=100)) == {"land", "ocean"}
+    assert set(mlr.fit(y, t, terms, "xco2", min_matchups=101)) == {"land"}
+    keep = ~ocean | (np.cumsum(ocean) <= 40)
+    tt = {k: v[keep] for k, v in t.items()}
+    fits = mlr.fit(y[keep], tt, terms, "xco2", min_matchups=50)
+    assert set(fits) == {"land"}
+    x = 400.0 + y[keep]
+    corr = mlr.correct(x, tt, fits)
+    oc = tt["surface"] == 0
+    np.testing.assert_array_equal(corr[oc], x[oc])
+    np.testing.assert_allclose(corr[tt["surface"] == 1], 400.0, atol=1e-9)
+    np.testing.assert_array_equal(mlr.not_fitted_mask(tt, fits), oc)
+    with pytest.raises(ValueError):  # without a minimum an unfittable surface still raises
+        mlr.fit(y[keep], {**tt, "surface": np.where(oc, 0, tt["surface"])}, terms, "xco2", rows=~oc | (np.cumsum(oc) <= 2))

@@ -50,8 +50,10 @@ def test_yaml_holds_the_papers_thresholds(s23):
 def test_registry_is_cf_and_unique(s23):
     attrs = gs.cf_flag_attributes(s23)
     names = attrs["flag_meanings"].split()
-    assert len(names) == len(set(names)) == len(attrs["flag_masks"]) == 3 + len(s23.criteria)
+    assert len(names) == len(set(names)) == len(attrs["flag_masks"]) == 3 + len(s23.criteria) + 1
     assert names[:3] == ["input_fill", "mixed_surface", "nies_screening"]
+    # the correction's bit (surface not fitted: too few match-ups), after the criteria
+    assert names[-1] == "mlr_not_fitted" and int(attrs["flag_masks"][-1]) == gs.MLR_NOT_FITTED == 1 << 16
     assert sorted(attrs["flag_masks"]) == list(attrs["flag_masks"])
     assert all(int(m) & (int(m) - 1) == 0 for m in attrs["flag_masks"])  # one bit each
 
@@ -132,19 +134,22 @@ def record(tmp_path_factory):
 
 
 def test_screening_catches_every_injected_outlier(record, s23):
-    """The synthetic outliers' harm starts at the S23 thresholds (their onsets): every sounding
-    carrying outlier harm is flagged and every kept one carries none; in = kept + flagged.
-    Fails if a threshold in the YAML or a quantity in the reader drifts from the truth's (e.g.
-    AOT read at 1.65 um, or |dPs| without abs)."""
+    """The synthetic outliers' harm starts inside the range the S23 thresholds keep (onsets such
+    as AOT 0.07 against the 0.1 threshold) and grows smoothly, so screening removes most of it
+    but not all: some kept soundings carry harm, a small one (mean |harm| of the kept below a
+    tenth of that of the flagged harmed ones and below 0.05 ppm); in = kept + flagged. Fails if
+    the truth's onsets are put back at the thresholds (no kept sounding harmed) or if the
+    screening misses a tail (kept harm as large as flagged)."""
     table, truth = record
     assert (truth["scan_id"].to_numpy() == table["scan_id"]).all()
     qc = gs.screen(table, s23, "03")
     c = gs.counts(qc, s23)
     assert c["n_in"] == len(table["time"]) == c["n_kept"] + c["n_flagged"]
-    harmed = truth["xco2_bias_outlier"].to_numpy() != 0
-    assert harmed.sum() > 100
-    assert np.all(qc[harmed] != 0)
-    assert np.all(truth["xco2_bias_outlier"].to_numpy()[qc == 0] == 0)
+    harm = np.abs(truth["xco2_bias_outlier"].to_numpy())
+    kept, flagged = qc == 0, qc != 0
+    assert (harm != 0).sum() > 100
+    assert 0.02 < np.mean(harm[kept] != 0) < 0.5  # harm survives screening, on a minority
+    assert np.mean(harm[kept]) < 0.05 and np.mean(harm[kept]) < 0.1 * np.mean(harm[flagged & (harm != 0)])
     # each tail population is caught by its own bit
     for bit in ("screen_aot", "screen_dps", "screen_cot", "screen_dof", "screen_blended_albedo", "screen_snr_o2a",
                 "screen_rms_o2a", "screen_rms_sco2"):

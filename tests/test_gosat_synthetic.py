@@ -136,3 +136,19 @@ def test_files_say_they_are_synthetic_with_the_config_hash(tmp_path, sites):
     with h5py.File(a) as fa, h5py.File(b) as fb:
         assert "not NIES data" in fa.attrs["satcol_note"] and fa.attrs["satcol_version"] == satcol.__version__
         assert fa.attrs["satcol_config_sha256"] != fb.attrs["satcol_config_sha256"]
+
+
+def test_merged_config_merges_truth_at_every_depth():
+    """One coefficient given under synthetic.gosat.truth changes that coefficient and keeps the
+    others (a one-level merge dropped the land block and the other ocean keys: KeyError in the
+    simulation); the outlier ramp is 0 before the onset, e²/(2s) within the smooth width, then
+    linear (continuous at s)."""
+    cfg = sg.merged_config({"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}}}})
+    b = cfg["truth"]["xco2_bias_ppm"]
+    assert b["ocean"] == dict(sg.DEFAULTS["truth"]["xco2_bias_ppm"]["ocean"], intercept=-3.0)
+    assert b["land"] == sg.DEFAULTS["truth"]["xco2_bias_ppm"]["land"]
+    assert cfg["truth"]["outliers"] == sg.DEFAULTS["truth"]["outliers"]
+    spec = {"onset": 0.07, "smooth": 0.03, "direction": "above"}
+    got = sg._excess(np.array([0.05, 0.07, 0.085, 0.10, 0.13]), spec)
+    np.testing.assert_allclose(got, [0.0, 0.0, 0.015**2 / 0.06, 0.015, 0.045], atol=1e-12)
+    np.testing.assert_allclose(sg._excess(np.array([0.9, 1.2]), {"onset": 1.0, "direction": "below"}), [0.1, 0.0])

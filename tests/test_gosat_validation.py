@@ -153,3 +153,46 @@ def test_recovery_row_is_scored_only_when_its_tolerance_is_smaller_than_the_effe
     tight = gv._row("q", 0.1, 0.2, 0.05, 0.1)
     assert tight["scored"] and not tight["ok"]
     assert gv._row("q", 0.1, 0.12, 0.05, 0.1)["ok"]
+
+
+def test_term_injected_as_zero_is_scored_as_a_null_test():
+    """A term the truth injects as 0 (here the ocean AOT slope) is scored as a null test,
+    |recovered| ≤ k_se · SE: 0.05 ± 0.01 fails at 4 SE (0.04), 0.03 ± 0.01 holds; the non-zero
+    intercept (−6.5, recovered −6.45 ± 0.05) keeps the effect rule. Fails if zero-injected rows
+    stay unscored (the old rule: tolerance not smaller than an effect of 0)."""
+    from satcol.gosat_mlr import MLRFit
+
+    truth = {"xco2_bias_ppm": {"ocean": {"intercept": -6.5, "aot": 0.0, "dps_hpa": 0.1}}}
+
+    def rows(aot):
+        f = MLRFit("xco2", "ocean", ("aot_1p6",), np.array([-6.45, aot]), np.array([0.05, 0.01]), 60, 0.5, 0.3, 5.0, 1.0)
+        return {r["quantity"]: r for r in gv.recovery_rows({"ocean": f}, truth, "xco2", k_se=4.0)}
+
+    bad = rows(0.05)["gosat_xco2_mlr_ocean_aot"]
+    assert bad["scored"] and not bad["ok"] and bad["tolerance"] == pytest.approx(0.04) and "null test" in bad["note"]
+    good = rows(0.03)["gosat_xco2_mlr_ocean_aot"]
+    assert good["scored"] and good["ok"]
+    icpt = rows(0.03)["gosat_xco2_mlr_ocean_intercept"]
+    assert icpt["scored"] and icpt["ok"] and "null test" not in icpt["note"]
+
+
+def test_surface_without_enough_matchups_is_reported_unscored():
+    """The truth model of a surface with no more match-ups than coefficients (the default
+    record's ocean) is not fitted: its injected coefficients appear as rows with recovered NaN,
+    scored false and the reason in the note, and the land rows are unaffected (fails if the
+    fit raises or the ocean rows are silently missing)."""
+    rng = np.random.default_rng(5)
+    n = 60
+    m = pd.DataFrame({"surface": np.r_[np.ones(n - 2, np.int8), np.zeros(2, np.int8)],
+                      "aot_1p6": rng.uniform(0, 0.1, n), "dps_hpa": rng.normal(0, 5, n),
+                      "albedo_o2a": rng.uniform(0.1, 0.4, n), "gain": "H",
+                      "time": T0 + rng.uniform(0, 2 * DECADE, n)})
+    m["delta"] = -0.4 + 5 * m["aot_1p6"] + rng.normal(0, 0.01, n)
+    terms = {"land": ("aot_1p6",), "ocean": ("aot_1p6", "dps_hpa")}
+    fits = gv.truth_model_fits(m, terms, "xco2", "2014-01-01")
+    assert set(fits) == {"land"}
+    truth = {"xco2_bias_ppm": {"land": {"intercept": -0.4, "aot": 5.0}, "ocean": {"intercept": -6.5, "aot": 4.0}}}
+    rows = {r["quantity"]: r for r in gv.recovery_rows(fits, truth, "xco2")}
+    oc = rows["gosat_xco2_mlr_ocean_intercept"]
+    assert np.isnan(oc["recovered"]) and not oc["scored"] and "not fitted" in oc["note"]
+    assert "gosat_xco2_mlr_ocean_aot" in rows and rows["gosat_xco2_mlr_land_aot"]["scored"]

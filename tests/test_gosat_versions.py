@@ -128,3 +128,11 @@ def test_bad_station_and_insitu_tables(tmp_path):
     got = gver.read_insitu_monthly(q)
     assert got["co2_ppm"].iloc[0] == 400.5 and np.isnan(got["co2_ppm"].iloc[1])
     assert got["time"].iloc[0] == pytest.approx(dt.datetime(2015, 1, 16, 12, tzinfo=dt.timezone.utc).timestamp())
+    # NOAA's monthly files mark a month without data with -999.99: missing, not out of range;
+    # another negative value is still an error (fails if every value < 250 is made NaN)
+    q.write_text("station\tyear\tmonth\tco2_ppm\nmlo\t2015\t1\t400.5\nmlo\t2015\t2\t-999.99\n")
+    got = gver.read_insitu_monthly(q)
+    assert got["co2_ppm"].iloc[0] == 400.5 and np.isnan(got["co2_ppm"].iloc[1])
+    q.write_text("station\tyear\tmonth\tco2_ppm\nmlo\t2015\t1\t-99.99\n")
+    with pytest.raises(BadInputError, match="co2_ppm"):
+        gver.read_insitu_monthly(q)

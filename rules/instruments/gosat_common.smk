@@ -33,7 +33,9 @@ def gosat_targets():
                    table=("table6", "table7", "sites", "summary", "loso", "loso_sites"))
             + expand("results/gosat/corrected/{species}.parquet", species=GOSAT_SPECIES)
             + [f for s in GOSAT_SPECIES for f in gosat_exports(s)]
-            + ["results/osse/recovery_gosat.csv"])
+            + ["results/osse/recovery_gosat.csv"]
+            + expand("results/report/tables/gosat_{species}_loso.html", species=GOSAT_SPECIES)
+            + ["results/report/tables/gosat_recovery.html"])
 
 
 def gosat_exports(species):

@@ -85,7 +85,7 @@ rule gosat_matchups:
         wide="results/gosat/matchups/{species}_wide.parquet",
         strict="results/gosat/matchups/{species}_strict.parquet",
     params:
-        validation=gosat_cfg("validation", drop=("min_matchups",)),
+        validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups")),
     log:
         "results/logs/gosat/matchups/{species}.log",
     conda:
@@ -101,6 +101,8 @@ rule gosat_mlr_fit:
     output:
         coefficients="results/gosat/mlr/{species}_coefficients.csv",
         report="results/gosat/mlr/{species}_fit.json",
+    params:
+        mlr=gosat_cfg("validation", only=("mlr_min_matchups",)),
     log:
         "results/logs/gosat/mlr_fit/{species}.log",
     conda:
@@ -146,7 +148,7 @@ rule gosat_validation:
         loso_sites="results/gosat/validation/{species}_loso_sites.csv",
         provenance="results/gosat/validation/{species}_provenance.json",
     params:
-        min_matchups=gosat_cfg("validation", only=("min_matchups",)),
+        min_matchups=gosat_cfg("validation", only=("min_matchups", "mlr_min_matchups")),
     log:
         "results/logs/gosat/validation/{species}.log",
     conda:
@@ -201,3 +203,33 @@ rule gosat_all:
     """Every GOSAT product of the run (snakemake gosat_all): the GOSAT chain alone."""
     input:
         gosat_targets(),
+
+
+rule report_gosat_loso_table:
+    """The in-sample and leave-one-site-out biases of a species as a report table page."""
+    input:
+        "results/gosat/validation/{species}_loso.csv",
+    output:
+        report("results/report/tables/gosat_{species}_loso.html", caption="../../report/captions/gosat_loso.rst",
+               category="GOSAT validation", labels={"species": "{species}", "table": "leave one site out"}),
+    log:
+        "results/logs/gosat/report_loso_{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/figures_report.py"
+
+
+rule report_gosat_recovery_table:
+    """The GOSAT OSSE recovery rows as a report table page."""
+    input:
+        "results/osse/recovery_gosat.csv",
+    output:
+        report("results/report/tables/gosat_recovery.html", caption="../../report/captions/gosat_recovery.rst",
+               category="GOSAT validation", labels={"species": "xco2, xch4", "table": "OSSE recovery"}),
+    log:
+        "results/logs/gosat/report_recovery.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/figures_report.py"

@@ -55,9 +55,24 @@ class MLRFit:
                  "aic": self.aic} for t, c, s in zip(names, self.coef, self.se, strict=True)]
 
 
-def load_terms(path) -> dict:
+def load_terms(path, fields=None) -> dict:
     """``{species: {"correct": bool, "land": [...], "ocean": [...]}}`` from the terms YAML;
-    ConfigError naming the file and key for anything else."""
+    ConfigError naming the file and key for anything else.
+
+    Parameters
+    ----------
+    path : path
+        The terms YAML (``config/instruments/gosat/mlr_terms.yaml``).
+    fields : iterable of str, optional
+        The columns a term may name; default the reader's canonical table fields
+        (:data:`satcol.io.gosat.TABLE_FIELDS`). A term that is not one is a ConfigError naming the
+        file and the key (``xco2.land``), not a KeyError deep inside the fit.
+    """
+    if fields is None:
+        from .io.gosat import TABLE_FIELDS
+
+        fields = TABLE_FIELDS
+    fields = set(fields)
     path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text())
@@ -72,6 +87,10 @@ def load_terms(path) -> dict:
             terms = spec.get(surface)
             if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
                 raise ConfigError(f"{path}: key {species}.{surface}: expected a list of table columns")
+            unknown = [t for t in terms if t not in fields]
+            if unknown:
+                raise ConfigError(f"{path}: key {species}.{surface}: {unknown} are not columns of the GOSAT table "
+                                  f"(known: {sorted(fields)})")
         out[species] = {"correct": bool(spec.get("correct", species == "xco2")),
                         "land": tuple(spec["land"]), "ocean": tuple(spec["ocean"])}
     return out
@@ -128,22 +147,52 @@ def fit_surface(delta, table: dict, terms, surface: str, species: str, rows=None
                   float(res.rsquared), float(np.sqrt(res.scale)), float(res.condition_number), float(res.aic))
 
 
-def fit(delta, table: dict, terms: dict, species: str, rows=None) -> dict:
+def usable_rows(delta, table: dict, terms, surface: str, rows=None) -> int:
+    """Number of rows of one surface (and ``rows``) with a finite ΔX and finite terms: the
+    match-ups :func:`fit_surface` would use."""
+    delta = np.asarray(delta, dtype=np.float64)
+    sel = np.asarray(table["surface"]) == SURFACES[surface]
+    if rows is not None:
+        sel &= np.asarray(rows, dtype=bool)
+    X = design(table, tuple(terms), sel)
+    return int(np.count_nonzero(np.isfinite(delta[sel]) & np.all(np.isfinite(X), axis=1)))
+
+
+def fit(delta, table: dict, terms: dict, species: str, rows=None, min_matchups: int | None = None) -> dict:
     """Both surfaces' fits of one species: ``{"land": MLRFit, "ocean": MLRFit}``; ``terms`` is
-    one species' entry of :func:`load_terms`."""
-    return {s: fit_surface(delta, table, terms[s], s, species, rows) for s in SURFACES}
+    one species' entry of :func:`load_terms`.
+
+    With ``min_matchups``, a surface with fewer usable match-ups than that is not fitted and is
+    absent from the result (:func:`correct` leaves its soundings uncorrected and
+    :func:`not_fitted_mask` marks them); without it, a surface that cannot be fitted raises."""
+    out = {}
+    for s in SURFACES:
+        if min_matchups is not None and usable_rows(delta, table, terms[s], s, rows) < int(min_matchups):
+            continue
+        out[s] = fit_surface(delta, table, terms[s], s, species, rows)
+    return out
 
 
 def correct(x, table: dict, fits: dict) -> np.ndarray:
     """X_corr = X − (c0 + Σ c_k q_k) with the fit of each sounding's surface (S23 Sect. 4.5);
-    NaN for mixed scenes (no fit) and where a term is NaN. Vectorised over all soundings."""
+    the column unchanged for a land or ocean sounding whose surface has no fit (too few
+    match-ups: :func:`not_fitted_mask`); NaN for mixed scenes and where a term is NaN.
+    Vectorised over all soundings."""
     x = np.asarray(x, dtype=np.float64)
-    out = np.full(x.shape, np.nan)
     surface = np.asarray(table["surface"])
+    out = np.where(np.isin(surface, list(SURFACES.values())), x, np.nan)
     for name, f in fits.items():
         sel = surface == SURFACES[name]
         out[sel] = x[sel] - f.predict(table, sel)
     return out
+
+
+def not_fitted_mask(table: dict, fits: dict) -> np.ndarray:
+    """Boolean: land or ocean soundings whose surface has no fit in ``fits`` (left uncorrected;
+    QC bit ``mlr_not_fitted``)."""
+    surface = np.asarray(table["surface"])
+    missing = [code for name, code in SURFACES.items() if name not in fits]
+    return np.isin(surface, missing)
 
 
 def corrected_column(x, table: dict, fits: dict, spec: dict) -> np.ndarray:
@@ -154,4 +203,5 @@ def corrected_column(x, table: dict, fits: dict, spec: dict) -> np.ndarray:
 
 def fits_table(fits: dict) -> pd.DataFrame:
     """One row per coefficient of every fit (species, surface, term, coef, se, diagnostics)."""
-    return pd.DataFrame([r for f in fits.values() for r in f.as_rows()])
+    cols = ["species", "surface", "term", "coef", "se", "n", "r2", "resid_sd", "condition_number", "aic"]
+    return pd.DataFrame([r for f in fits.values() for r in f.as_rows()], columns=cols)

@@ -24,6 +24,14 @@ FIXED_BITS = (
     QCBit(1, "mixed_surface", "land fraction between 0 and 60 percent (S23 Table 3 pre-screening)", "ingest"),
     QCBit(2, "nies_screening", "the file's totalPreScreeningResult or totalPostScreeningResult is not 0", "ingest"),
 )
+#: Bits set after the screening, by the bias correction (S23 Sect. 4.5): the sounding's surface
+#: had fewer ±2° match-ups than ``instruments.gosat.validation.mlr_min_matchups``, so no
+#: regression was fitted for it and its column is left uncorrected.
+CORRECTION_BITS = (
+    QCBit(16, "mlr_not_fitted", "surface not bias-corrected: fewer TCCON match-ups than mlr_min_matchups for "
+          "the MLR (S23 Sect. 4.5)", "correction"),
+)
+MLR_NOT_FITTED = CORRECTION_BITS[0].mask
 #: Screening quantities computed from the canonical table rather than read.
 DERIVED = {"abs_dps_hpa": lambda t: np.abs(np.asarray(t["dps_hpa"], dtype=np.float64))}
 SURFACES = {"ocean": 0, "land": 1}
@@ -97,13 +105,13 @@ def load_screening(path) -> Screening:
             raise ConfigError(f"{path}: {where}: surfaces must be among {sorted(SURFACES)}")
         out.append(Criterion(int(c["bit"]), str(c["name"]), str(c["quantity"]), th, surfaces,
                              str(c.get("stage", "post")), str(c.get("table", ""))))
-    bits = [b.bit for b in FIXED_BITS] + [c.bit for c in out]
-    names = [b.name for b in FIXED_BITS] + [c.bit_name for c in out]
+    bits = [b.bit for b in FIXED_BITS + CORRECTION_BITS] + [c.bit for c in out]
+    names = [b.name for b in FIXED_BITS + CORRECTION_BITS] + [c.bit_name for c in out]
     if len(set(bits)) != len(bits) or len(set(names)) != len(names):
         raise ConfigError(f"{path}: duplicate QC bit numbers or names: {bits} {names}")
     if max(bits) >= 8 * np.dtype(QC_DTYPE).itemsize:
         raise ConfigError(f"{path}: bit {max(bits)} does not fit the {np.dtype(QC_DTYPE).name} QC mask")
-    registry = FIXED_BITS + tuple(
+    registry = FIXED_BITS + CORRECTION_BITS + tuple(
         QCBit(c.bit, c.bit_name, f"{c.table or c.quantity} ({doc.get('source', path.name)})", f"screening ({c.stage})")
         for c in out)
     return Screening(str(doc.get("source", "")), tuple(out), str(path), tuple(sorted(registry, key=lambda b: b.bit)))

@@ -295,6 +295,13 @@ def summary_stats(m: pd.DataFrame, value: str = "delta", min_matchups: int = 10)
             "trend_per_decade": tr["slope"], "trend_se_per_decade": tr["se"]}
 
 
+#: Stages of the validation tables -> ΔX column: before the correction, after it with the
+#: regression fitted on these same ±2° match-ups (training-data statistics: every ±0.1° match-up
+#: is also a ±2° one), and after it with the regression refitted without the sounding's site
+#: (:func:`leave_one_site_out`; the out-of-sample view).
+STAGES = {"before": "delta", "after_in_sample": "delta_corr", "after_loso": "delta_loso"}
+
+
 def validation_tables(m_wide: pd.DataFrame, m_strict: pd.DataFrame, values: dict | None = None,
                       min_matchups: int = 10) -> dict:
     """The S23 validation tables of one species, for each stage of ``values``.
@@ -305,8 +312,9 @@ def validation_tables(m_wide: pd.DataFrame, m_strict: pd.DataFrame, values: dict
         Match-ups at ±2° (Table 6) and ±0.1° (Table 7, site and temporal statistics), with the
         ΔX columns of ``values``.
     values : dict
-        stage label -> ΔX column, default ``{"before": "delta", "after": "delta_corr"}`` (those
-        present).
+        stage label -> ΔX column, default :data:`STAGES` (those present in both tables):
+        ``before``, ``after_in_sample`` (fitted on the ±2° match-ups themselves) and
+        ``after_loso`` (leave one site out).
 
     Returns
     -------
@@ -314,7 +322,7 @@ def validation_tables(m_wide: pd.DataFrame, m_strict: pd.DataFrame, values: dict
         ``table6`` and ``table7`` (stage, surface, gain, n, bias, sd), ``sites`` (stage, site, n,
         bias, sd, used; ±0.1°), ``summary`` (one row per stage, :func:`summary_stats` at ±0.1°).
     """
-    values = values or {k: v for k, v in (("before", "delta"), ("after", "delta_corr")) if v in m_wide}
+    values = values or {k: v for k, v in STAGES.items() if v in m_wide and v in m_strict}
     out = {"table6": [], "table7": [], "sites": [], "summary": []}
     for stage, col in values.items():
         out["table6"].append(category_stats(m_wide, col, TABLE6).assign(stage=stage, box_deg=2.0))
@@ -329,59 +337,85 @@ def validation_tables(m_wide: pd.DataFrame, m_strict: pd.DataFrame, values: dict
 
 def corrected_delta(m: pd.DataFrame, fits: dict) -> np.ndarray:
     """ΔX after the MLR correction: X_corr − X_TCCON with X_corr = X − (c0 + Σ c_k q_k) of each
-    match-up's surface (S23 Sect. 4.5)."""
+    match-up's surface (S23 Sect. 4.5); uncorrected where the surface has no fit."""
     return gosat_mlr.correct(m["x_gosat"].to_numpy(np.float64), m, fits) - m["x_tccon"].to_numpy(np.float64)
 
 
-def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Leave-one-site-out ΔX of the corrected product: for each site the MLR is refitted
-    without the soundings matched to it (by scan ID, so a sounding also matched to a
-    neighbouring site such as JPL next to Caltech does not leak into the training set) and
-    applied to that site's match-ups.
+def loso_training_rows(m: pd.DataFrame, site: str, evaluate: pd.DataFrame | None = None) -> np.ndarray:
+    """Boolean over ``m``: the match-ups the regression may be trained on when ``site`` is held
+    out: every row whose scan ID is not matched to ``site`` (in ``m`` or in ``evaluate``), so a
+    sounding also matched to a neighbouring site (JPL next to Caltech) does not leak in."""
+    held = m.loc[m["site"] == site, "scan_id"].to_numpy()
+    if evaluate is not None:
+        held = np.union1d(held, evaluate.loc[evaluate["site"] == site, "scan_id"].to_numpy())
+    return ~np.isin(m["scan_id"].to_numpy(), held)
+
+
+def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.DataFrame | None = None,
+                       min_matchups: int | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+    """Leave-one-site-out ΔX of the corrected product: for each site the MLR is refitted on
+    ``m`` without the soundings matched to it (:func:`loso_training_rows`) and applied to that
+    site's match-ups of ``evaluate`` (default ``m``).
 
     Parameters
     ----------
     m : DataFrame
-        Match-ups (:func:`matchups`) with ``delta``.
+        Training match-ups (:func:`matchups`, the ±2° ones) with ``delta``.
     terms : dict
         One species' entry of :func:`satcol.gosat_mlr.load_terms`.
     species : str
+    evaluate : DataFrame, optional
+        Match-ups to evaluate (e.g. the ±0.1° ones); default ``m``.
+    min_matchups : int, optional
+        ``mlr_min_matchups``: a surface whose training set has fewer usable match-ups is left
+        uncorrected, as the product leaves it (:func:`satcol.gosat_mlr.fit`).
 
     Returns
     -------
-    delta_loso : (len(m),) array
-        ΔX of each match-up corrected by the fit that did not see its site; NaN where the held-out
-        site's surface has too few other match-ups to fit.
+    delta_loso : (len(evaluate),) array
+        ΔX of each match-up corrected by the fit that did not see its site (uncorrected where
+        the training set is below ``min_matchups``); NaN where no ``min_matchups`` is given and
+        the held-out site's surface has too few other match-ups to fit.
     per_site : DataFrame
-        ``site``, ``surface``, ``n``, ``bias_before``, ``bias_in_sample``, ``bias_loso``, ``n_train``.
+        ``site``, ``surface``, ``n``, ``bias_before``, ``bias_in_sample``, ``bias_loso``,
+        ``n_train`` (0: not fitted).
     """
-    delta = m["delta"].to_numpy(np.float64)
-    fits_all = gosat_mlr.fit(delta, m, terms, species)
-    in_sample = corrected_delta(m, fits_all)
-    out = np.full(len(m), np.nan)
-    site = m["site"].to_numpy()
-    scan = m["scan_id"].to_numpy()
-    surf = m["surface"].to_numpy()
-    x, xt = m["x_gosat"].to_numpy(np.float64), m["x_tccon"].to_numpy(np.float64)
+    ev = m if evaluate is None else evaluate
+    fits_all = gosat_mlr.fit(m["delta"].to_numpy(np.float64), m, terms, species, min_matchups=min_matchups)
+    in_sample = corrected_delta(ev, fits_all)
+    delta_ev = ev["delta"].to_numpy(np.float64)
+    out = np.full(len(ev), np.nan)
+    site = ev["site"].to_numpy()
+    surf = ev["surface"].to_numpy()
+    x, xt = ev["x_gosat"].to_numpy(np.float64), ev["x_tccon"].to_numpy(np.float64)
+    delta_m = m["delta"].to_numpy(np.float64)
     rows = []
     for s in np.unique(site):
         test = site == s
-        train = ~np.isin(scan, scan[test])
+        train = loso_training_rows(m, s, None if evaluate is None else ev)
+        fits = gosat_mlr.fit(delta_m, m, terms, species, rows=train, min_matchups=min_matchups) \
+            if min_matchups is not None else None
         for name, code in gosat_mlr.SURFACES.items():
             sel = test & (surf == code)
             if not sel.any():
                 continue
-            try:
-                f = gosat_mlr.fit_surface(delta, m, terms[name], name, species, rows=train)
-            except ValueError:
-                f = None
+            if fits is not None:
+                f = fits.get(name)
+            else:
+                try:
+                    f = gosat_mlr.fit_surface(delta_m, m, terms[name], name, species, rows=train)
+                except ValueError:
+                    f = None
             if f is not None:
-                out[sel] = x[sel] - f.predict(m, sel) - xt[sel]
-            rows.append({"site": s, "surface": name, "n": int(sel.sum()), "bias_before": float(delta[sel].mean()),
+                out[sel] = x[sel] - f.predict(ev, sel) - xt[sel]
+            elif min_matchups is not None:
+                out[sel] = delta_ev[sel]
+            rows.append({"site": s, "surface": name, "n": int(sel.sum()), "bias_before": float(delta_ev[sel].mean()),
                          "bias_in_sample": float(in_sample[sel].mean()),
-                         "bias_loso": float(out[sel].mean()) if f is not None else np.nan,
+                         "bias_loso": float(np.mean(out[sel])),
                          "n_train": int(f.n) if f is not None else 0})
-    return out, pd.DataFrame(rows)
+    return out, pd.DataFrame(rows, columns=["site", "surface", "n", "bias_before", "bias_in_sample", "bias_loso",
+                                            "n_train"])
 
 
 def loso_summary(m: pd.DataFrame, in_sample_col: str = "delta_corr", loso_col: str = "delta_loso") -> pd.DataFrame:
@@ -414,14 +448,19 @@ def truth_model_fits(m: pd.DataFrame, terms: dict, species: str, drift_reference
     """OLS per surface of ΔX on the MLR terms plus the gain-M indicator (land, where gain M is
     observed) and the time in decades since ``drift_reference``: the synthetic record's injected
     error model (synthetic.gosat ``injected_bias``), so that the regression coefficients, the
-    gain-M offset and the drift are estimated jointly. ``{"land": MLRFit, "ocean": MLRFit}``."""
+    gain-M offset and the drift are estimated jointly. ``{"land": MLRFit, "ocean": MLRFit}``;
+    a surface with no more match-ups than coefficients is left out (its recovery rows are then
+    reported unscored by :func:`recovery_rows`)."""
     mm = add_truth_model_columns(m, drift_reference)
     out = {}
     for name, code in gosat_mlr.SURFACES.items():
         sel = mm["surface"].to_numpy() == code
         extra = ("gain_m",) if name == "land" and mm.loc[sel, "gain_m"].nunique() > 1 else ()
-        out[name] = gosat_mlr.fit_surface(mm[value].to_numpy(np.float64), mm, tuple(terms[name]) + extra + ("decades",),
-                                          name, species)
+        try:
+            out[name] = gosat_mlr.fit_surface(mm[value].to_numpy(np.float64), mm,
+                                              tuple(terms[name]) + extra + ("decades",), name, species)
+        except ValueError:
+            continue
     return out
 
 
@@ -439,10 +478,11 @@ def record_bias_vs_truth(x_corrected, surface, x_true, rows=None) -> pd.DataFram
     return pd.DataFrame(out)
 
 
-def _row(q, injected, recovered, tol, effect, note="") -> dict:
-    """One recovery row; scored only when the tolerance is smaller than the effect checked."""
+def _row(q, injected, recovered, tol, effect, note="", null: bool = False) -> dict:
+    """One recovery row; scored only when the tolerance is smaller than the effect checked, or,
+    as a null test (``null``: a term injected as 0), whenever the tolerance is finite."""
     injected, recovered, tol = float(injected), float(recovered), float(tol)
-    scored = bool(np.isfinite(tol) and tol < abs(float(effect)))
+    scored = bool(np.isfinite(tol) and (null or tol < abs(float(effect))))
     ok = bool(np.isfinite(recovered) and abs(recovered - injected) <= tol)
     if not scored:
         note = (note + "; " if note else "") + f"not scored: tolerance {tol:.3g} is not smaller than the effect {abs(effect):.3g}"
@@ -476,11 +516,16 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
     list of dict
         ``quantity, injected, recovered, tolerance, ok, scored, note``; a row is scored only
         where its tolerance is smaller than the injected effect (else ``scored`` is False, said
-        in the note).
+        in the note); a term injected as 0 is scored as a null test, |recovered| ≤ ``k_se`` SE.
     """
     unit = UNITS[species]
     coef = truth[f"{species}_bias_{unit}"]
     rows = []
+    if fits:  # a surface of the truth that could not be fitted: its coefficients reported, not scored
+        for surface in (s for s in gosat_mlr.SURFACES if s in coef and s not in fits):
+            for key, inj in coef[surface].items():
+                rows.append(_row(f"gosat_{species}_mlr_{surface}_{key}", inj, np.nan, np.nan, inj,
+                                 "surface not fitted: too few match-ups for its coefficients"))
     for surface, f in fits.items():
         names = ("intercept",) + tuple(f.terms)
         for name, c, se in zip(names, f.coef, f.se, strict=True):
@@ -496,8 +541,9 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
                 key = "intercept" if name == "intercept" else TRUTH_KEYS.get(name, name)
                 inj = float(coef[surface].get(key, 0.0))
                 q = f"gosat_{species}_mlr_{surface}_{key}"
+            null = inj == 0.0
             rows.append(_row(q, inj, c, k_se * se, inj, f"fitted {c:.4g} ± {se:.2g} (1 SE), n = {f.n}; "
-                             f"tolerance {k_se:g} SE"))
+                             f"tolerance {k_se:g} SE" + ("; null test: injected as 0" if null else ""), null=null))
     if corrected_bias is not None:
         tol = bias_tolerance if bias_tolerance is not None else (0.1 if species == "xco2" else 1.0)
         for r in corrected_bias.itertuples():
@@ -510,9 +556,28 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
 
 # --- one species end to end ----------------------------------------------------------------------
 
+def add_corrected_deltas(m_wide: pd.DataFrame, m_strict: pd.DataFrame, fits: dict, terms: dict, species: str,
+                         mlr_min_matchups: int | None = None) -> pd.DataFrame:
+    """Add ``delta_corr`` (in sample: the regression fitted on the ±2° match-ups) and
+    ``delta_loso`` (the regression refitted without the match-up's site) to both match-up
+    tables, in place; both equal ``delta`` where the species is not corrected. Returns the
+    per-site LOSO table of the ±2° match-ups (:func:`leave_one_site_out`)."""
+    for m in (m_wide, m_strict):
+        m["delta_corr"] = gosat_mlr.corrected_column(m["x_gosat"].to_numpy(np.float64), m, fits, terms) \
+            - m["x_tccon"].to_numpy(np.float64)
+    m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species, min_matchups=mlr_min_matchups)
+    m_strict["delta_loso"], _ = leave_one_site_out(m_wide, terms, species, evaluate=m_strict,
+                                                   min_matchups=mlr_min_matchups)
+    if not terms["correct"]:
+        for m in (m_wide, m_strict):
+            m["delta_loso"] = m["delta"]
+    return loso_sites
+
+
 def validate_species(table: dict, species: str, tccon: dict, sites: pd.DataFrame, terms: dict, rows=None,
                      box_wide: float = 2.0, box_strict: float = 0.1, window_minutes: float = 30.0,
-                     centre: str = "sounding", min_matchups: int = 10, tccon_variant: str = "GGG2020") -> dict:
+                     centre: str = "sounding", min_matchups: int = 10, tccon_variant: str = "GGG2020",
+                     mlr_min_matchups: int | None = None) -> dict:
     """Match-ups, MLR fitted on the wide match-ups, corrected column, S23 tables and LOSO for one
     species (what a workflow rule writes as CSV).
 
@@ -532,12 +597,13 @@ def validate_species(table: dict, species: str, tccon: dict, sites: pd.DataFrame
         Screened soundings (QC = 0).
     box_wide, box_strict : float
         Half-widths (deg) of the Table 6 and Table 7 boxes (S23: 2 and 0.1).
+    mlr_min_matchups : int, optional
+        A surface with fewer ±2° match-ups is not fitted and left uncorrected.
 
     Returns
     -------
     dict
-        ``matchups_wide``, ``matchups_strict`` (with ``delta_corr``; the wide ones with
-        ``delta_loso``), ``fits`` (MLRFit per surface), ``coefficients`` (table), ``x_corrected``
+        ``matchups_wide``, ``matchups_strict`` (with ``delta_corr`` and ``delta_loso``), ``fits`` (MLRFit per surface), ``coefficients`` (table), ``x_corrected``
         ((n,) corrected column, ppm or ppb), the four tables of :func:`validation_tables`
         (``table6``, ``table7``, ``sites``, ``summary``), ``loso_sites`` and ``loso_summary``.
     """
@@ -545,13 +611,8 @@ def validate_species(table: dict, species: str, tccon: dict, sites: pd.DataFrame
           "tccon_variant": tccon_variant}
     m_wide = matchups(table, species, box_deg=box_wide, **kw)
     m_strict = matchups(table, species, box_deg=box_strict, **kw)
-    fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species)
-    for m in (m_wide, m_strict):
-        x_corr = gosat_mlr.corrected_column(m["x_gosat"].to_numpy(np.float64), m, fits, terms)
-        m["delta_corr"] = x_corr - m["x_tccon"].to_numpy(np.float64)
-    m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species)
-    if not terms["correct"]:
-        m_wide["delta_loso"] = m_wide["delta"]
+    fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species, min_matchups=mlr_min_matchups)
+    loso_sites = add_corrected_deltas(m_wide, m_strict, fits, terms, species, mlr_min_matchups)
     out = {"matchups_wide": m_wide, "matchups_strict": m_strict, "fits": fits,
            "coefficients": gosat_mlr.fits_table(fits),
            "x_corrected": gosat_mlr.corrected_column(table[species], table, fits, terms),

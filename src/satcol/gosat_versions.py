@@ -121,10 +121,16 @@ def load_stations(path) -> pd.DataFrame:
     return st
 
 
+#: NOAA GML's fill value for a month without data in its monthly mean files (ppm).
+INSITU_FILL = -999.99
+
+
 def read_insitu_monthly(path) -> pd.DataFrame:
     """Monthly in situ CO2 (tab-separated ``station, year, month, co2_ppm``; ``#`` comments).
-    Adds ``time`` (POSIX s of the middle of the month). BadInputError naming the file and the
-    field for a missing column or a value that is not a month or a mole fraction."""
+    Adds ``time`` (POSIX s of the middle of the month). An empty ``co2_ppm`` and NOAA's fill
+    value −999.99 (:data:`INSITU_FILL`, the missing-month marker of the NOAA GML monthly files)
+    are missing (NaN). BadInputError naming the file and the field for a missing column or a
+    value that is not a month or a mole fraction."""
     path = Path(path)
     df = pd.read_csv(path, sep="\t", comment="#", dtype={"station": str})
     for c in INSITU_COLUMNS:
@@ -132,6 +138,8 @@ def read_insitu_monthly(path) -> pd.DataFrame:
             raise BadInputError(path, "missing_variable", "in situ monthly table lacks a column", c)
     for c, lo, hi in (("year", 1950, 2100), ("month", 1, 12), ("co2_ppm", 250.0, 600.0)):
         v = pd.to_numeric(df[c], errors="coerce")
+        if c == "co2_ppm":
+            v = v.mask(np.isclose(v, INSITU_FILL, rtol=0.0, atol=1e-6))
         bad = v.notna() & ((v < lo) | (v > hi)) if c == "co2_ppm" else v.isna() | (v < lo) | (v > hi)
         if bad.any():
             raise BadInputError(path, "out_of_range", f"{int(bad.sum())} value(s) outside {lo}..{hi}", c)

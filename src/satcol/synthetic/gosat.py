@@ -25,8 +25,10 @@ bias, with
     bias = c0 + c_aot AOT + c_dps dPs [+ c_alb albedo_O2A]          (per surface; the MLR truth)
          + gain-M offset + drift (t - drift_reference) + outlier harm,
 
-the outlier harm of each screening quantity being zero up to its ``onset`` and growing linearly
-(with scatter) beyond it, so that screening helps smoothly, not as a step at the threshold.
+plus, where ``aot_albedo`` is given, c_aa AOT × albedo_O2A (a term the S23 regression lacks), the
+outlier harm of each screening quantity being zero up to its ``onset`` and growing smoothly
+(quadratically over ``smooth``, then linearly, with scatter) beyond it; the default onsets lie
+inside the range the S23 Table 3 screening keeps, so some harm survives screening.
 
 TCCON GGG2020 public files for the target sites are written by :mod:`satcol.synthetic.tccon`
 with XCO2/XCH4 replaced by the same truth plus noise (their priors set to the truth, so their
@@ -93,10 +95,14 @@ DEFAULTS = _config_defaults()
 
 
 def merged_config(syn_gosat: dict | None) -> dict:
-    """``DEFAULTS`` with the caller's keys on top (one level into ``truth``)."""
+    """``DEFAULTS`` with the caller's keys on top, ``truth`` merged key by key at every depth
+    (``{"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}}}}`` changes that one
+    coefficient and keeps the others, as a Snakemake configfile would)."""
+    from ..config import deep_update
+
     syn_gosat = dict(syn_gosat or {})
     out = {**DEFAULTS, **{k: v for k, v in syn_gosat.items() if k != "truth"}}
-    out["truth"] = {**DEFAULTS["truth"], **syn_gosat.get("truth", {})}
+    out["truth"] = deep_update(DEFAULTS["truth"], syn_gosat.get("truth") or {})
     return out
 
 
@@ -262,8 +268,15 @@ def parameters(sc: dict, cfg: dict) -> dict:
 # --- retrieval -------------------------------------------------------------------------------
 
 def _excess(q, spec):
+    """Harm per unit slope of a screening quantity ``q`` beyond ``onset``: 0 up to the onset, then
+    e²/(2s) for an excess e below the ``smooth`` width s and e − s/2 beyond it (continuous with
+    its slope, so the harm grows smoothly from the onset; s = 0: the linear ramp e)."""
     onset = float(spec["onset"])
-    return np.maximum(q - onset, 0.0) if spec["direction"] == "above" else np.maximum(onset - q, 0.0)
+    e = np.maximum(q - onset, 0.0) if spec["direction"] == "above" else np.maximum(onset - q, 0.0)
+    s = float(spec.get("smooth", 0.0))
+    if s <= 0:
+        return e
+    return np.where(e < s, e * e / (2.0 * s), e - 0.5 * s)
 
 
 def injected_bias(sc: dict, par: dict, truth_cfg: dict, species: str, rng) -> dict:
@@ -276,6 +289,8 @@ def injected_bias(sc: dict, par: dict, truth_cfg: dict, species: str, rng) -> di
     alb = np.nan_to_num(par["albedo"][:, 0])
     mlr = np.where(land, cl["intercept"] + cl["aot"] * par["aot"] + cl["dps_hpa"] * par["dps"] + cl.get("albedo", 0.0) * alb,
                    co["intercept"] + co["aot"] * par["aot"] + co["dps_hpa"] * par["dps"] + co.get("albedo", 0.0) * alb)
+    # a mild interaction the S23 regression does not have (AOT x albedo): what it leaves behind
+    mlr = mlr + np.where(land, cl.get("aot_albedo", 0.0), co.get("aot_albedo", 0.0)) * par["aot"] * alb
     gain = np.where(par["gain_m"], float(truth_cfg.get(f"{key}_gain_m_offset_{unit}", 0.0)), 0.0)
     ref = timeutil.day_start_unix(dt.date.fromisoformat(str(truth_cfg["drift_reference"])))
     drift = float(truth_cfg.get(f"{key}_drift_{unit}_per_decade", 0.0)) * (sc["time"] - ref) / (10 * 365.25 * 86400.0)
