@@ -225,9 +225,16 @@ def _gosat_correction_change(surface_code, label):
         c = _gosat(run, "xco2", "corrected")
         if c is None:
             return None, None, _NO_GOSAT
-        sel = (c["qc"] == 0) & (c["surface"] == surface_code)
+        from . import instruments
+
+        not_fitted = instruments.get("gosat").qc.mask_of("mlr_not_fitted")
+        screened = (c["qc"].to_numpy(np.int64) & ~not_fitted) == 0  # kept by the screening
+        sel = screened & (c["surface"] == surface_code).to_numpy()
         if not sel.any():
             return None, None, f"no kept {label} soundings"
+        if (c["qc"].to_numpy(np.int64)[sel] & not_fitted).all():
+            return None, None, (f"{label} not corrected in this run: fewer TCCON match-ups than "
+                                "instruments.gosat.validation.mlr_min_matchups (QC bit mlr_not_fitted)")
         change = (c.loc[sel, "xco2_corrected"] - c.loc[sel, "xco2"]).to_numpy(np.float64)
         return float(change.mean()), None, f"mean of X_corrected - X over {int(sel.sum())} kept {label} soundings"
     return f
