@@ -1,7 +1,8 @@
 """GOSAT NIES L2 reader and the synthetic files' layout.
 
 The layout table below is kept here as data, written from the real V02.80 file's description
-(../shared/docs/FORMATS-REAL.md section 3) and the assumptions of docs/formats-gosat.md,
+(docs/formats-gosat.md, "Layout", which restates the NIES product description in the project's
+own words) and the assumptions listed there,
 independently of satcol.io.gosat.LAYOUTS: the synthetic files must carry every dataset of it,
 and a file built here with plain h5py from it must read through the reader with the values put
 in.
