@@ -59,14 +59,21 @@ def _unit_vectors(lat, lon):
     return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
 
 
+def _zonal_seasonal_ppb(lat, doy, centre, width, base_sh, nh_excess, amp_nh, peak_nh, amp_sh, peak_sh):
+    """A zonal CO climatology (ppb): a tanh transition from the SH to the NH level centred at
+    ``centre`` deg N over ``width`` deg, with an annual cycle per hemisphere (amplitude ppb, day
+    of year of the peak)."""
+    lat = np.asarray(lat, dtype=np.float64)
+    nh = 0.5 * (1.0 + np.tanh((lat - centre) / width))
+    base = base_sh + nh_excess * nh
+    season_nh = amp_nh * nh * np.cos(2 * np.pi * (doy - peak_nh) / 365.25)
+    season_sh = amp_sh * (1.0 - nh) * np.cos(2 * np.pi * (doy - peak_sh) / 365.25)
+    return base + season_nh + season_sh
+
+
 def background_surface_ppb(lat, doy) -> np.ndarray:
     """Lower-tropospheric background: ~55 ppb in the SH, ~100 ppb in the NH, NH spring peak."""
-    lat = np.asarray(lat, dtype=np.float64)
-    nh = 0.5 * (1.0 + np.tanh((lat - 5.0) / 15.0))
-    base = 60.0 + 42.0 * nh
-    season_nh = 22.0 * nh * np.cos(2 * np.pi * (doy - 80.0) / 365.25)
-    season_sh = 7.0 * (1.0 - nh) * np.cos(2 * np.pi * (doy - 275.0) / 365.25)
-    return base + season_nh + season_sh
+    return _zonal_seasonal_ppb(lat, doy, 5.0, 15.0, 60.0, 42.0, 22.0, 80.0, 7.0, 275.0)
 
 
 #: Above 100 hPa the background falls off as p^STRAT_EXPONENT. With 0.6 the mean VMR of the
@@ -170,12 +177,7 @@ def tccon_climatology_surface_ppb(lat, doy) -> np.ndarray:
     """Lower-tropospheric CO (ppb) of the TCCON-like prior's own zonal climatology: a smoother
     hemispheric contrast than the truth's (transition 10 deg N over 20 deg instead of 5 deg N over
     15 deg), a NH seasonal cycle 2 weeks later and weaker, an SH one 3 weeks earlier."""
-    lat = np.asarray(lat, dtype=np.float64)
-    nh = 0.5 * (1.0 + np.tanh((lat - 10.0) / 20.0))
-    base = 62.0 + 40.0 * nh
-    season_nh = 18.0 * nh * np.cos(2 * np.pi * (doy - 95.0) / 365.25)
-    season_sh = 6.0 * (1.0 - nh) * np.cos(2 * np.pi * (doy - 255.0) / 365.25)
-    return base + season_nh + season_sh
+    return _zonal_seasonal_ppb(lat, doy, 10.0, 20.0, 62.0, 40.0, 18.0, 95.0, 6.0, 255.0)
 
 
 def tccon_climatology_shape(p_hpa, psurf_hpa) -> np.ndarray:
