@@ -30,8 +30,8 @@ It writes ``seed_study.csv`` (one row per run and surface: recovered scale, erro
 units of the quoted uncertainty, n) and ``seed_study.md`` (the summary table of
 :func:`satcol.validation.seed_study_summary`) to ``--work``. A run of one year at 6 days a month
 (72 days, about 245 day x surface points at 13-14 sites) took 160-170 s with two runs sharing the
-machine's 2 cores (2026-12-07; the README table). ``--dem-at-sites`` and ``--noise-free`` are
-the diagnostics of the README. Nothing here is asserted by the tests.
+machine's 2 cores (2026-12-07; the table in docs/mopitt-h19.md, "TCCON validation (H19 Sect. 4)"). ``--dem-at-sites`` and ``--noise-free`` are
+the diagnostics of that section. Nothing here is asserted by the tests.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def dem_at_sites(sites: pd.DataFrame, original=geometry.surface_altitude, scale_
     """A replacement of :func:`geometry.surface_altitude` whose land surface around each site
     rises or sinks to the site's altitude: z + (z_site - z(site)) exp(-d^2 / (2 scale_km^2)).
 
-    The experiment of ``--dem-at-sites`` (README, TCCON validation): the synthetic DEM has a
+    The experiment of ``--dem-at-sites`` (docs/mopitt-h19.md, "TCCON validation (H19 Sect. 4)"): the synthetic DEM has a
     250 m continental base, so the land around low-lying sites (Bremen 27 m, Karlsruhe 116 m)
     lies 20-40 hPa above them, and the uniform extension of H19 Sect. 4.1 then counts the
     terrain-following urban boundary layer twice over that depth."""

@@ -1,4 +1,4 @@
-# Downloads (download.enabled: true; README "Getting real data"). Each job fetches and verifies
+# Downloads (download.enabled: true; docs/download.md "Getting real data (downloads)"). Each job fetches and verifies
 # the files of one month or site and writes a manifest; ingest takes the manifests as inputs
 # (PLAN.mopitt_files / PLAN.tccon_files, satcol.download.plan). With download.enabled false no
 # rule here exists and the job graph is the one of the input globs or the synthetic default.

@@ -111,7 +111,7 @@ def test_run_fetches_a_month_and_ingest_reads_it_with_no_credential_written(tmp_
 
 
 def test_example_config_plans_a_month_and_its_sites(tmp_path):
-    """config/examples/download_month.yaml, the README's one command, plans its downloads."""
+    """config/examples/download_month.yaml, the one command of docs/download.md "Getting real data (downloads)", plans its downloads."""
     import yaml
     from helpers import REPO
 

@@ -162,7 +162,7 @@ def test_slurm_profile_plans_the_dag(tmp_path):
 
 
 #: Scored rows of the default run's recovery.csv that miss their tolerance on the realistic truth
-#: (issue 19 item 5), each named in the README (section "Default run, what it recovers") with the
+#: (issue 19 item 5), each named in docs/osse.md (section "Default run, what it recovers") with the
 #: miss, its cause and what would fix it. Measured on the default run of 2026-12-07 (commit 0bb518e).
 DOCUMENTED_MISSES = {
     # The annual harmonic of the pixel bias aliases into H19's weighted line fits: the land bins'
@@ -180,7 +180,7 @@ DOCUMENTED_MISSES = {
     # Method II, overall and per surface (tolerance 0.2 %): a bias of +0.47 % over six seeds
     # (land +0.51, water +0.20; benchmarks/seed_study.py), not noise (+0.37 % noise-free): the
     # TCCON side of method II is a scaled prior that misses the near-surface plumes TCCON's
-    # kernel (about 0.7 near the surface) only partly sees. README "TCCON validation".
+    # kernel (about 0.7 near the surface) only partly sees. docs/mopitt-h19.md "TCCON validation (H19 Sect. 4)".
     "global_scale_method_II_ggg2020_xco_scale_not_used",
     "global_scale_method_II_ggg2020_xco_scale_not_used_land",
     "global_scale_method_II_ggg2020_xco_scale_not_used_water",
@@ -195,7 +195,7 @@ def test_default_run_recovers_the_injected_truth(tmp_path):
     """Issue #3 and issue 19 acceptance on the default synthetic run (the realistic truth):
     every scored row of recovery.csv within its tolerance (pixel offsets and steps 0.3 ppb,
     trends 0.05 ppb/yr, against the least-squares lines of the injected relative bias; feature
-    slopes within 10 %) except the misses the README names (DOCUMENTED_MISSES), the feature bias
+    slopes within 10 %) except the misses docs/osse.md names (DOCUMENTED_MISSES), the feature bias
     found and accepted, nothing accepted that was not injected, the breakpoint reported but not
     scored under H19's fixed breakpoint, SRA RMS lower after filtering, and every sounding
     accounted for."""

@@ -23,7 +23,7 @@ rho(d)) then is sigma^2 = sum_ij w_i w_j rho(d_ij) s_i s_j; see :mod:`satcol.sup
 
 What this cannot see: error correlated over scales larger than a region is indistinguishable
 from the atmosphere within the SRA, so the fitted model is a lower bound on long-range error
-correlation (README, "Assimilation export").
+correlation (docs/mopitt-h19.md, "Assimilation export (H19 Sect. 5)").
 """
 
 from __future__ import annotations

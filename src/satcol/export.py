@@ -93,7 +93,7 @@ def observation_error(xco_err, xco_err_smoothing) -> tuple[np.ndarray, bool]:
 def profile_ratio(xco_original, xco_exported) -> np.ndarray:
     """xco_exported / xco_original (float64): the retrieved profile times this ratio is the
     corrected profile, the column corrections carried to the profile as one ratio [V], as in
-    the TCCON comparison (README)."""
+    the TCCON comparison (docs/mopitt-h19.md, "TCCON validation (H19 Sect. 4)")."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(xco_exported, dtype=np.float64) / np.asarray(xco_original, dtype=np.float64)
 

@@ -28,7 +28,7 @@ surface: RMS_after = sqrt((sum a^2 - dSSE) / N). A constant cancels in x - media
 cannot improve SRA anomalies, and the applied correction leaves the intercept out (the SRA
 cannot see constant offsets; the global scaling to TCCON takes them).
 
-Departures, each a config option (README "Where satcol departs from or adds to H19"):
+Departures, each a config option (docs/mopitt-h19.md "Where satcol departs from or adds to H19, and why"):
 ``rms_scope: surface`` measures the reduction against the fitted surface's own RMS (about its
 mean); ``model: linear`` fits a line for every candidate; ``model: select`` keeps the linear
 fit unless the piecewise one adds ``select_min_gain`` x ``min_rms_reduction`` to the

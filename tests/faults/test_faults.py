@@ -8,7 +8,7 @@ Each MOPITT and TCCON case breaks a copy of a good file in one way. With ``on_ba
 the run must stop with a message naming the file and the dataset (or variable); with ``skip``
 the file is left out and counted under its reason. Soundings with a bad value inside an
 otherwise good file are kept and flagged (QC bit ``input_fill``). Config and workflow cases
-follow at the end; the README's "Bad input" table lists the same behaviours.
+follow at the end; the "Bad input" table of docs/configuration.md lists the same behaviours.
 """
 
 import os

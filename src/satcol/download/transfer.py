@@ -185,7 +185,7 @@ def _get_into(session: requests.Session, remote: Remote, part: Path, timeout: fl
         if r.status_code >= 400:
             hint = ""
             if r.status_code in (401, 403):
-                hint = " (credentials refused or missing: see the download section of the README)"
+                hint = " (credentials refused or missing: see docs/download.md, 'Getting real data (downloads)')"
             raise DownloadError(part.with_suffix(""), f"{r.reason or 'refused'}{hint}",
                                 url=redact_url(remote.url), status=r.status_code)
         if have and r.status_code == 206:

@@ -198,7 +198,7 @@ def tccon_prior_vmr(lat, unix_seconds, p_hpa, psurf_hpa) -> np.ndarray:
 
     The upper-tropospheric shape matters for method II at the 0.5 % level: with a prior 15 %
     too high around 150-300 hPa, where MOPITT's averaging kernel is small, method II recovered
-    the global scale 0.6 % high (README, TCCON validation)."""
+    the global scale 0.6 % high (docs/mopitt-h19.md, "TCCON validation (H19 Sect. 4)")."""
     lat = np.asarray(lat, dtype=np.float64)
     doy = day_of_year(unix_seconds)
     p = np.asarray(p_hpa, dtype=np.float64)
