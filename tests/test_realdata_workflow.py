@@ -48,7 +48,7 @@ def test_real_sample_run_accounts_for_every_sounding(tmp_path):
         assert tccon[0] in ("unsupported_format", "no_overlap", "unknown_site")
     else:
         assert not summary["tccon"]["colocation_counts"]  # read, but nothing colocated
-    exp = tmp_path / "results/export/2021-09"
+    exp = tmp_path / "results/mopitt/export/2021-09"
     for name in ("mopitt_xco_soundings_2021-09.nc", "mopitt_xco_superobs_2021-09.nc"):
         assert cf_errors(exp / name, "cf:1.8") == [], name
     import xarray as xr
