@@ -41,7 +41,7 @@ rule colocate_site:
     log:
         "results/logs/colocate_site/{instrument}/{site}.log",
     benchmark:
-        "results/benchmarks/colocate_site/{instrument}/{site}.tsv"
+        "results/benchmarks/colocate_site/{instrument}_{site}.tsv"
     conda:
         "../envs/satcol.yaml"
     script:

@@ -17,7 +17,7 @@ rule ingest:
     log:
         "results/logs/ingest/{instrument}/{ym}.log",
     benchmark:
-        "results/benchmarks/ingest/{instrument}/{ym}.tsv"
+        "results/benchmarks/ingest_{instrument}/{ym}.tsv"  # benchmarks/run.py: the directory names the job
     conda:
         "../envs/satcol.yaml"
     script:

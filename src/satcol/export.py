@@ -73,7 +73,7 @@ def global_scale(validation: dict, cfg: dict) -> dict:
     s = fit.get("scale_factor")
     if s is None or not np.isfinite(s):
         raise ValueError(f"export.scale_to: {to} needs the method II scale factor against {variant} TCCON, but "
-                         f"results/validation/tccon.json has none (n = {fit.get('n', 0)} colocated day x surface "
+                         f"results/mopitt/validation/tccon.json has none (n = {fit.get('n', 0)} colocated day x surface "
                          "points); set export.scale_to: none, or export.scale_factor to a value")
     return {"value": float(s), "source": f"TCCON validation of this run: method II, {variant} TCCON, York fit "
             f"of {fit.get('n')} day x surface averages", "uncertainty": float(fit.get("scale_factor_err", np.nan)),
