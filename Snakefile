@@ -22,10 +22,9 @@ ioutil.set_job_allocator(os.environ)
 # directory); --configfile files and --config values override it key by key. Keys are
 # normalized to strings (YAML turns `1:` into an int key; the pixel maps use string keys).
 # MOPITT's keys at their old top-level places are moved to instruments.mopitt first, with one
-# message per key (satcol.config.migrate); a key at both places stops the run.
-_given, _moved = satcol_config.migrate(satcol_config.normalize(config), "--configfile/--config")
-for _msg in _moved:
-    print(f"satcol: {_msg}", file=sys.stderr)
+# message per key on stderr (satcol.config.migrate logs it as a warning); a key at both places
+# stops the run.
+_given, _ = satcol_config.migrate(satcol_config.normalize(config), "--configfile/--config")
 _merged = satcol_config.deep_update(
     satcol_config.normalize(satcol_config.read_yaml(Path(workflow.basedir) / "config" / "config.yaml")),
     _given,

@@ -35,7 +35,7 @@ def config(srv_url="http://127.0.0.1:9", **download):
                          "retries": 2, "backoff_s": 0.01, "timeout_s": 20,
                          "mopitt": {"cmr_url": srv_url, "login_host": "localhost"},
                          "tccon": {"sites": ["pa", "oc"], "caltechdata_url": srv_url}, **download},
-            "export": {"scale_to": "none"}}
+            "instruments": {"mopitt": {"export": {"scale_to": "none"}}}}
 
 
 def test_dry_run_plans_downloads_and_ingest_depends_on_them(tmp_path):

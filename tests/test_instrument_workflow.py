@@ -29,6 +29,7 @@ from test_instruments import TOY_LEVELS, toy_day, write_toy
 from test_rerun import planned_jobs
 
 from satcol import colocation
+from satcol.config import deep_update
 
 PLUGIN = '''"""The test's plug-in: registers the toy CH4 instrument of tests/test_instruments.py."""
 from satcol import instruments
@@ -42,9 +43,9 @@ SCREEN = {"aot_max": 0.4, "albedo_min": 0.1}
 
 
 def toy_config(wd, screen=SCREEN):
-    return {**TINY, "plugins": ["satcol_toy_plugin"],
-            "instruments": {"toyfts": {"input": str(wd / "toy" / "TOYFTS_CH4_*.h5"),
-                                       "prefilter": {"toy_screen": dict(screen)}}}}
+    return deep_update(TINY, {"plugins": ["satcol_toy_plugin"],
+                              "instruments": {"toyfts": {"input": str(wd / "toy" / "TOYFTS_CH4_*.h5"),
+                                                         "prefilter": {"toy_screen": dict(screen)}}}})
 
 
 def targets():

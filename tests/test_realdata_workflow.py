@@ -26,9 +26,10 @@ def test_real_sample_run_accounts_for_every_sounding(tmp_path):
     mop = realdata(REAL_MOPITT)
     realdata(REAL_TCCON)
     cfg = yaml.safe_load((REPO / "config/examples/real_sample.yaml").read_text())
-    assert cfg["synthetic"]["enabled"] is False and cfg["filters"]["mode"] == "table"
+    assert cfg["synthetic"]["enabled"] is False and cfg["instruments"]["mopitt"]["filters"]["mode"] == "table"
     assert cfg["on_bad_input"] == "skip"
-    cfg["input"] = {"mopitt": str(mop.parent / "MOP02J-*.he5"), "tccon": str(mop.parent / "*.public.qc.nc")}
+    cfg["input"] = {"tccon": str(mop.parent / "*.public.qc.nc")}
+    cfg["instruments"]["mopitt"]["input"] = str(mop.parent / "MOP02J-*.he5")
     snakemake(tmp_path, config=cfg, timeout=1500)
 
     summary = json.loads((tmp_path / "results/summary.json").read_text())

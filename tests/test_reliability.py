@@ -24,7 +24,8 @@ from helpers import REPO, SNAKEMAKE, TINY, snakemake
 
 pytestmark = pytest.mark.workflow
 
-SMALL = {"synthetic": {**TINY["synthetic"], "start": "2009-06-01", "end": "2009-07-31"}, "export": TINY["export"]}
+SMALL = {"synthetic": {**TINY["synthetic"], "start": "2009-06-01", "end": "2009-07-31"},
+         "instruments": TINY["instruments"]}
 SKIP = {"logs", "benchmarks"}  # per-job logs and timings: what happened, not what was computed
 
 

@@ -193,7 +193,7 @@ def test_old_key_places_plan_as_the_new_ones(run):
     old.update({k: section[k] for k in ("filters", "export")})
     r = snakemake(wd, "-n", config=old, quiet=False)
     assert set(planned_jobs(r.stdout + r.stderr)) == set()
-    assert "'export' moved to 'instruments.mopitt.export'" in r.stderr
+    assert r.stderr.count("'export' moved to 'instruments.mopitt.export'") == 1  # one line per moved key
     assert dry_run(wd, deep_update(old, {"prefilter": {"sza_max": 70.0}})) == expected(graph, "prefilter")
 
 

@@ -105,8 +105,8 @@ def test_real_data_mode_reads_the_same_files(tiny_run, tmp_path):
     shutil.copytree(tiny_run / "results/synthetic/mopitt", data / "mopitt")
     shutil.copytree(tiny_run / "results/synthetic/tccon", data / "tccon")
     (data / "mopitt" / "MOP02J-20090720-L2V19.9.3.he5").write_bytes(b"")  # a broken extra day
-    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip", "export": TINY["export"],
-           "input": {"mopitt": str(data / "mopitt/MOP02J-*.he5"), "tccon": str(data / "tccon/*.public.nc")}}
+    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip", "input": {"tccon": str(data / "tccon/*.public.nc")},
+           "instruments": {"mopitt": {**TINY["instruments"]["mopitt"], "input": str(data / "mopitt/MOP02J-*.he5")}}}
     snakemake(tmp_path, config=cfg)
     summary = json.loads((tmp_path / "results/summary.json").read_text())
     ref = json.loads((tiny_run / "results/summary.json").read_text())
@@ -120,7 +120,8 @@ def test_bad_file_fails_the_run_naming_it(tiny_run, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(tiny_run / "results/synthetic/mopitt", data / "mopitt")
     (data / "mopitt" / "MOP02J-20090720-L2V19.9.3.he5").write_bytes(b"")
-    cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(data / "mopitt/MOP02J-*.he5"), "tccon": "none/*.nc"}}
+    cfg = {"synthetic": {"enabled": False}, "input": {"tccon": "none/*.nc"},
+           "instruments": {"mopitt": {"input": str(data / "mopitt/MOP02J-*.he5")}}}
     r = snakemake(tmp_path, config=cfg, check=False)
     assert r.returncode != 0
     assert "MOP02J-20090720-L2V19.9.3.he5: cannot open as HDF5" in r.stderr + r.stdout
