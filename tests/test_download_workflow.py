@@ -121,4 +121,4 @@ def test_example_config_plans_a_month_and_its_sites(tmp_path):
     assert {k for k in jobs if k[0].startswith("download")} == {
         ("download_mopitt_month", "ym=2016-07"), ("download_tccon_site", "site=ci"),
         ("download_tccon_site", "site=oc"), ("download_tccon_site", "site=pa")}
-    assert ("summary", "") in jobs and ("tccon_validation", "") in jobs
+    assert ("summary", "") in jobs and ("tccon_validation", "instrument=mopitt") in jobs
