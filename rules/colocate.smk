@@ -1,22 +1,47 @@
-# MOPITT-TCCON colocation (H19 Sect. 4.1): per-site comparison by day and surface of the
-# per-month candidates (grid index over the site boxes, written by the correct job, correct.smk),
-# global validation (York fits, drift, LOSO).
+# Satellite-TCCON colocation (H19 Sect. 4.1) over {instrument}: per-month candidates (the soundings
+# of a value column, raw or corrected, in the site boxes, with their profiles; grid index over the
+# boxes), per-site comparison by day and surface, global validation (York fits, drift, LOSO).
+# MOPITT's corrected candidates are written by its correct job (rules/instruments/mopitt_h19.smk,
+# ruleorder there); colocation_candidates writes the others. Input functions: rules/common.smk.
+
+
+rule colocation_candidates:
+    input:
+        table="results/{instrument}/store/{ym}/soundings.parquet",
+        profiles="results/{instrument}/store/{ym}/profiles.nc",
+        store_report="results/{instrument}/store/{ym}/report.json",
+        qc=candidate_qc,
+        sites_table=PLAN.sites_table,
+    output:
+        candidates="results/{instrument}/colocation/candidates/{stage}/{ym}.nc",
+        report="results/{instrument}/colocation/candidates/{stage}/{ym}.json",
+    params:
+        sites=PLAN.sites,
+        plugins=plugin_modules,
+    log:
+        "results/logs/colocation_candidates/{instrument}/{stage}/{ym}.log",
+    conda:
+        "../envs/satcol.yaml"
+    script:
+        "../scripts/colocation_candidates.py"
 
 
 rule colocate_site:
     input:
-        candidates=expand("results/colocation/candidates/{ym}.nc", ym=PLAN.months),
+        candidates=lambda wc: expand("results/{instrument}/colocation/candidates/corrected/{ym}.nc",
+                                     instrument=wc.instrument, ym=PLAN.months_of(wc.instrument)),
         tccon="results/store/tccon/{site}.nc",
     output:
-        soundings="results/colocation/sites/{site}_soundings.parquet",
-        days="results/colocation/sites/{site}_days.csv",
-        counts="results/colocation/sites/{site}_counts.json",
+        soundings="results/{instrument}/colocation/sites/{site}_soundings.parquet",
+        days="results/{instrument}/colocation/sites/{site}_days.csv",
+        counts="results/{instrument}/colocation/sites/{site}_counts.json",
     params:
         colocation=cfg("colocation"),
+        plugins=plugin_modules,
     log:
-        "results/logs/colocate_site/{site}.log",
+        "results/logs/colocate_site/{instrument}/{site}.log",
     benchmark:
-        "results/benchmarks/colocate_site/{site}.tsv"
+        "results/benchmarks/colocate_site/{instrument}_{site}.tsv"
     conda:
         "../envs/satcol.yaml"
     script:
@@ -25,18 +50,18 @@ rule colocate_site:
 
 rule tccon_validation:
     input:
-        days=expand("results/colocation/sites/{site}_days.csv", site=PLAN.sites),
-        counts=expand("results/colocation/sites/{site}_counts.json", site=PLAN.sites),
+        days=expand("results/{{instrument}}/colocation/sites/{site}_days.csv", site=PLAN.sites),
+        counts=expand("results/{{instrument}}/colocation/sites/{site}_counts.json", site=PLAN.sites),
         # the stores' attributes name each variant's scale (GGG2014 WMO-scaled / unscaled,
         # GGG2020 the file's own, no unscaled)
         tccon=expand("results/store/tccon/{site}.nc", site=PLAN.sites),
     output:
-        summary="results/validation/tccon.json",
-        days="results/validation/days.csv",
-        per_site="results/validation/per_site.csv",
-        loso="results/validation/loso.csv",
+        summary="results/{instrument}/validation/tccon.json",
+        days="results/{instrument}/validation/days.csv",
+        per_site="results/{instrument}/validation/per_site.csv",
+        loso="results/{instrument}/validation/loso.csv",
     log:
-        "results/logs/tccon_validation.log",
+        "results/logs/tccon_validation/{instrument}.log",
     conda:
         "../envs/satcol.yaml"
     script:
@@ -45,10 +70,10 @@ rule tccon_validation:
 
 rule figures_validation:
     input:
-        summary="results/validation/tccon.json",
-        days="results/validation/days.csv",
-        soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
-        candidates=expand("results/colocation/candidates/{ym}.nc", ym=PLAN.months),
+        summary="results/mopitt/validation/tccon.json",
+        days="results/mopitt/validation/days.csv",
+        soundings=expand("results/mopitt/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
+        candidates=expand("results/mopitt/colocation/candidates/corrected/{ym}.nc", ym=PLAN.months),
         tccon=expand("results/store/tccon/{site}.nc", site=PLAN.sites),
         sites_table=PLAN.sites_table,
     output:

@@ -1,23 +1,27 @@
-# Ingest: raw L2 files of a month -> canonical store; TCCON files -> per-site tables.
+# Ingest: an instrument's raw L2 files of a month -> its canonical store (instrument-neutral:
+# the reader, QC bits and columns come from the instrument's declaration); TCCON files ->
+# per-site tables.
 
 
-rule ingest_mopitt:
+rule ingest:
     input:
-        lambda wc: PLAN.mopitt_files[wc.ym],
+        lambda wc: PLAN.files(wc.instrument)[wc.ym],
     output:
-        table="results/store/mopitt/{ym}/soundings.parquet",
-        profiles="results/store/mopitt/{ym}/profiles.nc",
-        report="results/store/mopitt/{ym}/report.json",
+        table="results/{instrument}/store/{ym}/soundings.parquet",
+        profiles="results/{instrument}/store/{ym}/profiles.nc",
+        report="results/{instrument}/store/{ym}/report.json",
     params:
         on_bad_input=cfg("on_bad_input"),
+        # the modules that register a plug-in instrument (none for the built-in MOPITT)
+        plugins=lambda wc: [] if wc.instrument == "mopitt" else cfg("plugins"),
     log:
-        "results/logs/ingest_mopitt/{ym}.log",
+        "results/logs/ingest/{instrument}/{ym}.log",
     benchmark:
-        "results/benchmarks/ingest_mopitt/{ym}.tsv"
+        "results/benchmarks/ingest_{instrument}/{ym}.tsv"  # benchmarks/run.py: the directory names the job
     conda:
         "../envs/satcol.yaml"
     script:
-        "../scripts/ingest_mopitt.py"
+        "../scripts/ingest.py"
 
 
 rule ingest_tccon:

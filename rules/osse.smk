@@ -3,20 +3,20 @@
 
 rule osse_recovery:
     input:
-        fits="results/pixel_bias/final_fits.csv",
-        bins="results/pixel_bias/final_bins.csv",
-        features="results/feature_bias/fits.csv",
-        validation="results/validation/tccon.json",
+        fits="results/mopitt/pixel_bias/final_fits.csv",
+        bins="results/mopitt/pixel_bias/final_bins.csv",
+        features="results/mopitt/feature_bias/fits.csv",
+        validation="results/mopitt/validation/tccon.json",
         closed_loop=expand("results/osse/closed_loop/{ym}.json", ym=PLAN.months),
         candidates=CONFIG_FILES["candidates"],
     output:
         "results/osse/recovery.csv",
     params:
         origin=ORIGIN,
-        feature_bias=cfg("feature_bias", only=("breakpoint",)),
+        feature_bias=cfg("instruments", "mopitt", "feature_bias", only=("breakpoint",)),
         synthetic=cfg("synthetic", drop=("enabled", "gosat")),
-        instrument_events=cfg("instrument_events"),
-        export=cfg("export"),
+        instrument_events=cfg("instruments", "mopitt", "instrument_events"),
+        export=cfg("instruments", "mopitt", "export"),
     log:
         "results/logs/osse_recovery.log",
     conda:
@@ -27,14 +27,14 @@ rule osse_recovery:
 
 rule osse_closed_loop:
     input:
-        soundings="results/export/{ym}/mopitt_xco_soundings_{ym}.nc",
-        correlation="results/export/error_correlation.json",
+        soundings="results/mopitt/export/{ym}/mopitt_xco_soundings_{ym}.nc",
+        correlation="results/mopitt/export/error_correlation.json",
     output:
         "results/osse/closed_loop/{ym}.json",
     params:
         origin=ORIGIN,
-        export=cfg("export"),
-        sra=cfg("sra"),
+        export=cfg("instruments", "mopitt", "export"),
+        sra=cfg("instruments", "mopitt", "sra"),
     log:
         "results/logs/osse_closed_loop/{ym}.log",
     conda:

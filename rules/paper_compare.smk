@@ -7,9 +7,9 @@ rule paper_vs_run:
     input:
         published=os.path.join(workflow.basedir, "src", "satcol", "data", "published.yaml"),
         summary="results/summary.json",
-        validation="results/validation/tccon.json",
-        days="results/validation/days.csv",
-        soundings=expand("results/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
+        validation="results/mopitt/validation/tccon.json",
+        days="results/mopitt/validation/days.csv",
+        soundings=expand("results/mopitt/colocation/sites/{site}_soundings.parquet", site=PLAN.sites),
         gosat=lambda w: gosat_paper_inputs(),  # rules/instruments/gosat_s23.smk; none without GOSAT
     output:
         table="results/tables/paper_vs_run.csv",

@@ -70,5 +70,5 @@ for p in inp.superobs:
     with open(p) as f:
         reports.append(json.load(f))
 write(out.superobs, reportpages.table_html(reportpages.superobs_table(reports), "Super-observations per month",
-                                           "", "results/export/{month}/superobs_report.json"))
+                                           "", "results/mopitt/export/{month}/superobs_report.json"))
 log.info("report front page and %d table pages written", len(tables) + 1)

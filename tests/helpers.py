@@ -7,21 +7,22 @@ from pathlib import Path
 
 import yaml
 
-from satcol.config import load_config
+from satcol.config import instrument_config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 #: The one-month workflow-test config. It has no TCCON colocation, so the export keeps the
 #: original scale (a TCCON scale needs colocated days).
 TINY = {"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_month": 1, "orbits_per_day": 1},
-        "export": {"scale_to": "none"}}
+        "instruments": {"mopitt": {"export": {"scale_to": "none"}}}}
 
 
 def small_config(**synthetic):
-    """The default config on a small synthetic record (two months, one day, one orbit)."""
+    """The default config on a small synthetic record (two months, one day, one orbit), as the
+    MOPITT chain's functions take it (satcol.config.instrument_config)."""
     syn = {"start": "2009-07-01", "end": "2009-08-31", "days_per_month": 1, "orbits_per_day": 1}
     syn.update(synthetic)
-    return load_config(overrides={"synthetic": syn})
+    return instrument_config(load_config(overrides={"synthetic": syn}))
 
 
 def snakemake(workdir, *args, config=None, check=True, quiet=True, timeout=900, cores=2, env=None):

@@ -35,7 +35,7 @@ def config(srv_url="http://127.0.0.1:9", **download):
                          "retries": 2, "backoff_s": 0.01, "timeout_s": 20,
                          "mopitt": {"cmr_url": srv_url, "login_host": "localhost"},
                          "tccon": {"sites": ["pa", "oc"], "caltechdata_url": srv_url}, **download},
-            "export": {"scale_to": "none"}}
+            "instruments": {"mopitt": {"export": {"scale_to": "none"}}}}
 
 
 def test_dry_run_plans_downloads_and_ingest_depends_on_them(tmp_path):
@@ -45,7 +45,7 @@ def test_dry_run_plans_downloads_and_ingest_depends_on_them(tmp_path):
         ("download_mopitt_month", "ym=2009-07"), ("download_mopitt_month", "ym=2009-08"),
         ("download_tccon_site", "site=oc"), ("download_tccon_site", "site=pa")}
     for ym in ("2009-07", "2009-08"):
-        assert jobs[("ingest_mopitt", f"ym={ym}")]["input"] == [f"results/download/mopitt/{ym}.json"]
+        assert jobs[("ingest", f"instrument=mopitt, ym={ym}")]["input"] == [f"results/download/mopitt/{ym}.json"]
         assert jobs[("download_mopitt_month", f"ym={ym}")]["output"] == [f"results/download/mopitt/{ym}.json"]
     for site in ("oc", "pa"):
         assert jobs[("ingest_tccon", f"site={site}")]["input"] == [f"results/download/tccon/{site}.json"]
@@ -91,13 +91,13 @@ def test_run_fetches_a_month_and_ingest_reads_it_with_no_credential_written(tmp_
         cfg = config(srv.url, months=["2009-07"], tccon={"sites": ["pa"], "caltechdata_url": srv.url})
         env = {"EARTHDATA_USERNAME": "alice", "EARTHDATA_PASSWORD": SENTINEL, "HOME": str(tmp_path),
                "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}
-        snakemake(wd, "download", "results/store/mopitt/2009-07/report.json", config=cfg, env=env)
+        snakemake(wd, "download", "results/mopitt/store/2009-07/report.json", config=cfg, env=env)
         log = list(srv.log)
     fetched = wd / "fetched" / "mopitt" / he5.name
     assert fetched.read_bytes() == data and (wd / "fetched" / "tccon" / tccon_name).read_bytes() == tccon_bytes
     gets = [r for r in log if r["path"] == path and r["host"] == "127.0.0.1" and "code" not in r["query"]]
     assert any(r["headers"].get("Range", "").startswith("bytes=") for r in gets)  # resumed after the cut
-    report = json.loads((wd / "results/store/mopitt/2009-07/report.json").read_text())
+    report = json.loads((wd / "results/mopitt/store/2009-07/report.json").read_text())
     assert report["n_soundings"] > 0
     assert report["provenance"]["input_sha256"][he5.name] == hashlib.sha256(data).hexdigest()
     (dl,) = report["downloads"]
@@ -121,4 +121,4 @@ def test_example_config_plans_a_month_and_its_sites(tmp_path):
     assert {k for k in jobs if k[0].startswith("download")} == {
         ("download_mopitt_month", "ym=2016-07"), ("download_tccon_site", "site=ci"),
         ("download_tccon_site", "site=oc"), ("download_tccon_site", "site=pa")}
-    assert ("summary", "") in jobs and ("tccon_validation", "") in jobs
+    assert ("summary", "") in jobs and ("tccon_validation", "instrument=mopitt") in jobs

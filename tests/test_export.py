@@ -16,7 +16,7 @@ import xarray as xr
 
 from satcol import error_correlation as ec
 from satcol import export, levels, obsop, superobs, validation
-from satcol.config import load_config
+from satcol.config import instrument_config, load_config
 from satcol.error_correlation import CorrelationModel
 
 CONSTANT = 1e12  # a correlation length this long makes rho(d) = c0 at every separation
@@ -382,7 +382,7 @@ def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
     assert set(kept_written.variables) == set(kept.variables)
     for name in kept.variables:
         np.testing.assert_array_equal(kept_written[name].values, kept[name].values, err_msg=name)
-    cfg = load_config()
+    cfg = instrument_config(load_config())
     so_mem = export.superobs_from_soundings(kept_written, args[4], cfg, 0.0)
     so_file = export.superobs_from_soundings(kept, args[4], cfg, 0.0)
     for key in ("xco", "xco_error", "n_soundings", "members"):
@@ -455,7 +455,7 @@ def test_gathered_profiles_are_those_of_the_kept_soundings(tmp_path):
         assert set(kg.variables) == set(kf.variables)
         for name in kf.variables:
             np.testing.assert_array_equal(kg[name].values, kf[name].values, err_msg=name)
-        cfg = load_config()
+        cfg = instrument_config(load_config())
         so_g = export.superobs_from_soundings(g.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
         so_f = export.superobs_from_soundings(f.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
         for key in ("xco", "xco_error", "n_soundings", "members"):

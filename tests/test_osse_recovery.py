@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from satcol import filters, ingest, qcchain, recovery, store
-from satcol.config import REPO_DIR, load_config
+from satcol.config import REPO_DIR, instrument_config, load_config
 from satcol.synthetic import calendar, mopitt, mopitt_writer
 from satcol.timeutil import day_start_unix
 
@@ -20,7 +20,8 @@ SYN = {"start": "2009-01-01", "end": "2009-12-31", "days_per_month": 1, "orbits_
 
 
 def run_osse(tmp_path, fb_options=None, **truth):
-    cfg = load_config(overrides={"synthetic": {**SYN, "truth": truth}, "feature_bias": fb_options or {}})
+    cfg = instrument_config(load_config(overrides={"synthetic": {**SYN, "truth": truth},
+                                                   "instruments": {"mopitt": {"feature_bias": fb_options or {}}}}))
     syn = cfg["synthetic"]
     tables = {}
     for ym in calendar.months(syn["start"], syn["end"]):

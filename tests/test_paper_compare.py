@@ -189,7 +189,7 @@ def test_rule_writes_the_table_from_the_run(tmp_path):
     snakemake(tmp_path, "results/tables/paper_vs_run.csv", config=TINY)
     t = pd.read_csv(tmp_path / "results/tables/paper_vs_run.csv").set_index("id")
     summary = json.loads((tmp_path / "results/summary.json").read_text())
-    validation = json.loads((tmp_path / "results/validation/tccon.json").read_text())
+    validation = json.loads((tmp_path / "results/mopitt/validation/tccon.json").read_text())
     assert t.loc["h19_sra_rms_before", "run_value"] == pytest.approx(summary["qc"]["sra"]["rms_prefiltered_ppb"])
     assert t.loc["h19_sra_rms_after", "run_value"] == pytest.approx(summary["qc"]["sra"]["rms_filtered_ppb"])
     sf = validation["method_II"]["standard"].get("scale_factor")

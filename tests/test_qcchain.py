@@ -106,7 +106,7 @@ def _fb(**overrides):
     """The config's feature_bias section (H19's rule by default) with overrides."""
     from satcol.config import load_config
 
-    return load_config(overrides={"feature_bias": overrides})["feature_bias"]
+    return load_config(overrides={"instruments": {"mopitt": {"feature_bias": overrides}}})["instruments"]["mopitt"]["feature_bias"]
 
 
 def _feature_frame(n=20000, seed=2, b=100.0, below=0.0, above=0.08, surface=1):
@@ -264,7 +264,7 @@ def test_filtered_rms_and_feature_fits_use_the_sra_of_the_filtered_soundings():
     from satcol.qcchain import run_apply_filters
 
     table, qc_pre, sra_out, applied, cands, good = _filtered_month()
-    cfg = cfgmod.load_config()
+    cfg = cfgmod.instrument_config(cfgmod.load_config())
     qc, stats, rms, _ = run_apply_filters(table, qc_pre, sra_out, applied, cands, cfg)
     assert (qc["qc"].to_numpy() == 0).sum() == 15
     expect = good - np.median(good)
@@ -273,7 +273,8 @@ def test_filtered_rms_and_feature_fits_use_the_sra_of_the_filtered_soundings():
     total = stats[stats["candidate"] == feature_bias.ALL].set_index("surface")
     assert total.loc[1, "n"] == 15 and total.loc[1, "yty"] == pytest.approx(np.sum(expect**2), rel=1e-6)
     # The departure: the first SRA's anomalies (median lifted by the outliers).
-    old_cfg = cfgmod.load_config(overrides={"feature_bias": {"anomalies": "prefilter_sra"}})
+    old_cfg = cfgmod.instrument_config(
+        cfgmod.load_config(overrides={"instruments": {"mopitt": {"feature_bias": {"anomalies": "prefilter_sra"}}}}))
     _, _, rms_old, _ = run_apply_filters(table, qc_pre, sra_out, applied, cands, old_cfg)
     first_median = np.median(np.r_[good, table["xco"].to_numpy()[15:]])
     assert rms_old["sumsq_filtered"] == pytest.approx(np.sum((good - first_median) ** 2), rel=1e-6)

@@ -26,9 +26,10 @@ def test_real_sample_run_accounts_for_every_sounding(tmp_path):
     mop = realdata(REAL_MOPITT)
     realdata(REAL_TCCON)
     cfg = yaml.safe_load((REPO / "config/examples/real_sample.yaml").read_text())
-    assert cfg["synthetic"]["enabled"] is False and cfg["filters"]["mode"] == "table"
+    assert cfg["synthetic"]["enabled"] is False and cfg["instruments"]["mopitt"]["filters"]["mode"] == "table"
     assert cfg["on_bad_input"] == "skip"
-    cfg["input"] = {"mopitt": str(mop.parent / "MOP02J-*.he5"), "tccon": str(mop.parent / "*.public.qc.nc")}
+    cfg["input"] = {"tccon": str(mop.parent / "*.public.qc.nc")}
+    cfg["instruments"]["mopitt"]["input"] = str(mop.parent / "MOP02J-*.he5")
     snakemake(tmp_path, config=cfg, timeout=1500)
 
     summary = json.loads((tmp_path / "results/summary.json").read_text())
@@ -48,7 +49,7 @@ def test_real_sample_run_accounts_for_every_sounding(tmp_path):
         assert tccon[0] in ("unsupported_format", "no_overlap", "unknown_site")
     else:
         assert not summary["tccon"]["colocation_counts"]  # read, but nothing colocated
-    exp = tmp_path / "results/export/2021-09"
+    exp = tmp_path / "results/mopitt/export/2021-09"
     for name in ("mopitt_xco_soundings_2021-09.nc", "mopitt_xco_superobs_2021-09.nc"):
         assert cf_errors(exp / name, "cf:1.8") == [], name
     import xarray as xr

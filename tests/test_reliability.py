@@ -24,7 +24,8 @@ from helpers import REPO, SNAKEMAKE, TINY, snakemake
 
 pytestmark = pytest.mark.workflow
 
-SMALL = {"synthetic": {**TINY["synthetic"], "start": "2009-06-01", "end": "2009-07-31"}, "export": TINY["export"]}
+SMALL = {"synthetic": {**TINY["synthetic"], "start": "2009-06-01", "end": "2009-07-31"},
+         "instruments": TINY["instruments"]}
 SKIP = {"logs", "benchmarks"}  # per-job logs and timings: what happened, not what was computed
 
 
@@ -88,7 +89,7 @@ def test_killed_run_resumes_without_recomputing_and_without_partial_outputs(refe
                        "--configfile", str(cfile)]
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-    first_month = tmp_path / "results/store/mopitt/2009-06/report.json"
+    first_month = tmp_path / "results/mopitt/store/2009-06/report.json"
     deadline = time.time() + 900
     while not first_month.exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.2)

@@ -10,6 +10,11 @@ two things that do not come from the rules' params: which rules read the changed
 table ``READERS`` below, written down from the science functions each rule's script calls) and
 the job graph of the run (inputs and outputs of every job, from a ``--forceall`` dry run).
 
+A change in one instrument's section plans that instrument's jobs only: MOPITT's cases here
+(the tiny run has no other instrument of the shared rules; GOSAT's section plans nothing), and
+tests/test_instrument_workflow.py (a plug-in instrument's section plans its jobs and no MOPITT
+job).
+
 Checked on the code before this change (main at e1cf11b, whose scripts read
 ``snakemake.config`` and got the tables as path strings): 15 of the first 19 of these tests failed there; the
 synthetic case passes (that section already was a param), as do the input case (nothing to
@@ -28,7 +33,7 @@ import yaml
 from helpers import REPO, TINY, snakemake
 
 from satcol import provenance, workflow_plan
-from satcol.config import deep_update
+from satcol.config import deep_update, migrate
 
 #: Which rules read each config value (section, or section.key where the rules of a section
 #: read different keys), from the science functions their scripts call:
@@ -46,7 +51,7 @@ from satcol.config import deep_update
 #: section that planned them beyond their readers' downstream would fail these tests.
 READERS = {
     "synthetic": {"synthesize_mopitt_day", "synthesize_tccon_site", "osse_recovery"},
-    "on_bad_input": {"ingest_mopitt", "ingest_tccon", "summary"},
+    "on_bad_input": {"ingest", "ingest_tccon", "summary"},
     "input": set(),
     "instrument_events": {"pixel_bias_final", "correct", "figures_qc", "osse_recovery"},
     "prefilter": {"prefilter"},
@@ -69,23 +74,28 @@ READERS = {
     "site_table": {"synthesize_tccon_site", "correct", "figures_validation"},
 }
 
-#: One changed key per case (valid for the schema; a dry run does not compute with it).
+#: One changed key per case (valid for the schema; a dry run does not compute with it). MOPITT's
+#: keys at their places under instruments.mopitt (the tiny run's config is migrated the same way).
+def mopitt(section: dict) -> dict:
+    return {"instruments": {"mopitt": section}}
+
+
 CHANGES = {
     "synthetic": {"synthetic": {"truth": {"global_scale": 1.05}}},
     "on_bad_input": {"on_bad_input": "skip"},
-    "input": {"input": {"mopitt": "elsewhere/MOP02J-*.he5"}},
-    "instrument_events": {"instrument_events": ["2009-07-28", "2009-07-20"]},
-    "prefilter": {"prefilter": {"sza_max": 70.0}},
-    "pixel_bias.preliminary_bin_days": {"pixel_bias": {"preliminary_bin_days": 30}},
-    "pixel_bias.final_estimator": {"pixel_bias": {"final_estimator": "median_anomaly"}},
-    "sra": {"sra": {"min_soundings": 12}},
-    "filters": {"filters": {"criteria": {"max_rms": 7.0}}},
-    "feature_bias": {"feature_bias": {"min_rms_reduction": 0.05}},
-    "feature_bias.anomalies": {"feature_bias": {"anomalies": "prefilter_sra"}},
+    "input": mopitt({"input": "elsewhere/MOP02J-*.he5"}),
+    "instrument_events": mopitt({"instrument_events": ["2009-07-28", "2009-07-20"]}),
+    "prefilter": mopitt({"prefilter": {"sza_max": 70.0}}),
+    "pixel_bias.preliminary_bin_days": mopitt({"pixel_bias": {"preliminary_bin_days": 30}}),
+    "pixel_bias.final_estimator": mopitt({"pixel_bias": {"final_estimator": "median_anomaly"}}),
+    "sra": mopitt({"sra": {"min_soundings": 12}}),
+    "filters": mopitt({"filters": {"criteria": {"max_rms": 7.0}}}),
+    "feature_bias": mopitt({"feature_bias": {"min_rms_reduction": 0.05}}),
+    "feature_bias.anomalies": mopitt({"feature_bias": {"anomalies": "prefilter_sra"}}),
     "colocation": {"colocation": {"window_minutes": 45}},
-    "export": {"export": {"compression_level": 4}},
-    "export.error_correlation.bin_km": {"export": {"error_correlation": {"bin_km": 20}}},
-    "export.error_correlation.family": {"export": {"error_correlation": {"family": "gaussian"}}},
+    "export": mopitt({"export": {"compression_level": 4}}),
+    "export.error_correlation.bin_km": mopitt({"export": {"error_correlation": {"bin_km": 20}}}),
+    "export.error_correlation.family": mopitt({"export": {"error_correlation": {"family": "gaussian"}}}),
     "synthetic.gosat": {"synthetic": {"gosat": {"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}}}}}},
     "instruments.gosat": {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}},
 }
@@ -144,8 +154,9 @@ def run(tmp_path_factory):
     wd = tmp_path_factory.mktemp("rerun")
     shutil.copy(REPO / "config/filters/hedelius2019.yaml", wd / "filters.yaml")
     shutil.copy(REPO / "config/tccon_sites.tsv", wd / "sites.tsv")
-    base = deep_update(yaml.safe_load(yaml.safe_dump(TINY)),
-                       {"filters": {"table": str(wd / "filters.yaml")}, "tccon_sites": str(wd / "sites.tsv")})
+    base = deep_update(migrate(yaml.safe_load(yaml.safe_dump(TINY)))[0],
+                       {"instruments": {"mopitt": {"filters": {"table": str(wd / "filters.yaml")}}},
+                        "tccon_sites": str(wd / "sites.tsv")})
     snakemake(wd, config=base)
     r = snakemake(wd, "-n", "--forceall", config=base, quiet=False)
     graph = planned_jobs(r.stdout + r.stderr)
@@ -170,6 +181,20 @@ def test_changed_key_plans_exactly_the_jobs_that_read_it(run, case):
     planned = dry_run(wd, changed(base, CHANGES[case]))
     want = expected(graph, case)
     assert planned == want, (f"missing {sorted(want - planned)}; extra {sorted(planned - want)}")
+
+
+@pytest.mark.workflow
+def test_old_key_places_plan_as_the_new_ones(run):
+    """A config with MOPITT's keys at their old top-level places (moved with a message) is the
+    same config: nothing to do, and a change given at the old place plans what it plans at the new."""
+    wd, base, graph = run
+    old = yaml.safe_load(yaml.safe_dump(base))
+    section = old.pop("instruments")["mopitt"]
+    old.update({k: section[k] for k in ("filters", "export")})
+    r = snakemake(wd, "-n", config=old, quiet=False)
+    assert set(planned_jobs(r.stdout + r.stderr)) == set()
+    assert r.stderr.count("'export' moved to 'instruments.mopitt.export'") == 1  # one line per moved key
+    assert dry_run(wd, deep_update(old, {"prefilter": {"sza_max": 70.0}})) == expected(graph, "prefilter")
 
 
 def edit_and_plan(wd, base, path, old, new):
@@ -211,7 +236,7 @@ def test_store_config_hash_covers_only_what_ingest_reads(run):
     wd, _, _ = run
     import json
 
-    report = json.loads(next((wd / "results/store/mopitt").glob("*/report.json")).read_text())
+    report = json.loads(next((wd / "results/mopitt/store").glob("*/report.json")).read_text())
     assert report["provenance"]["config_sha256"] == provenance.config_hash({"on_bad_input": "fail"})
 
 

@@ -8,7 +8,7 @@ import pytest
 from test_validation import days_table
 
 from satcol import recovery, validation
-from satcol.config import load_config
+from satcol.config import instrument_config, load_config
 
 GGG2020_STORES = [{"tccon_format": "ggg2020", "xco_scale": "Not used"}] * 3
 GGG2014_STORES = [{"tccon_format": "ggg2014", "xco_scale": "WMO (GGG2014 public xco_ppb, AICF applied)"}] * 3
@@ -41,7 +41,7 @@ def test_ggg2020_validation_reports_no_unscaled_fit(labels):
 
 
 def _config(fmt):
-    cfg = copy.deepcopy(load_config())
+    cfg = instrument_config(load_config())
     cfg["synthetic"]["tccon_format"] = fmt
     return cfg
 

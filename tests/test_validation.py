@@ -160,12 +160,11 @@ def test_scale_rows_score_each_surface_within_the_target():
     """recovery.scale_rows scores the land and the water scale factors against global_scale
     within 0.2 %: a land-water split of +-0.6 % around the injected scale, which the overall
     factor hides, fails both surface rows; without the split all three rows pass."""
-    import copy
 
     from satcol import recovery
-    from satcol.config import load_config
+    from satcol.config import instrument_config, load_config
 
-    cfg = copy.deepcopy(load_config())
+    cfg = instrument_config(load_config())
     g = cfg["synthetic"]["truth"]["global_scale"]
     rows_of = {}
     for split in (0.0, 0.006):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import columns, comparison, stats
+from . import columns, comparison, levels, stats
 from .store import read_soundings
 
 CELL_DEG = 1.0
@@ -154,7 +154,8 @@ def overpasses(time_s, gap_s):
     return idx, time, np.floor(time / 86400.0).astype(np.int64)
 
 
-def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, overpass_gap_minutes=30.0):
+def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, overpass_gap_minutes=30.0,
+                  state_space="log10_vmr"):
     """Compare one site's candidate soundings with its TCCON record (H19 Sect. 4.1, App. A).
 
     The candidates are grouped into overpasses (:func:`overpasses`, gap ``overpass_gap_minutes``);
@@ -171,6 +172,10 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     prior_co, prior_pressure (obs, L), ak (obs, M), ak_pressure (M)).
     Returns (soundings, days, counts): per-sounding comparison table (with its overpass time and
     TCCON record range), per day x surface averages, and the accounting of candidates.
+
+    ``state_space``: the instrument's (``instrument.grid.state_space``): ``log10_vmr`` the
+    MOPITT algebra above; ``vmr`` the linear column form of :func:`vmr_methods` on the
+    instrument's own levels (``cand["pressure"]``), ``exact`` unused.
     """
     t = np.asarray(cand["time_s"], dtype=np.float64)
     n_cand = t.size
@@ -205,6 +210,21 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     # GGG2020: the product's own integration operator on its prior levels (window mean, as the
     # prior); GGG2014: None, satcol's pressure weights (comparison.method_ii).
     h_prior = tw["integration_operator"][k] if "integration_operator" in tw else None
+    if state_space == "vmr":
+        p_sat = np.asarray(cand["pressure"], dtype=np.float64)[sel]
+        x_corr = np.asarray(cand["xco_corrected"], dtype=np.float64)[sel]
+        snd = pd.DataFrame({
+            "sounding_id": np.asarray(cand["sounding_id"])[sel], "day": op_day[op[sel]],
+            "surface": np.asarray(cand["surface"])[sel], "time_s": t[sel],
+            "overpass_time_s": op_time[op[sel]], "tccon_record_start": start[op[sel]],
+            "tccon_record_count": (stop - start)[op[sel]],
+            "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel], "psurf": psurf, "p_tccon": p_t})
+        for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+            res = vmr_methods(x_corr, x_hat, x_a, A, p_sat, p_t, p_prior, x_prior, p_ak, ak, tw[key][k], h_prior)
+            for m, (y, x) in res.items():
+                snd[f"{m}_{variant}_y"] = y
+                snd[f"{m}_{variant}_x"] = x
+        return _per_day(snd, tw, osel, k, op_time, start, stop, counts)
     snd = pd.DataFrame({
         "sounding_id": np.asarray(cand["sounding_id"])[sel],
         "day": op_day[op[sel]],
@@ -230,6 +250,11 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
         for m, (y, x) in res.items():
             snd[f"{m}_{variant}_y"] = y
             snd[f"{m}_{variant}_x"] = x
+    return _per_day(snd, tw, osel, k, op_time, start, stop, counts)
+
+
+def _per_day(snd, tw, osel, k, op_time, start, stop, counts):
+    """The per day x surface reduction of :func:`colocate_site` from its per-sounding table."""
     # Per day x surface: MOPITT-side weighted mean + Gatz-Smith SEM; TCCON side with the same
     # weights (x varies by sounding through the MOPITT AK) and the SEM of the weighted mean of
     # the day's window means.
@@ -275,6 +300,76 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     return snd, out, counts
 
 
+def _log_interp(p_new, p_old, x_old):
+    """Values at pressures ``p_new`` (n, k) of profiles on levels ``p_old`` (n, m), linear in
+    log p, constant beyond the ends (:func:`satcol.columns.interp_rows`)."""
+    lp = np.log(np.asarray(p_old, dtype=np.float64))
+    order = np.argsort(lp, axis=-1)
+    return columns.interp_rows(np.log(np.asarray(p_new, dtype=np.float64)), np.take_along_axis(lp, order, -1),
+                               np.take_along_axis(np.asarray(x_old, dtype=np.float64), order, -1))
+
+
+def vmr_methods(x_corr, x_hat, x_a, A, p_sat, p_t, p_prior, x_prior, p_ak, ak, xgas_t, h_prior=None) -> dict:
+    """Methods 0, II and III for an instrument whose kernel acts on VMR (``state_space`` ``vmr``).
+
+    The linear counterparts of the MOPITT algebra (:mod:`satcol.comparison`; Rodgers and Connor
+    2003, doi:10.1029/2002JD002299, Eqs. 10 and 25; docs/methods.md): with the instrument's
+    level pressure weights h (:func:`satcol.levels.level_pressure_weights` on its levels
+    ``p_sat``, surface first) and g = h^T A,
+
+    - method 0: y = X_corr (the instrument's corrected column), x = X_T (TCCON);
+    - method II (on the instrument's levels): the instrument moved to the TCCON prior,
+      y = X_corr + sum_j (h_j - g_j)(x_aT,j - x_a,j), against TCCON seen through the
+      instrument's kernel, x = sum_j h_j x_a,j + sum_j g_j (gamma x_aT,j - x_a,j), with x_aT the
+      TCCON prior on the instrument's levels (linear in log p) and gamma = X_T / c_aT the
+      TCCON scaling of its prior (c_aT its prior column: the product's integration operator
+      ``h_prior`` when given, else satcol's pressure weights on its levels);
+    - method III (on the TCCON levels, its column AK a_T and weights h_T): x = X_T + sum h_T
+      (a_T - 1)(x_aT - x_a), y = sum h_T x_a + sum h_T a_T (x_hat - x_a), the instrument's
+      profiles taken to the TCCON levels linear in log p.
+
+    Parameters
+    ----------
+    x_corr : (n,) corrected column of each sounding [species units]
+    x_hat, x_a : (n, L) retrieved (corrections carried) and prior profile [species units]
+    A : (n, L, L) averaging kernel d x_hat / d x (VMR, unitless)
+    p_sat : (n, L) the instrument's level pressures [hPa], surface first
+    p_t : (n,) TCCON surface pressure [hPa]
+    p_prior, x_prior : (n, P) TCCON prior levels [hPa] and prior [species units]
+    p_ak, ak : (n, M) TCCON column AK levels [hPa] and column AK (unitless)
+    xgas_t : (n,) TCCON column average [species units]
+    h_prior : (n, P) or None, the TCCON product's integration operator on its prior levels
+
+    Returns
+    -------
+    dict
+        ``{"method_0": (y, x), "method_II": (y, x), "method_III": (y, x)}``, each (n,) in the
+        species' units: y the instrument's side, x TCCON's.
+    """
+    x_hat = np.asarray(x_hat, dtype=np.float64)
+    x_a = np.asarray(x_a, dtype=np.float64)
+    A0 = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    xgas_t = np.asarray(xgas_t, dtype=np.float64)
+    h = levels.level_pressure_weights(p_sat)
+    g = np.einsum("...i,...ij->...j", h, A0)
+    p_lev, x_lev = comparison.tccon_levels(p_t, p_prior, x_prior)
+    c_at = comparison.tccon_prior_column(p_lev, x_lev) if h_prior is None else \
+        columns.column(np.asarray(h_prior, dtype=np.float64), x_prior)
+    gamma = xgas_t / c_at
+    x_at = _log_interp(p_sat, p_lev, x_lev)
+    d = np.nan_to_num(x_at - x_a)
+    y2 = np.asarray(x_corr, dtype=np.float64) + np.sum((h - g) * d, axis=-1)
+    x2 = columns.column(h, x_a) + np.sum(g * np.nan_to_num(gamma[:, None] * x_at - x_a), axis=-1)
+    h_t = comparison.tccon_column_weights(p_lev)
+    order = np.argsort(p_ak, axis=-1)
+    a_t = columns.interp_rows(p_lev, np.take_along_axis(p_ak, order, -1), np.take_along_axis(ak, order, -1))
+    x_am = _log_interp(p_lev, p_sat, x_a)
+    x_hm = _log_interp(p_lev, p_sat, x_hat)
+    x3 = xgas_t + columns.column(h_t, (a_t - 1.0) * (x_lev - x_am))
+    y3 = columns.column(h_t, x_am) + columns.column(h_t, a_t * (x_hm - x_am))
+    return {"method_0": (np.asarray(x_corr, dtype=np.float64), xgas_t), "method_II": (y2, x2), "method_III": (y3, x3)}
+
+
 # --- workflow I/O -----------------------------------------------------------------------------------
 CAND_SCALARS = ["sounding_id", "lat", "lon", "pixel", "surface", "psurf", "xco_err"]
 CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
@@ -304,6 +399,8 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
     from .provenance import netcdf_attrs
 
     scalars = candidate_columns(instrument)
+    # an instrument with its own level pressures (VMR state, no fixed grid) carries them along
+    profile_names = CAND_PROFILES + (["pressure"] if _has_level_pressures(instrument) else [])
     title = "MOPITT" if instrument is None else instrument.title
     units = {v: instrument.profile_vars[v][1] for v in CAND_PROFILES} if instrument is not None else \
         {"retrieved_vmr": "1e-9", "prior_vmr": "1e-9", "averaging_kernel": "1"}
@@ -319,9 +416,9 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
     rows = pairs["row"].to_numpy(dtype=np.int64)
     uniq, inv = np.unique(rows, return_inverse=True)
     with xr.open_dataset(profiles_path, engine="h5netcdf") as prof:
-        prof_sel = {v: prof[v].isel(sounding=uniq).values[inv.ravel()] for v in CAND_PROFILES} if uniq.size else \
-            {v: np.zeros((0,) + prof[v].shape[1:], dtype=np.float32) for v in CAND_PROFILES}
-        dims = {v: ("pair",) + prof[v].dims[1:] for v in CAND_PROFILES}
+        prof_sel = {v: prof[v].isel(sounding=uniq).values[inv.ravel()] for v in profile_names} if uniq.size else \
+            {v: np.zeros((0,) + prof[v].shape[1:], dtype=np.float32) for v in profile_names}
+        dims = {v: ("pair",) + prof[v].dims[1:] for v in profile_names}
     ds = xr.Dataset(
         {**{c: ("pair", table[c].to_numpy()[rows]) for c in scalars},
          "site": ("pair", pairs["site"].to_numpy(dtype=str)),
@@ -333,6 +430,8 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
          "averaging_kernel": (dims["averaging_kernel"], prof_sel["averaging_kernel"], {"units": "1"})},
         attrs={**netcdf_attrs(prov), "title": f"satcol: {title} soundings in TCCON coincidence boxes (kept, corrected)"},
     )
+    if "pressure" in profile_names:
+        ds["pressure"] = (dims["pressure"], prof_sel["pressure"], {"units": instrument.profile_vars["pressure"][1]})
     ds["time"].encoding["units"] = "microseconds since 1970-01-01"
     from .ioutil import atomic_path
 
@@ -342,15 +441,22 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
             "per_site": pairs.groupby("site").size().astype(int).to_dict()}
 
 
-def read_site_candidates(paths, site, instrument=None) -> dict:
+def _has_level_pressures(instrument) -> bool:
+    """An instrument whose kernel acts on VMR on levels of its own (a ``pressure`` profile)."""
+    return (instrument is not None and instrument.grid.state_space == "vmr"
+            and "pressure" in instrument.profile_vars)
+
+
+def read_site_candidates(paths, site, instrument=None, pressure=False) -> dict:
     """Concatenate one site's candidates over the month files, as arrays for :func:`colocate_site`
-    (``instrument``: whose candidates, default MOPITT; :func:`candidate_columns`).
+    (``instrument``: whose candidates, default MOPITT; :func:`candidate_columns`; ``pressure``:
+    also the level pressures a VMR instrument's candidates carry).
 
     Read with h5py: opening a small file through xarray costs ~0.15 s of metadata parsing,
     more than the whole comparison of a site."""
     import h5py
 
-    names = candidate_columns(instrument) + ["xco", "xco_corrected"] + CAND_PROFILES
+    names = candidate_columns(instrument) + ["xco", "xco_corrected"] + CAND_PROFILES + (["pressure"] if pressure else [])
     parts = {k: [] for k in names + ["time_s"]}
     for p in paths:
         with h5py.File(p, "r") as f:
@@ -371,15 +477,32 @@ def read_site_candidates(paths, site, instrument=None) -> dict:
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
-def read_tccon_store(path) -> dict:
+def read_tccon_store(path, species: str = "co") -> dict:
     """A site's TCCON store as arrays; {} when it holds no measurements (every file of the site
-    was skipped as bad input)."""
+    was skipped as bad input).
+
+    ``species`` (the instrument's, :attr:`satcol.instruments.base.Species.name`): CO reads
+    ``xco``, ``xco_error``, ``xco_unscaled``, ``prior_co``, ``ak``; another gas its
+    ``x<gas>``, ``x<gas>_error``, ``prior_<gas>``, ``ak_x<gas>`` under the same keys (no unscaled
+    variant: NaN). BadInputError names the file and a missing variable."""
     import xarray as xr
+
+    from .errors import BadInputError
 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         if ds.sizes.get("obs", 0) == 0:
             return {}
-        out = {v: ds[v].values for v in ("xco", "xco_error", "xco_unscaled", "pout", "prior_co", "prior_pressure", "ak")}
+        names = {"xco": "xco", "xco_error": "xco_error", "xco_unscaled": "xco_unscaled", "prior_co": "prior_co",
+                 "ak": "ak"} if species == "co" else \
+            {"xco": f"x{species}", "xco_error": f"x{species}_error", "prior_co": f"prior_{species}",
+             "ak": f"ak_x{species}"}
+        for v in names.values():
+            if v not in ds:
+                raise BadInputError(path, "missing_dataset", f"TCCON store has no {species} variable", v)
+        out = {k: ds[v].values for k, v in names.items()}
+        if "xco_unscaled" not in out:
+            out["xco_unscaled"] = np.full(ds.sizes["obs"], np.nan)
+        out.update({v: ds[v].values for v in ("pout", "prior_pressure")})
         out["ak_pressure"] = ds["ak_pressure"].values
         if "integration_operator" in ds:  # GGG2020 stores (ingest.ingest_tccon_site)
             out["integration_operator"] = ds["integration_operator"].values

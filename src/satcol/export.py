@@ -73,7 +73,7 @@ def global_scale(validation: dict, cfg: dict) -> dict:
     s = fit.get("scale_factor")
     if s is None or not np.isfinite(s):
         raise ValueError(f"export.scale_to: {to} needs the method II scale factor against {variant} TCCON, but "
-                         f"results/validation/tccon.json has none (n = {fit.get('n', 0)} colocated day x surface "
+                         f"results/mopitt/validation/tccon.json has none (n = {fit.get('n', 0)} colocated day x surface "
                          "points); set export.scale_to: none, or export.scale_factor to a value")
     return {"value": float(s), "source": f"TCCON validation of this run: method II, {variant} TCCON, York fit "
             f"of {fit.get('n')} day x surface averages", "uncertainty": float(fit.get("scale_factor_err", np.nan)),
@@ -476,6 +476,96 @@ def write_netcdf(ds: xr.Dataset, path, complevel: int = 0) -> None:
     takes about 12 times longer (benchmarks)."""
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding(ds, complevel))
+
+
+def generic_sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dict, instrument, prov: dict,
+                             month: str) -> xr.Dataset:
+    """The CF-1.8 per-sounding file of an instrument without an exporter of its own.
+
+    Every sounding of the month, named by the instrument's first species
+    (:attr:`satcol.instruments.base.Instrument.primary_species`): ``x<gas>`` (the corrected
+    column), ``x<gas>_error``, ``x<gas>_prior``, the column averaging kernel, the prior profile
+    ``prior_<gas>_vmr`` on the level pressures, and ``qc`` with the instrument's
+    ``flag_masks``/``flag_meanings`` (:func:`qc_variable`); ``kept_sounding`` says which pass.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The month's store table (core columns; ``xco*`` hold the species' column average).
+    corrected : pandas.DataFrame
+        The month's corrected table in store order (``sounding_id``, ``qc``, ``xco_corrected``).
+    profiles : dict
+        The store's profile arrays: ``prior_vmr`` (n, L) and ``averaging_kernel`` (n, L, L),
+        with ``pressure`` (n, L) [hPa, surface first] for an instrument without a fixed grid;
+        ``column_averaging_kernel`` (n, L) is used when the store has it.
+    instrument : satcol.instruments.base.Instrument
+        Whose soundings (species, units, QC registry, title).
+    prov : dict
+        Provenance (:func:`satcol.provenance.provenance`).
+    month : str
+        YYYY-MM, for the title.
+
+    Returns
+    -------
+    xarray.Dataset
+        Column values in the species' units (``Species.units``), the column AK unitless (the
+        pressure-weighted column response to each level, a_j = sum_i h_i A_ij / h_j, Rodgers
+        and Connor 2003, doi:10.1029/2002JD002299, with the pressure weights h of
+        :func:`satcol.levels.level_pressure_weights`).
+
+    Raises
+    ------
+    RuntimeError
+        If the corrected table is not in the store's order.
+    """
+    sp = instrument.primary_species
+    x = sp.export_name
+    if len(corrected) != len(table) or not np.array_equal(corrected["sounding_id"].to_numpy(),
+                                                          table["sounding_id"].to_numpy()):
+        raise RuntimeError(f"{instrument.name} {month}: corrected soundings not in store order; rerun the month")
+    qc = corrected["qc"].to_numpy()
+    dim = "sounding"
+    col = lambda c: np.asarray(table[c].to_numpy(), dtype=np.float32)  # noqa: E731
+    prior = np.asarray(profiles["prior_vmr"], dtype=np.float64)
+    if "column_averaging_kernel" in profiles:
+        col_ak = np.asarray(profiles["column_averaging_kernel"], dtype=np.float64)
+    else:
+        h = levels.level_pressure_weights(profiles["pressure"])
+        g = np.einsum("...i,...ij->...j", h, np.nan_to_num(np.asarray(profiles["averaging_kernel"], dtype=np.float64)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            col_ak = np.where(h > 0, g / h, np.nan)
+    t = table["time"].to_numpy().astype("datetime64[us]").astype(np.int64) / 1e6
+    data = {
+        "sounding_id": _var((dim,), table["sounding_id"].to_numpy(), "satcol sounding id (YYYYMMDD x 10^7 + index)"),
+        x: _var((dim,), np.asarray(corrected["xco_corrected"].to_numpy(), dtype=np.float32), sp.long_name, sp.units,
+                standard_name=sp.standard_name),
+        f"{x}_error": _var((dim,), col("xco_err"), f"total retrieval error of {x}", sp.units),
+        f"{x}_prior": _var((dim,), col("xco_prior"), f"a priori {x}", sp.units),
+        f"{x}_column_averaging_kernel": _var((dim, "level"), col_ak.astype(np.float32),
+                                              f"column averaging kernel of {x} (per level, normalised)", "1"),
+        f"prior_{sp.name}_vmr": _var((dim, "level"), prior.astype(np.float32), f"a priori {sp.name} profile", sp.units),
+        "surface": _var((dim,), table["surface"].to_numpy().astype(np.int8), "surface type",
+                        flag_values=np.array([0, 1, 2], dtype=np.int8), flag_meanings="water land mixed"),
+        "psurf": _var((dim,), col("psurf"), "surface pressure", "hPa", standard_name="surface_air_pressure"),
+        "sza": _var((dim,), col("sza"), "solar zenith angle", "degree", standard_name="solar_zenith_angle"),
+        "qc": qc_variable(dim, qc, instrument.qc),
+        "kept_sounding": _var((dim,), (qc == 0).astype(np.int8), "sounding passes every QC check (qc == 0)",
+                              flag_values=np.array([0, 1], dtype=np.int8), flag_meanings="flagged kept"),
+    }
+    if "pressure" in profiles:
+        data["pressure"] = _var((dim, "level"), np.asarray(profiles["pressure"], dtype=np.float32), "level pressure",
+                                "hPa", standard_name="air_pressure")
+    coords = {"time": _time_coord(dim, t),
+              "lat": _var((dim,), col("lat"), "latitude", "degrees_north", standard_name="latitude"),
+              "lon": _var((dim,), col("lon"), "longitude", "degrees_east", standard_name="longitude")}
+    attrs = {"Conventions": "CF-1.8",
+             "title": f"satcol: {instrument.title} {x} soundings {month}",
+             "institution": "satcol", "source": f"{instrument.title} Level 2 ({instrument.name}), correction "
+                                                f"{instrument.correction!r}",
+             "history": f"satcol {prov['satcol_version']} (git {prov['git_commit']}): generic export",
+             "satcol_instrument": instrument.name, "satcol_species": sp.name,
+             **netcdf_attrs(prov)}
+    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
 # --- workflow stages -----------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 The published numbers (H19, S23) live in ``satcol/data/published.yaml``, each with its source in
 the paper (section, table, figure) and a section of ``docs/paper-vs-run.md`` that says what it is
 and how far the run's number is the same quantity. :data:`RUN_QUANTITIES` computes each run
-quantity from the run's outputs: ``results/summary.json``, ``results/validation/tccon.json``,
-``results/validation/days.csv`` (the daily comparison points) and the colocated soundings
-(``results/colocation/sites/<id>_soundings.parquet``). :func:`build_table` puts the two side by
+quantity from the run's outputs: ``results/summary.json``, ``results/mopitt/validation/tccon.json``,
+``results/mopitt/validation/days.csv`` (the daily comparison points) and the colocated soundings
+(``results/mopitt/colocation/sites/<id>_soundings.parquet``). :func:`build_table` puts the two side by
 side; a published number the run does not make keeps its row, with the reason.
 
 On the synthetic default the comparison is informative, not a test (the run recovers what was

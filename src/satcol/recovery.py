@@ -20,7 +20,7 @@ The truth has a seasonal and a curved part that no line fits, so its "offset", "
   trend: its slope (ppb / yr);
 - step at event k: the line of period k + 1 minus the line of period k, both at the event.
 
-The pipeline's recovered values are its own lines (results/pixel_bias/final_fits.csv), as they
+The pipeline's recovered values are its own lines (results/mopitt/pixel_bias/final_fits.csv), as they
 are. Where the pipeline's line differs from the truth's line (e.g. a seasonal part aliased
 differently into the trend by seasonally varying weights and sampling), the row fails and says so.
 

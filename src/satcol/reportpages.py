@@ -91,7 +91,7 @@ def superobs_table(reports: list[dict]) -> pd.DataFrame:
     for r in reports:
         missing = [c for c in cols if c not in r]
         if missing:
-            raise BadInputError(f"results/export/{r.get('month', '?')}/superobs_report.json", "missing_field",
+            raise BadInputError(f"results/mopitt/export/{r.get('month', '?')}/superobs_report.json", "missing_field",
                                 f"missing {', '.join(missing)}", dataset=missing[0])
     return pd.DataFrame([{c: r[c] for c in cols} for r in reports], columns=cols)
 

@@ -36,6 +36,16 @@ class Plan:
     sites_table: str
     skipped: list[dict] = field(default_factory=list)
     synthetic_days: dict[str, list[str]] = field(default_factory=dict)
+    #: Instruments beside MOPITT run through the shared rules: name -> {month: files}.
+    other_files: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def files(self, instrument: str) -> dict[str, list[str]]:
+        """``{month: files}`` of one instrument of the ``{instrument}`` rules."""
+        return self.mopitt_files if instrument == "mopitt" else self.other_files[instrument]
+
+    def months_of(self, instrument: str) -> list[str]:
+        """The months of one instrument's record (MOPITT: the run's months)."""
+        return self.months if instrument == "mopitt" else sorted(self.other_files[instrument])
 
     @property
     def sites(self) -> list[str]:
@@ -56,7 +66,17 @@ def _month_period(months: list[str]) -> tuple[float, float]:
     return start, end
 
 
-def build(config: dict, basedir) -> Plan:
+def build(config: dict, basedir, others=()) -> Plan:
+    """The plan of the run: MOPITT's months and files, the TCCON sites and files, and the files
+    of each instrument of ``others`` (the plug-in instruments of the shared rules)."""
+    plan = _build_mopitt(config, basedir)
+    for name in others:
+        plan.other_files[name], skipped = instrument_files(config, name, basedir)
+        plan.skipped.extend(skipped)
+    return plan
+
+
+def _build_mopitt(config: dict, basedir) -> Plan:
     sites_table = str(resolve_path(config["tccon_sites"], basedir))
     if not Path(sites_table).is_file():
         raise ConfigError(f"config key tccon_sites: file not found: {config['tccon_sites']}")
@@ -87,7 +107,7 @@ def build(config: dict, basedir) -> Plan:
     skipped = []
     on_bad = config["on_bad_input"]
     by_month: dict[str, list[str]] = {}
-    pattern = input_glob(config["input"]["mopitt"])
+    pattern = input_glob(config["instruments"]["mopitt"]["input"])
     for f in sorted(glob.glob(pattern)):
         try:
             info = mopitt_io.parse_filename(f)
@@ -106,7 +126,7 @@ def build(config: dict, basedir) -> Plan:
             skipped.append({"file": pattern, "reason": "empty_month", "dataset": None, "message": msg})
         by_month = {m: by_month[m] for m in wanted if m in by_month}
     if not by_month:
-        raise ConfigError(f"config key input.mopitt: no MOPITT files match {pattern!r}")
+        raise ConfigError(f"config key instruments.mopitt.input: no MOPITT files match {pattern!r}")
     months = sorted(by_month)
     known = set(syntccon.read_site_table(sites_table)["id"])
     tccon_files: dict[str, list[str]] = {}
@@ -122,6 +142,31 @@ def build(config: dict, basedir) -> Plan:
                 raise
             skipped.append(err.as_record())
     return Plan(months, by_month, tccon_files, _month_period(months), False, sites_table, skipped)
+
+
+def instrument_files(config: dict, name: str, basedir=".") -> tuple[dict[str, list[str]], list[dict]]:
+    """``{month: files}`` of an instrument beside MOPITT (a plug-in's): the files of its
+    ``instruments.<name>.input`` glob whose names its ``parse_filename`` accepts, by the month of
+    their date, and the records of the names it refuses (``on_bad_input: skip``; with ``fail``
+    the first one stops the run). ConfigError when no file matches."""
+    from . import instruments
+
+    inst = instruments.get(name)
+    pattern = input_glob(str(resolve_path(config["instruments"][name]["input"], basedir)))
+    by_month: dict[str, list[str]] = {}
+    skipped = []
+    for f in sorted(glob.glob(pattern)):
+        try:
+            info = inst.parse_filename(f)
+        except BadInputError as err:
+            if config["on_bad_input"] != "skip":
+                raise
+            skipped.append(err.as_record())
+            continue
+        by_month.setdefault(f"{info.date:%Y-%m}", []).append(f)
+    if not by_month:
+        raise ConfigError(f"config key instruments.{name}.input: no {inst.title} files match {pattern!r}")
+    return by_month, skipped
 
 
 def check_output_dir(path="results") -> Path:
@@ -180,8 +225,9 @@ def resolve_config_files(config: dict, basedir) -> dict:
     """Absolute paths of the filter tables named in the config; ConfigError names a missing one."""
     out = {}
     for key in ("table", "l3_table", "candidates"):
-        p = resolve_path(config["filters"][key], basedir)
+        value = config["instruments"]["mopitt"]["filters"][key]
+        p = resolve_path(value, basedir)
         if not Path(p).is_file():
-            raise ConfigError(f"config key filters.{key}: file not found: {config['filters'][key]}")
+            raise ConfigError(f"config key instruments.mopitt.filters.{key}: file not found: {value}")
         out[key] = str(Path(p).resolve())
     return out

@@ -279,8 +279,8 @@ def test_tccon_fault_stops_naming_file_and_variable_or_is_counted(tmp_path, synt
 
 # --- config and plan ----------------------------------------------------------------------------------
 def _real_config(tmp_path, **extra):
-    cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(tmp_path / "mopitt/MOP02J-*.he5"),
-                                                      "tccon": str(tmp_path / "tccon/*.public.nc")}}
+    cfg = {"synthetic": {"enabled": False}, "input": {"tccon": str(tmp_path / "tccon/*.public.nc")},
+           "instruments": {"mopitt": {"input": str(tmp_path / "mopitt/MOP02J-*.he5")}}}
     cfg.update(extra)
     return load_config(overrides=cfg)
 
@@ -291,7 +291,7 @@ def test_unknown_config_key_and_wrong_type_name_the_key():
     with pytest.raises(ConfigError, match=r"synthetic\.days_per_month.*not of type"):
         load_config(overrides={"synthetic": {"days_per_month": "two"}})
     with pytest.raises(ConfigError, match=r"export\.scale_to"):
-        load_config(overrides={"export": {"scale_to": "tccon"}})
+        load_config(overrides={"instruments": {"mopitt": {"export": {"scale_to": "tccon"}}}})
     _observed("unknown_config_key", "ConfigError")
     _observed("config_wrong_type", "ConfigError")
 
@@ -326,11 +326,11 @@ def test_tccon_site_missing_from_the_site_table(tmp_path, synthetic_day):
 def test_empty_month_stops_naming_it_or_is_counted(tmp_path, synthetic_day):
     (tmp_path / "mopitt").mkdir()
     shutil.copy(synthetic_day["path"], tmp_path / "mopitt")
-    months = {"mopitt": str(tmp_path / "mopitt/MOP02J-*.he5"), "tccon": "none/*.nc", "months": ["2009-07", "2009-08"]}
+    months = {"synthetic": {"enabled": False}, "input": {"tccon": "none/*.nc", "months": ["2009-07", "2009-08"]},
+              "instruments": {"mopitt": {"input": str(tmp_path / "mopitt/MOP02J-*.he5")}}}
     with pytest.raises(ConfigError, match=r"input.months: no MOPITT file for month 2009-08"):
-        workflow_plan.build(load_config(overrides={"synthetic": {"enabled": False}, "input": months}), REPO)
-    plan = workflow_plan.build(load_config(overrides={"synthetic": {"enabled": False}, "input": months,
-                                                      "on_bad_input": "skip"}), REPO)
+        workflow_plan.build(load_config(overrides=months), REPO)
+    plan = workflow_plan.build(load_config(overrides={**months, "on_bad_input": "skip"}), REPO)
     assert plan.months == ["2009-07"] and [s["reason"] for s in plan.skipped] == ["empty_month"]
     _observed("empty_month", "empty_month")
 
@@ -389,8 +389,8 @@ def test_skip_mode_run_counts_every_fault_and_still_finishes(tmp_path, synthetic
     shutil.copy(good_tccon, tc / f"{others[1]}20200101_20200102.public.nc")
     with netCDF4.Dataset(tc / f"{others[1]}20200101_20200102.public.nc", "a") as nc:
         nc["time"][:] = nc["time"][:] + 10 * 365.25 * 86400.0
-    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip", "export": TINY["export"],
-           "input": {"mopitt": str(mop / "MOP02J-*.he5"), "tccon": str(tc / "*.public.nc")}}
+    cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip", "input": {"tccon": str(tc / "*.public.nc")},
+           "instruments": {"mopitt": {**TINY["instruments"]["mopitt"], "input": str(mop / "MOP02J-*.he5")}}}
     snakemake(tmp_path / "run", config=cfg, timeout=1200)
     summary = yaml.safe_load((tmp_path / "run/results/summary.json").read_text())
     assert summary["skipped"]["by_reason"] == {"missing_variable": 1, "no_overlap": 1, "unknown_site": 1,

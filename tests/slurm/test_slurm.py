@@ -68,16 +68,16 @@ def test_slurm_run_equals_local_run(cluster, tmp_path):
     assert len(records) == len(logs) >= 10
     assert all("JobState=COMPLETED" in r for r in records)
     submitted = {p.relative_to(remote / ".snakemake/slurm_logs").parts[0] for p in logs}
-    for rule in ("ingest_mopitt", "sra", "tccon_validation", "export_month"):
+    for rule in ("ingest", "sra", "tccon_validation", "export_month"):
         assert any(rule in d for d in submitted), (rule, submitted)
 
     # Identical results.
-    for rel in ("results/corrected/2009-07/soundings.parquet", "results/sra/2009-07/sra.parquet"):
+    for rel in ("results/mopitt/corrected/2009-07/soundings.parquet", "results/mopitt/sra/2009-07/sra.parquet"):
         assert pd.read_parquet(local / rel).equals(pd.read_parquet(remote / rel)), rel
-    for rel in ("results/osse/recovery.csv", "results/validation/days.csv", "results/export/error_correlation_bins.csv"):
+    for rel in ("results/osse/recovery.csv", "results/mopitt/validation/days.csv", "results/mopitt/export/error_correlation_bins.csv"):
         assert (local / rel).read_text() == (remote / rel).read_text(), rel
-    for rel in ("results/export/2009-07/mopitt_xco_soundings_2009-07.nc",
-                "results/export/2009-07/mopitt_xco_superobs_2009-07.nc"):
+    for rel in ("results/mopitt/export/2009-07/mopitt_xco_soundings_2009-07.nc",
+                "results/mopitt/export/2009-07/mopitt_xco_superobs_2009-07.nc"):
         _numeric_equal(local / rel, remote / rel)
     sl, sr = (json.loads((d / "results/summary.json").read_text()) for d in (local, remote))
     for key in ("soundings", "qc", "export", "skipped"):

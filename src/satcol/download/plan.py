@@ -105,7 +105,7 @@ def build(config: dict, sites_table) -> tuple[list[str], dict[str, list[str]], d
         raise ConfigError("config key download.months: list the months to fetch (YYYY-MM) when download.enabled is true")
     if not dl["mopitt"]["enabled"]:
         raise ConfigError("config key download.mopitt.enabled: the workflow needs MOPITT files; with download.enabled "
-                          "they are fetched (set download.enabled: false and use input.mopitt for files at hand)")
+                          "they are fetched (set download.enabled: false and use instruments.mopitt.input for files at hand)")
     mopitt = {ym: [mopitt_manifest(ym)] for ym in months}
     tccon = {s: [tccon_manifest(s)] for s in tccon_sites(config, sites_table)}
     return months, mopitt, tccon
