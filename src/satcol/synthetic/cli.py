@@ -3,7 +3,7 @@ TCCON site files, truth tables) outside the Snakemake workflow, e.g. to try a re
 
 The files are the ones the workflow's synthetic rules write for the same config: the same days,
 the same seeds, the same names, so a directory made here can be fed to the workflow in real-data
-mode (``input.mopitt``/``input.tccon`` globs over it).
+mode (``instruments.mopitt.input``/``input.tccon`` globs over it).
 """
 
 from __future__ import annotations
