@@ -9,10 +9,11 @@ from snakemake.utils import min_version, validate
 min_version("9")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-import satcol.config as satcol_config  # noqa: E402
-from satcol import ioutil, workflow_plan  # noqa: E402
+import satcol.core.config as satcol_config  # noqa: E402
+from satcol.core import ioutil  # noqa: E402
+from satcol.pipeline import plan as workflow_plan  # noqa: E402
 
-# Jobs reuse their heap for month-sized arrays (satcol.ioutil.MALLOC_TUNABLES; a GLIBC_TUNABLES
+# Jobs reuse their heap for month-sized arrays (satcol.core.ioutil.MALLOC_TUNABLES; a GLIBC_TUNABLES
 # of your own is left alone).
 ioutil.set_job_allocator(os.environ)
 

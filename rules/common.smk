@@ -10,7 +10,7 @@ wildcard_constraints:
 
 
 def cfg(*path, only=None, drop=()):
-    """A rule's slice of the config, for its params (satcol.workflow_plan.config_value): every
+    """A rule's slice of the config, for its params (satcol.pipeline.plan.config_value): every
     config value a job uses reaches it through params, so that Snakemake's params trigger
     reruns the job, and what depends on it, when the value changes."""
     return workflow_plan.config_value(config, *path, only=only, drop=drop)

@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from satcol import colocation, ioutil, logutil
-from satcol.summary import write_json
+from satcol.core import ioutil, logutil
+from satcol.pipeline.summary import write_json
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821

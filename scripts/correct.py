@@ -6,8 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from satcol import colocation, export, ioutil, logutil, provenance, qcchain, store
-from satcol import qc as qcmod
+from satcol.core import ioutil, logutil, provenance, store
+from satcol.export import products as export
+from satcol.instruments.mopitt import qc as qcmod
+from satcol.instruments.mopitt import qcchain
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821

@@ -1,4 +1,4 @@
-"""QC figures and the filter table (thin wrapper; plotting code in satcol.plots)."""
+"""QC figures and the filter table (thin wrapper; plotting code in satcol.plots.figures)."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from satcol import binstats, filters, ioutil, logutil, plots, qcchain, store
-from satcol import qc as qcmod
+from satcol.core import binstats, ioutil, logutil, store
+from satcol.instruments.mopitt import filters, qcchain
+from satcol.instruments.mopitt import qc as qcmod
+from satcol.plots import figures as plots
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821

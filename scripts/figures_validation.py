@@ -4,7 +4,9 @@ import json
 
 import pandas as pd
 
-from satcol import colocation, logutil, plots
+from satcol.core import logutil
+from satcol.plots import figures as plots
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from satcol.config import load_config
+from satcol.core.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]

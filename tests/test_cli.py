@@ -22,7 +22,7 @@ from helpers import REAL_MOPITT, REAL_TCCON, realdata
 
 from satcol.cli import main
 from satcol.cli.inspect_file import inspect_file
-from satcol.io import mopitt
+from satcol.instruments.mopitt import reader as mopitt
 
 
 def _inspect_json(capsys, *paths):
@@ -42,7 +42,7 @@ def test_inspect_real_mopitt(capsys):
         start = f["HDFEOS/ADDITIONAL/FILE_ATTRIBUTES"].attrs["StartDateTime"].decode()
     assert r["time_start"] == start[:19] + "Z"  # 2021-09-29T00:00:08(.245)Z, to the second
     assert r["time_end"].startswith("2021-09-29T23:")
-    assert r["reader"].startswith("satcol.io.mopitt.read_mop02")
+    assert r["reader"].startswith("satcol.instruments.mopitt.reader.read_mop02")
     assert r["missing_fields"] == [] and r["bad_fields"] == [] and r["scale_problems"] == []
 
 
@@ -166,7 +166,7 @@ def test_synthesize_and_obsop_errors(capsys, tmp_path):
 def test_inspect_synthetic_tccon(capsys, tmp_path, fmt):
     """Both TCCON layouts: the version names the layout, the spectrum count and time range are
     the simulated ones, and a GGG2014 file lacking a required variable is named."""
-    from satcol.config import load_config
+    from satcol.core.config import load_config
     from satcol.synthetic import tccon
 
     cfg = load_config(overrides={"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_month": 1,

@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satcol import colocation, comparison, levels, stats
+from satcol.instruments.mopitt import levels
+from satcol.validation import akcompare as comparison
+from satcol.validation import colocation, stats
 
 
 def test_grid_index_query_equals_brute_force():
@@ -100,7 +102,7 @@ def test_colocated_days_recover_a_known_scale():
     np.testing.assert_allclose(days["method_II_standard_y"] / days["method_II_standard_x"], g, rtol=1e-9)
     # Against the unscaled column the MOPITT AK sees only part of the larger TCCON scaling:
     # x = sum h x_aT gamma_u^(sum_k A_jk) (exact method II), y unchanged.
-    from satcol import columns
+    from satcol.validation import regrid as columns
 
     h = columns.surface_adjusted_weights(psurf, np.full(n, p_t))
     sens = A.sum(axis=-1)
@@ -222,7 +224,7 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     a column 2 % larger than satcol's own weights do makes gamma 2 % smaller, and the MOPITT-side
     ratio y / x = g then grows as (1/0.98)^(sum_k A_jk) per layer. Without the operator (or if
     colocation dropped it) the ratio stays g: the test fails then."""
-    from satcol import columns
+    from satcol.validation import regrid as columns
 
     g, gamma = 1.05, 1.1
     t = 10.5 * 3600 + np.linspace(-50, 50, 20)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from satcol import columns, levels
+from satcol.instruments.mopitt import levels
+from satcol.validation import regrid as columns
 
 H_TEST = np.r_[[0.1] * 9, 0.074]
 XA_TEST = np.array([120, 110, 100, 95, 90, 85, 80, 75, 70, 60.0])

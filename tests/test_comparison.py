@@ -1,10 +1,12 @@
 """Methods 0, II and III: identities that hold exactly for a known truth (derivations in
-satcol.comparison and docs/methods.md sect. 5)."""
+satcol.validation.akcompare and docs/methods.md sect. 5)."""
 
 import numpy as np
 import pytest
 
-from satcol import columns, comparison, levels
+from satcol.instruments.mopitt import levels
+from satcol.validation import akcompare as comparison
+from satcol.validation import regrid as columns
 
 N = 6
 rng = np.random.default_rng(4)

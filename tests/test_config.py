@@ -2,8 +2,8 @@
 
 import pytest
 
-from satcol.config import load_config, normalize
-from satcol.errors import ConfigError
+from satcol.core.config import load_config, normalize
+from satcol.core.errors import ConfigError
 
 
 def _leaves(d, prefix=""):
@@ -29,7 +29,7 @@ def test_a_missing_key_gets_the_default_the_run_uses():
     synthetic run while the default run uses 3 (README "Quick start")."""
     import copy
 
-    from satcol.config import DEFAULT_CONFIG, read_yaml, validate
+    from satcol.core.config import DEFAULT_CONFIG, read_yaml, validate
 
     base = normalize(read_yaml(DEFAULT_CONFIG))
     full = validate(copy.deepcopy(base))
@@ -82,7 +82,7 @@ def test_override_is_key_by_key():
 
 
 def test_input_globs_expand_environment_variables_and_name_a_missing_one(monkeypatch, tmp_path):
-    from satcol import workflow_plan
+    from satcol.pipeline import plan as workflow_plan
 
     monkeypatch.setenv("SATCOL_TEST_DATA", str(tmp_path))
     assert workflow_plan.input_glob("$SATCOL_TEST_DATA/MOP02J-*.he5") == f"{tmp_path}/MOP02J-*.he5"

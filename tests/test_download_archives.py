@@ -281,7 +281,7 @@ def test_listing_parser_takes_matching_links_or_lines():
 
 # --- the workflow plan ----------------------------------------------------------------------------
 def dl_config(**download):
-    from satcol.config import load_config
+    from satcol.core.config import load_config
 
     return load_config(overrides={"synthetic": {"enabled": False},
                                   "download": {"enabled": True, "months": ["2009-07"], **download}})
@@ -301,8 +301,8 @@ def test_plan_months_and_operating_sites():
 
 
 def test_plan_errors_name_the_key(tmp_path):
-    from satcol.config import load_config
-    from satcol.errors import ConfigError
+    from satcol.core.config import load_config
+    from satcol.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="synthetic.enabled: false"):
         dplan.build(load_config(overrides={"download": {"enabled": True, "months": ["2009-07"]}}), SITES)
@@ -331,7 +331,7 @@ def test_a_listed_file_changed_after_its_download_is_refused(tmp_path):
     """The manifest, not the data file, is ingest's Snakemake input: a file replaced (other size)
     or deleted after its download must stop ingest naming it, not be read as it is (checked: with
     the size check removed, both cases pass through expand_inputs and this test fails)."""
-    from satcol.errors import BadInputError
+    from satcol.core.errors import BadInputError
 
     data = tmp_path / "data"
     data.mkdir()

@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from satcol import error_correlation as ec
-from satcol import export, levels, obsop, superobs, validation
-from satcol.config import load_config
-from satcol.error_correlation import CorrelationModel
+from satcol.core.config import load_config
+from satcol.export import obsop, superobs
+from satcol.export import products as export
+from satcol.instruments.mopitt import levels
+from satcol.validation import error_correlation as ec
+from satcol.validation import fits as validation
+from satcol.validation.error_correlation import CorrelationModel
 
 CONSTANT = 1e12  # a correlation length this long makes rho(d) = c0 at every separation
 
@@ -201,8 +204,8 @@ def test_operator_on_the_truth_reproduces_the_synthetic_smoothed_truth(synthetic
     """The synthetic retrieval computed each sounding's noise-free XCO by applying its averaging
     kernel to the truth's MOPITT layer means (Gauss-Legendre in pressure). The operator, fed the
     same truth as layer means on a 72-layer model grid, must give the same XCO."""
-    from satcol import closed_loop
-    from satcol.io import mopitt
+    from satcol.instruments.mopitt import reader as mopitt
+    from satcol.osse import closed_loop
 
     raw = mopitt.read_mop02(synthetic_day["path"])
     table, prof = mopitt.canonical(raw)
@@ -240,7 +243,7 @@ def test_obsop_cli_per_observation_and_gridded_models(tmp_path):
     model = xr.Dataset({"co": (("sounding", "lev"), np.full((4, 47), 0.08), {"units": "1e-6"}),
                         "pressure_edge": (("sounding", "ilev"), pe * 100.0, {"units": "Pa"})})
     model.to_netcdf(tmp_path / "model.nc")
-    r = subprocess.run([sys.executable, "-m", "satcol.obsop", str(tmp_path / "obs.nc"), str(tmp_path / "model.nc"),
+    r = subprocess.run([sys.executable, "-m", "satcol.export.obsop", str(tmp_path / "obs.nc"), str(tmp_path / "model.nc"),
                         "-o", str(tmp_path / "out.nc")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     out = xr.open_dataset(tmp_path / "out.nc")
@@ -256,7 +259,7 @@ def test_obsop_cli_per_observation_and_gridded_models(tmp_path):
     bad = model.copy()
     bad["co"].attrs["units"] = "furlongs"
     bad.to_netcdf(tmp_path / "bad.nc")
-    r = subprocess.run([sys.executable, "-m", "satcol.obsop", str(tmp_path / "obs.nc"), str(tmp_path / "bad.nc"),
+    r = subprocess.run([sys.executable, "-m", "satcol.export.obsop", str(tmp_path / "obs.nc"), str(tmp_path / "bad.nc"),
                         "-o", str(tmp_path / "out2.nc")], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown mixing-ratio units 'furlongs'" in r.stderr
 
@@ -402,7 +405,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_export import _month_inputs
-from satcol import export
+from satcol.export import products as export
 d = Path(sys.argv[1])
 export.write_month_soundings(*_month_inputs(d), d / "out.nc", block=int(sys.argv[2]))
 """
@@ -461,7 +464,7 @@ def test_gathered_profiles_are_those_of_the_kept_soundings(tmp_path):
         for key in ("xco", "xco_error", "n_soundings", "members"):
             np.testing.assert_array_equal(so_g[key], so_f[key], err_msg=key)
         # The observation operator sees the kept soundings of the gathered file.
-        from satcol import closed_loop
+        from satcol.osse import closed_loop
 
         h_g = obsop.model_xco(g, closed_loop.truth_model(obsop.with_kernels(g)))
         h_f = obsop.model_xco(f, closed_loop.truth_model(f))
@@ -574,7 +577,7 @@ def test_closed_loop_rows_at_the_injected_scale():
     scale is the scored one (the scale's own error is scored by the global_scale rows); without
     an injected scale the plain row is scored and there is no row at the injected scale. An
     export error of 0.3 ppb fails the scored row whatever the scale's error."""
-    from satcol import closed_loop
+    from satcol.osse import closed_loop
 
     injected, recovered = 1.064, 1.1
     h = {"land": np.array([100.0, 90.0, 95.0]), "water": np.array([80.0, 85.0])}

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from satcol import gosat_mlr as mlr
-from satcol import gosat_screening as gs
-from satcol.config import load_config
-from satcol.errors import ConfigError
-from satcol.io import gosat as gio
+from satcol.core.config import load_config
+from satcol.core.errors import ConfigError
+from satcol.instruments.gosat import mlr
+from satcol.instruments.gosat import reader as gio
+from satcol.instruments.gosat import screening as gs
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 

@@ -3,7 +3,7 @@
 The layout table below is kept here as data, written from the real V02.80 file's description
 (docs/formats-gosat.md, "Layout", which restates the NIES product description in the project's
 own words) and the assumptions listed there,
-independently of satcol.io.gosat.LAYOUTS: the synthetic files must carry every dataset of it,
+independently of satcol.instruments.gosat.reader.LAYOUTS: the synthetic files must carry every dataset of it,
 and a file built here with plain h5py from it must read through the reader with the values put
 in.
 
@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import satcol
-from satcol.errors import BadInputError
-from satcol.io import gosat as gio
+from satcol.core.errors import BadInputError
+from satcol.instruments.gosat import reader as gio
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 
@@ -116,7 +116,7 @@ def _full(shape, n):
 
 @pytest.fixture(scope="module")
 def site_table():
-    from satcol.config import load_config
+    from satcol.core.config import load_config
 
     return syn_tccon.read_site_table(load_config()["tccon_sites"])
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import satcol
-from satcol import timeutil
-from satcol.config import load_config
-from satcol.io import gosat as gio
+from satcol.core import timeutil
+from satcol.core.config import load_config
+from satcol.instruments.gosat import reader as gio
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 

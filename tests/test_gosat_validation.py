@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satcol import gosat_validation as gv
-from satcol.config import load_config
-from satcol.errors import BadInputError
+from satcol.core.config import load_config
+from satcol.core.errors import BadInputError
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
+from satcol.validation import gosat as gv
 
 DECADE = 3652.5 * 86400.0  # a decade in seconds, independent of the module
 T0 = 1.4e9  # 2014-05-13
@@ -160,7 +160,7 @@ def test_term_injected_as_zero_is_scored_as_a_null_test():
     |recovered| ≤ k_se · SE: 0.05 ± 0.01 fails at 4 SE (0.04), 0.03 ± 0.01 holds; the non-zero
     intercept (−6.5, recovered −6.45 ± 0.05) keeps the effect rule. Fails if zero-injected rows
     stay unscored (the old rule: tolerance not smaller than an effect of 0)."""
-    from satcol.gosat_mlr import MLRFit
+    from satcol.instruments.gosat.mlr import MLRFit
 
     truth = {"xco2_bias_ppm": {"ocean": {"intercept": -6.5, "aot": 0.0, "dps_hpa": 0.1}}}
 

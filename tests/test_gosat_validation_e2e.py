@@ -18,15 +18,15 @@ import pandas as pd
 import pytest
 from helpers import REPO
 
-from satcol import gosat_mlr as mlr
-from satcol import gosat_screening as gs
-from satcol import gosat_validation as gv
-from satcol import gosat_versions as gver
-from satcol.config import load_config
-from satcol.io import gosat as gio
+from satcol.core.config import load_config
+from satcol.instruments.gosat import mlr
+from satcol.instruments.gosat import reader as gio
+from satcol.instruments.gosat import screening as gs
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import gosat_insitu
 from satcol.synthetic import tccon as syn_tccon
+from satcol.validation import gosat as gv
+from satcol.validation import gosat_versions as gver
 
 GOSAT_CFG = REPO / "config/instruments/gosat"
 TRUTH = dict(sg.DEFAULTS["truth"], noise={"xco2_ppm": 0.3, "xch4_ppb": 2.0},

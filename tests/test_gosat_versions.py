@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from helpers import REPO
 
-from satcol import gosat_versions as gver
-from satcol.config import load_config
-from satcol.errors import BadInputError, ConfigError
-from satcol.io import gosat as gio
+from satcol.core.config import load_config
+from satcol.core.errors import BadInputError, ConfigError
+from satcol.instruments.gosat import reader as gio
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import gosat_insitu
 from satcol.synthetic import tccon as syn_tccon
+from satcol.validation import gosat_versions as gver
 
 STATIONS = REPO / "config/instruments/gosat/insitu_stations.tsv"
 DECADE = 3652.5 * 86400.0  # a decade in seconds, independent of the module

@@ -27,10 +27,13 @@ import pytest
 import yaml
 from helpers import REPO, snakemake
 
-from satcol import gosat_mlr, gosat_screening, instruments, provenance
-from satcol.config import deep_update, load_config
-from satcol.errors import BadInputError
-from satcol.instruments.gosat import workflow as gw
+from satcol import instruments
+from satcol.core import provenance
+from satcol.core.config import deep_update, load_config
+from satcol.core.errors import BadInputError
+from satcol.instruments.gosat import mlr as gosat_mlr
+from satcol.instruments.gosat import screening as gosat_screening
+from satcol.pipeline import gosat as gw
 
 SPECIES = ("xco2", "xch4")
 CFG = {
@@ -236,7 +239,7 @@ def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
 
     import xarray as xr
 
-    from satcol.instruments.gosat import export as gx
+    from satcol.export import gosat as gx
 
     path = run / "results/gosat/export/2014-03/gosat_fts_swir_xco2_soundings_2014-03.nc"
     venv = Path(sys.executable).parent / "compliance-checker"  # installed in the venv

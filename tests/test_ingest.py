@@ -6,8 +6,9 @@ import h5py
 import numpy as np
 import pytest
 
-from satcol import ingest, store
-from satcol.errors import BadInputError
+from satcol.core import store
+from satcol.core.errors import BadInputError
+from satcol.pipeline import ingest
 
 
 def run_ingest(tmp_path, files, on_bad="fail"):
@@ -95,7 +96,7 @@ def test_duplicate_processor_versions_take_newest(tmp_path, synthetic_day, caplo
     new = _copy(src, tmp_path)
     with h5py.File(old, "a") as f:  # make the old version distinguishable
         f["HDFEOS/SWATHS/MOP02/Data Fields/DegreesofFreedomforSignal"][...] = 0.5
-    with caplog.at_level("INFO", logger="satcol.ingest"):
+    with caplog.at_level("INFO", logger="satcol.pipeline.ingest"):
         report, df = run_ingest(tmp_path, [old, new])
     assert len(df) == synthetic_day["fields"]["Latitude"].size  # one day, not two
     # A released file supersedes the beta of the same processor version.
@@ -174,7 +175,7 @@ def test_bad_filename(tmp_path, synthetic_day):
 def test_sha256_file_equals_hashlib(tmp_path):
     import hashlib
 
-    from satcol.provenance import sha256_file
+    from satcol.core.provenance import sha256_file
 
     empty, data = tmp_path / "empty", tmp_path / "data"
     empty.write_bytes(b"")
@@ -187,7 +188,7 @@ def test_sha256_file_equals_hashlib(tmp_path):
 def test_blocked_passes_equal_whole_array_definitions(tmp_path):
     """The row-blocked reads and passes of ingest (issue #7) give the whole-array results, bit
     for bit, for a row count that is not a multiple of the block and with fill, inf and NaN."""
-    from satcol.io import mopitt
+    from satcol.instruments.mopitt import reader as mopitt
 
     n = 3 * mopitt.BLOCK_ROWS + 17
     rng = np.random.default_rng(7)

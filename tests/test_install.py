@@ -77,7 +77,7 @@ def test_satcol_subcommands_answer_help_and_usage_errors(installed):
 
 def test_installed_package_is_not_the_checkout_and_validates_a_config(installed):
     bin_dir, work = installed
-    code = ("import satcol, satcol.config as c; from pathlib import Path; "
+    code = ("import satcol, satcol.core.config as c; from pathlib import Path; "
             "assert not Path(satcol.__file__).is_relative_to(Path(%r)), satcol.__file__; "
             "cfg = c.load_config(); print(cfg['synthetic']['truth']['global_scale']); "
             "c.load_config(overrides={'synthetic': {'orbits_per_dya': 1}})" % str(REPO))

@@ -25,11 +25,20 @@ import pyarrow.parquet as pq
 import pytest
 import xarray as xr
 
-from satcol import colocation, export, ingest, instruments, store
-from satcol import qc as qcmod
-from satcol.errors import BadInputError
+from satcol import instruments
+from satcol.core import store
+from satcol.core.errors import BadInputError
+from satcol.core.qcbits import (
+    CORE_BITS,
+    QC_DTYPE,
+    QCBit,
+    QCRegistry,
+)
+from satcol.export import products as export
 from satcol.instruments import base
-from satcol.qcbits import CORE_BITS, QC_DTYPE, QCBit, QCRegistry
+from satcol.instruments.mopitt import qc as qcmod
+from satcol.pipeline import ingest
+from satcol.validation import colocation
 
 # --- MOPITT's declaration ------------------------------------------------------------------------
 
@@ -65,9 +74,8 @@ def test_mopitt_is_registered_with_its_bits_unchanged():
 def test_mopitt_format_constants_are_defined_once():
     """Reader, synthetic writer, grid and pixel-bias code use the instrument's constants (the
     same objects, not copies that could drift)."""
-    from satcol import levels, pixel_bias
     from satcol.instruments.mopitt import format as fmt
-    from satcol.io import mopitt as reader
+    from satcol.instruments.mopitt import levels, pixel_bias, reader
     from satcol.synthetic import mopitt as synth
     from satcol.synthetic import mopitt_writer as writer
 

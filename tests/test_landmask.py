@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from satcol import landmask
+from satcol.core import landmask
 
 
 def test_packed_mask_equals_the_package(tmp_path, monkeypatch):

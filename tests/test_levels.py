@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from satcol import levels, timeutil
+from satcol.core import timeutil
+from satcol.instruments.mopitt import levels
 
 
 def test_level_pressures_drop_levels_below_surface():

@@ -11,10 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satcol import filters, ingest, qcchain, recovery, store
-from satcol.config import REPO_DIR, load_config
+from satcol.core import store
+from satcol.core.config import REPO_DIR, load_config
+from satcol.core.timeutil import day_start_unix
+from satcol.instruments.mopitt import filters, qcchain
+from satcol.osse import recovery
+from satcol.pipeline import ingest
 from satcol.synthetic import calendar, mopitt, mopitt_writer
-from satcol.timeutil import day_start_unix
 
 SYN = {"start": "2009-01-01", "end": "2009-12-31", "days_per_month": 1, "orbits_per_day": 1}
 

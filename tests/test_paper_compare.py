@@ -16,7 +16,7 @@ import pytest
 import yaml
 from helpers import REPO
 
-from satcol import paper_compare as pc
+from satcol.osse import paper_compare as pc
 
 PAPERS = REPO.parent / "shared" / "papers"
 #: Entries whose value is derived from the paper's numbers (a ratio of counts, the middle of a

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satcol import binstats, feature_bias, filters, pixel_bias, prefilter, sra, timeutil
-from satcol import qc as qcmod
-from satcol.errors import ConfigError
+from satcol.core import binstats, timeutil
+from satcol.core.errors import ConfigError
+from satcol.instruments.mopitt import feature_bias, filters, pixel_bias, prefilter, sra
+from satcol.instruments.mopitt import qc as qcmod
 
 
 # --- SRA -----------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_bin_index_edges():
 # --- feature bias ------------------------------------------------------------------------------
 def _fb(**overrides):
     """The config's feature_bias section (H19's rule by default) with overrides."""
-    from satcol.config import load_config
+    from satcol.core.config import load_config
 
     return load_config(overrides={"feature_bias": overrides})["feature_bias"]
 
@@ -260,8 +261,8 @@ def test_filtered_rms_and_feature_fits_use_the_sra_of_the_filtered_soundings():
     Fails on the code before issue 19 (checked: it reused the first SRA's anomalies, whose
     median is an outlier's, so the filtered RMS was 29.3 ppb instead of 0.97 ppb; that code
     path is ``anomalies: prefilter_sra``, checked below)."""
-    from satcol import config as cfgmod
-    from satcol.qcchain import run_apply_filters
+    from satcol.core import config as cfgmod
+    from satcol.instruments.mopitt.qcchain import run_apply_filters
 
     table, qc_pre, sra_out, applied, cands, good = _filtered_month()
     cfg = cfgmod.load_config()
@@ -408,7 +409,7 @@ def test_published_table_flags_what_h19_table3_excludes():
     19 rows, passed all but the first): the water SNR 5A threshold 900 -> 800 in the file; the
     DOF land row's operator '<' -> '<='; the tsurf_diff row's surface water -> all; a swapped
     pair of land/water mean AK thresholds (0.75 <-> 0.50)."""
-    from satcol.config import REPO_DIR
+    from satcol.core.config import REPO_DIR
 
     table = filters.load_filter_file(REPO_DIR / "config/filters/hedelius2019.yaml")
     ops = {"<": np.less, ">": np.greater}
@@ -438,7 +439,7 @@ def test_cf_flag_attributes_cover_every_bit():
 
 
 def test_group_ids_equal_numpy_unique_rows():
-    from satcol import binstats
+    from satcol.core import binstats
 
     rng = np.random.default_rng(9)
     cols = [rng.integers(-3, 40, 5000), rng.integers(0, 2, 5000), rng.integers(1, 5, 5000)]
@@ -480,7 +481,7 @@ def test_bin_index_equals_explicit_edge_tests():
 
 
 def test_unix_seconds_equal_pandas_total_seconds():
-    from satcol.qcchain import unix_seconds
+    from satcol.instruments.mopitt.qcchain import unix_seconds
 
     us = np.random.default_rng(2).integers(9e14, 2e15, 50000)  # 1998-2033, microseconds
     t = pd.Series(pd.to_datetime(us, unit="us", utc=True))

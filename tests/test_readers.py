@@ -8,8 +8,9 @@ import netCDF4
 import numpy as np
 import pytest
 
-from satcol.errors import BadInputError
-from satcol.io import mopitt, tccon
+from satcol.core.errors import BadInputError
+from satcol.instruments.mopitt import reader as mopitt
+from satcol.validation import tccon
 
 FILL = -9999.0
 N = 7

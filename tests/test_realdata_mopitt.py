@@ -11,10 +11,12 @@ import pytest
 from helpers import REAL_MOPITT, realdata
 
 import satcol
-from satcol import ingest, prefilter, store
-from satcol import qc as qcmod
-from satcol.errors import BadInputError
-from satcol.io import mopitt
+from satcol.core import store
+from satcol.core.errors import BadInputError
+from satcol.instruments.mopitt import prefilter
+from satcol.instruments.mopitt import qc as qcmod
+from satcol.instruments.mopitt import reader as mopitt
+from satcol.pipeline import ingest
 
 D = "HDFEOS/SWATHS/MOP02/Data Fields/"
 N_REAL = 2439

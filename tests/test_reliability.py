@@ -121,7 +121,7 @@ def test_killed_run_resumes_without_recomputing_and_without_partial_outputs(refe
 
 def test_job_allocator_tunables_default_and_user_value_kept():
     """The workflow gives its jobs glibc's heap reuse unless the user set GLIBC_TUNABLES."""
-    from satcol import ioutil
+    from satcol.core import ioutil
 
     env = {}
     assert ioutil.set_job_allocator(env)

@@ -23,8 +23,9 @@ import pandas as pd
 import pytest
 from helpers import TINY, snakemake
 
-from satcol import figstyle, plots, reportpages
-from satcol.errors import BadInputError
+from satcol.core.errors import BadInputError
+from satcol.plots import figstyle, reportpages
+from satcol.plots import figures as plots
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,7 +72,7 @@ def test_fig2_png_and_pdf_with_units(tmp_path, captured):
 
 def _validation_frames(seed=3):
     """Colocated days, soundings, sites and averaging kernels shaped as the validation products
-    (satcol.validation, satcol.colocation), with random values."""
+    (satcol.validation.fits, satcol.validation.colocation), with random values."""
     rng = np.random.default_rng(seed)
     sites = pd.DataFrame({"id": ["aa", "bb", "cc"], "lat": [-20.0, 10.0, 50.0], "altitude_m": [10.0, 2300.0, 500.0]})
     n = 60
@@ -111,7 +112,7 @@ def test_validation_figures_png_pdf_and_units(tmp_path, captured):
 
 
 def test_error_correlation_figure_units(tmp_path, captured):
-    from satcol.error_correlation import CorrelationModel
+    from satcol.validation.error_correlation import CorrelationModel
 
     binned = pd.DataFrame({"surface": [1, 1, 0], "d_km": [5.0, 15.0, 5.0], "rho": [0.4, 0.2, 0.5],
                            "bin_hi_km": [10.0, 20.0, 10.0]})

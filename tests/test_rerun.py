@@ -27,8 +27,9 @@ import pytest
 import yaml
 from helpers import REPO, TINY, snakemake
 
-from satcol import provenance, workflow_plan
-from satcol.config import deep_update
+from satcol.core import provenance
+from satcol.core.config import deep_update
+from satcol.pipeline import plan as workflow_plan
 
 #: Which rules read each config value (section, or section.key where the rules of a section
 #: read different keys), from the science functions their scripts call:

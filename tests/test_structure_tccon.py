@@ -1,5 +1,5 @@
 """The synthetic GGG2020 TCCON file has the real public file's structure, variable by variable,
-for everything satcol reads (satcol.io.tccon.GGG2020_PUBLIC_USED): dimensions, dtype, units,
+for everything satcol reads (satcol.validation.tccon.GGG2020_PUBLIC_USED): dimensions, dtype, units,
 fill value, WMO-scale attribute, compression; and it reads through the same reader."""
 
 import netCDF4
@@ -8,9 +8,9 @@ import pytest
 from helpers import REAL_TCCON, realdata
 
 import satcol
-from satcol.config import load_config
-from satcol.io import tccon as tccon_io
+from satcol.core.config import load_config
 from satcol.synthetic import tccon
+from satcol.validation import tccon as tccon_io
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +74,8 @@ def test_synthetic_ggg2020_reads_with_operator_and_scale_convention(synthetic_fi
                                              ("integration_operator", "integration_operator"),
                                              ("prior_h2o", "prior_h2o"), ("xco_error", "xco_error")])
 def test_synthetic_ggg2020_missing_variable_stops_ingest_naming_it(synthetic_file, tmp_path, drop, field):
-    from satcol import ingest
-    from satcol.errors import BadInputError
+    from satcol.core.errors import BadInputError
+    from satcol.pipeline import ingest
 
     path = tmp_path / synthetic_file[0].name
     path.write_bytes(synthetic_file[0].read_bytes())
@@ -92,7 +92,7 @@ def test_aks_on_the_prior_grid_use_each_spectrums_prior_pressure(synthetic_file,
     """The newer writer's layout: ak_x{gas}(time, prior_altitude). The pressure axis of each
     spectrum's AK is then its own prior_pressure (a reader taking ak_pressure would be off by
     the difference between the median profile and the spectrum's)."""
-    from satcol.io import tccon as tio
+    from satcol.validation import tccon as tio
 
     path = tmp_path / synthetic_file[0].name
     path.write_bytes(synthetic_file[0].read_bytes())
@@ -107,7 +107,7 @@ def test_aks_on_the_prior_grid_use_each_spectrums_prior_pressure(synthetic_file,
     np.testing.assert_allclose(p["ak_pressure"], p["prior_pressure"])
     ds = satcol.open_tccon(path)
     assert ds["ak_xco"].dims == ("spectrum", "prior_altitude")
-    from satcol import ingest
+    from satcol.pipeline import ingest
 
     ingest.ingest_tccon_site("bi", [path], tmp_path / "bi.nc", {})
     import xarray as xr

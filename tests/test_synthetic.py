@@ -154,7 +154,7 @@ def test_max_adjacent_difference_skips_levels_below_the_surface():
 def test_synthetic_feature_is_the_readers_feature_with_surfaces_below_900_hpa(synthetic_day):
     """The synthetic truth's feature and the ingested max_adjacent_diff agree on the soundings
     whose surface lies below 900 hPa (where the old definitions disagreed with the physics)."""
-    from satcol.io import mopitt as reader
+    from satcol.instruments.mopitt import reader
 
     raw = reader.read_mop02(synthetic_day["path"])
     table, _ = reader.canonical(raw)

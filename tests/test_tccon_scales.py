@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from test_validation import days_table
 
-from satcol import recovery, validation
-from satcol.config import load_config
+from satcol.core.config import load_config
+from satcol.osse import recovery
+from satcol.validation import fits as validation
 
 GGG2020_STORES = [{"tccon_format": "ggg2020", "xco_scale": "Not used"}] * 3
 GGG2014_STORES = [{"tccon_format": "ggg2014", "xco_scale": "WMO (GGG2014 public xco_ppb, AICF applied)"}] * 3

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from satcol import validation
+from satcol.validation import fits as validation
 
 
 def days_table(scale=1.064, drift_per_year=0.0, n_sites=6, per_site=40, seed=0):
@@ -95,7 +95,7 @@ def test_drift_of_a_single_month_is_reported_not_computed():
     """All colocated days in one month (a short run): no trend, and no crash."""
     import pandas as pd
 
-    from satcol import validation
+    from satcol.validation import fits as validation
 
     days = pd.DataFrame({"day": [14700, 14701, 14702, 14703], "site_lat": [45.9, 45.9, -12.4, 36.6],
                          "method_II_standard_x": [80.0, 82.0, 60.0, 90.0], "method_II_standard_y": [85.0, 87.0, 64.0, 96.0],
@@ -162,8 +162,8 @@ def test_scale_rows_score_each_surface_within_the_target():
     factor hides, fails both surface rows; without the split all three rows pass."""
     import copy
 
-    from satcol import recovery
-    from satcol.config import load_config
+    from satcol.core.config import load_config
+    from satcol.osse import recovery
 
     cfg = copy.deepcopy(load_config())
     g = cfg["synthetic"]["truth"]["global_scale"]

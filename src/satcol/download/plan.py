@@ -14,8 +14,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..errors import BadInputError, ConfigError
-from ..synthetic import tccon as syntccon
+from satcol.core.errors import BadInputError, ConfigError
+from satcol.synthetic import tccon as syntccon
 
 MANIFEST_DIR = "results/download"
 MANIFEST_KEY = "satcol_download_manifest"
@@ -121,8 +121,9 @@ def gosat_manifests(config: dict) -> list[str]:
 def write_manifest(path, kind: str, key: str, records: list[dict], directory, extra=None) -> dict:
     """The manifest of one download job: the files (paths as ingest opens them) and their
     provenance records (URL, archive checksum, retrieval time; never a credential)."""
-    from .. import __version__, provenance
-    from ..ioutil import write_json
+    from satcol import __version__
+    from satcol.core import provenance
+    from satcol.core.ioutil import write_json
 
     doc = {
         MANIFEST_KEY: 1,

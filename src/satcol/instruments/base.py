@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from ..qcbits import QC_DTYPE, QCRegistry
+from satcol.core.qcbits import QC_DTYPE, QCRegistry
 
 #: Canonical surface codes of the ``surface`` column, the same for every instrument: each reader
 #: maps its product's surface flag onto them (MOPITT's SurfaceIndex is already this code).

@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .. import columns, levels, timeutil
-from . import calendar, geometry, truth
+from satcol.core import timeutil
+from satcol.instruments.mopitt import levels
+from satcol.synthetic import calendar, geometry, truth
+from satcol.validation import regrid as columns
 
 PRIOR_HEIGHT_KM = np.arange(0.0, 71.0)
 SCALE_HEIGHT_KM = 7.6
@@ -253,7 +255,7 @@ PRIOR_TIME_STEP_S = 10800.0  # GEOS-based priors every 3 hours
 
 def _surface_first_operator(pout, p_lev, z_km, zobs):
     """Dry-air integration weights on the fixed grid equal to satcol's level pressure weights on
-    the surface-first grid [pout, levels above zobs] (:func:`satcol.comparison.tccon_levels`),
+    the surface-first grid [pout, levels above zobs] (:func:`satcol.validation.akcompare.tccon_levels`),
     with the surface value interpolated linearly in log p between the levels around it: the
     surface weight is shared between those two levels. (n, L), rows sum to 1."""
     k0 = int(np.argmax(z_km > zobs))  # first level above the surface
