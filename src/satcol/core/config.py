@@ -17,12 +17,12 @@ from satcol.core.errors import ConfigError
 
 #: The checkout this module lies in; meaningful only in a checkout (an editable install), where
 #: the tests and benchmarks find config/filters/ under it.
-REPO_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = Path(__file__).resolve().parents[3]
 #: The package's data folder. In a checkout its files are links to ``config/config.yaml``,
 #: ``config/schema/config.schema.yaml`` and ``config/tccon_sites.tsv`` (the files users edit and
 #: the Snakefile reads); an installed wheel carries copies, so that a config can be loaded and
 #: validated by an install that has no checkout (``pip install .``).
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SCHEMA_PATH = DATA_DIR / "config.schema.yaml"
 DEFAULT_CONFIG = DATA_DIR / "config.yaml"
 #: The TCCON site table of the default config (H19 Table 1 with coincidence boxes).

@@ -72,7 +72,7 @@ def recorded_config_hash(source) -> str:
 
 def git_commit(repo_dir=None) -> str:
     """The commit of the satcol checkout (``+dirty`` if it has uncommitted changes), or 'unknown'."""
-    repo_dir = Path(repo_dir) if repo_dir else Path(__file__).resolve().parents[2]
+    repo_dir = Path(repo_dir) if repo_dir else Path(__file__).resolve().parents[3]
     try:
         head = subprocess.run(
             ["git", "-C", str(repo_dir), "rev-parse", "HEAD"],
