@@ -231,7 +231,7 @@ def test_ingest_runs_without_pandas(tmp_path, synthetic_day):
     import subprocess
     import sys
 
-    code = ("import sys, json; from satcol import ingest; "
+    code = ("import sys, json; from satcol.pipeline import ingest; "
             f"r = ingest.ingest_mopitt_month('2009-07', [{str(synthetic_day['path'])!r}], {str(tmp_path / 's.parquet')!r}, "
             f"{str(tmp_path / 'p.nc')!r}, {{'on_bad_input': 'fail'}}); "
             "print(json.dumps([r['n_soundings'], r['n_kept'], 'pandas' in sys.modules]))")
