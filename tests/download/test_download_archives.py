@@ -27,12 +27,12 @@ from satcol.download import plan as dplan
 from satcol.download.errors import CredentialError, DownloadError
 from satcol.download.transfer import Policy, Remote, fetch
 
-FIXTURES = Path(__file__).parent / "data" / "download"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "download"
 ASDC = "https://asdc.larc.nasa.gov"
 CALTECH = "https://data.caltech.edu"
 SENTINEL = "Sentinel-pw-7f3a91c2"
 FAST = {"data_dir": None, "retries": 2, "backoff_s": 0.001, "timeout_s": 10}
-SITES = Path(__file__).resolve().parents[1] / "config" / "tccon_sites.tsv"
+SITES = Path(__file__).resolve().parents[2] / "config" / "tccon_sites.tsv"
 
 
 def load(name, host, base):

@@ -403,7 +403,7 @@ def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
 WRITE_MONTH = """
 import sys
 from pathlib import Path
-sys.path.insert(0, {tests!r})
+sys.path[:0] = [{here!r}, {tests!r}]
 from test_export import _month_inputs
 from satcol.export import products as export
 d = Path(sys.argv[1])
@@ -418,7 +418,7 @@ def test_month_file_has_the_same_bytes_in_every_process(tmp_path, block):
     the HDF5 layout (and so the bytes) changed between runs. Four processes with different hash
     seeds, in blocks and at once, write the same bytes."""
     script = tmp_path / "write_month.py"
-    script.write_text(WRITE_MONTH.format(tests=str(Path(__file__).parent)))
+    script.write_text(WRITE_MONTH.format(here=str(Path(__file__).parent), tests=str(Path(__file__).parents[1])))
     digests = set()
     for seed in range(4):
         d = tmp_path / f"seed{seed}"

@@ -54,7 +54,7 @@ def offsets(rec):
 
 def test_baseline_finds_the_feature_bias_and_filtering_lowers_rms(baseline):
     """Absolute recovery within tolerance is checked on the default 5-year record
-    (tests/test_workflow.py::test_default_run_recovers_the_injected_truth); one year with
+    (tests/pipeline/test_workflow.py::test_default_run_recovers_the_injected_truth); one year with
     five months after the event is too short for the trend tolerance."""
     result, rec = baseline
     assert rec.loc["feature_bias_max_adjacent_diff_land_accepted", "recovered"] == 1.0

@@ -2,7 +2,7 @@
 (rules/instruments/gosat_s23.smk) run through Snakemake on a small synthetic record.
 
 The record: one year (2014), 2 days a month, the default ``synthetic.gosat`` with the test
-settings of tests/test_gosat_validation_e2e.py (retrieval noise 0.3 ppm, TCCON noise 0.1 ppm,
+settings of tests/validation/test_gosat_validation_e2e.py (retrieval noise 0.3 ppm, TCCON noise 0.1 ppm,
 every clear ocean scene kept, four island/coastal TCCON sites added to the target sites so that
 the ocean fit has match-ups). About 2 minutes on 2 shared cores, twice (the second run with
 changed injected coefficients).
@@ -12,7 +12,7 @@ fails). By construction, not run: the correction added instead of subtracted put
 ocean bias near -13 ppm (the 0.1 ppm test); the OSSE scored against the default truth instead of
 the configured one leaves ``injected`` at -6.5 and 5 (the changed-coefficient test); a GOSAT rule
 reading a MOPITT section, or the reverse, changes the planned job sets (the rerun tests here and
-in tests/test_rerun.py).
+in tests/pipeline/test_rerun.py).
 """
 
 import io
@@ -182,7 +182,7 @@ def test_validation_tables_before_in_sample_and_loso(run):
     assert abs(t7.loc["after_loso", "bias"]) <= 4 * se7 < abs(t7.loc["before", "bias"])
     assert t7.loc["after_loso", "bias"] != t7.loc["after_in_sample", "bias"]
     # the site statistics mix in the island sites' unfitted (uncorrected) ocean soundings here,
-    # so only their presence per stage is checked; tests/test_gosat_validation_e2e.py scores them
+    # so only their presence per stage is checked; tests/validation/test_gosat_validation_e2e.py scores them
     summ = pd.read_csv(v / "xco2_summary.csv")
     assert list(summ["stage"]) == ["before", "after_in_sample", "after_loso"] and (summ["n_sites"] >= 8).all()
     assert {"table7", "sites", "loso_sites"} <= {p.stem.split("_", 1)[1] for p in v.glob("xco2_*.csv")}
@@ -265,7 +265,7 @@ def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
 def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     """Dry runs after the run: nothing to do unchanged; the OSSE tolerance replans the OSSE job
     alone, min_matchups the validation jobs alone, an injected coefficient every GOSAT job from
-    the synthetic record on (and no MOPITT job: tests/test_rerun.py checks the MOPITT side)."""
+    the synthetic record on (and no MOPITT job: tests/pipeline/test_rerun.py checks the MOPITT side)."""
     assert planned_rules(run, CFG) == {}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"osse": {"k_se": 3.0}}}})) == \
         {"gosat_osse": 1, "report_gosat_recovery_table": 1}

@@ -28,6 +28,7 @@ from satcol.plots import figstyle, reportpages
 from satcol.plots import figures as plots
 
 HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def test_field_labels_carry_units():
     # every filter candidate of the shipped candidates file has a unit
     import yaml
 
-    cands = yaml.safe_load((HERE.parent / "config/filters/candidates.yaml").read_text())["candidates"]
+    cands = yaml.safe_load((TESTS.parent / "config/filters/candidates.yaml").read_text())["candidates"]
     assert set(cands) <= set(figstyle.FIELD_UNITS)
 
 
@@ -301,7 +302,7 @@ def test_report_lists_every_output_with_a_caption(tiny_report):
 
 @pytest.fixture(scope="module")
 def chromium():
-    r = subprocess.run(["bash", str(HERE / "browser" / "setup_chromium.sh")], capture_output=True, text=True,
+    r = subprocess.run(["bash", str(TESTS / "browser" / "setup_chromium.sh")], capture_output=True, text=True,
                        timeout=900)
     if r.returncode == 3:
         pytest.skip(f"headless Chromium not available: {r.stderr.strip()}")
@@ -345,7 +346,7 @@ true
 
 @pytest.mark.workflow
 def test_report_in_headless_chromium(tiny_report, chromium, tmp_path_factory):
-    sys.path.insert(0, str(HERE / "browser"))
+    sys.path.insert(0, str(TESTS / "browser"))
     import cdp
 
     wd = tiny_report

@@ -3,7 +3,7 @@
 ``global_land_mask.globe`` decompresses its 21600 x 43200 boolean mask (0.9 GB) at import,
 which costs ~4 s and ~1 GB in every job that touches it. Here the same mask is kept once per
 machine as a bit-packed array (117 MB) in the user cache and memory-mapped, so a lookup reads
-only the bytes it needs. The values are identical to ``globe.is_land`` (tests/test_landmask.py).
+only the bytes it needs. The values are identical to ``globe.is_land`` (tests/core/test_landmask.py).
 
 Cache location: ``$SATCOL_CACHE_DIR``, else ``$XDG_CACHE_HOME/satcol``, else ``~/.cache/satcol``.
 """

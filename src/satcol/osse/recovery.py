@@ -26,7 +26,7 @@ differently into the trend by seasonally varying weights and sampling), the row 
 
 Rows: quantity, injected, recovered, tolerance, ok, scored, note (unscored rows are reported for
 comparison only). Every scored tolerance is smaller than the smallest effect it checks on the
-default truth (:func:`smallest_effects`; tests/test_osse_recovery.py).
+default truth (:func:`smallest_effects`; tests/osse/test_osse_recovery.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The layout (group and dataset names, trailing shapes, dtypes, ``_FillValue`` and ``units``
 attributes, gzip-5 compression in 500-row chunks of the multi-dimensional fields, the 10-level
 fields packed with the surface in the slot of the highest fixed level below it) is that of the
-real V9 granule described in docs/formats-mopitt.md; ``tests/test_structure_mopitt.py`` compares
+real V9 granule described in docs/formats-mopitt.md; ``tests/instruments/mopitt/test_structure_mopitt.py`` compares
 a written file with the real sample dataset by dataset, so that the two cannot drift apart.
 """
 

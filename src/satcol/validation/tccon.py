@@ -172,7 +172,7 @@ _PARTS = {"1": 1.0, "": 1.0, "parts": 1.0, "ppm": 1e-6, "ppb": 1e-9, "ppt": 1e-1
 O2_MOLE_FRACTION = 0.2095
 REQUIRED_2020 = ("time", "lat", "long", "zobs", "pout", "solzen", "airmass", "prior_altitude", "prior_pressure")
 #: The variables of a GGG2020 public file (2020.B/C) that satcol reads: the synthetic writer must
-#: write each as the real files have it (tests/test_structure_tccon.py).
+#: write each as the real files have it (tests/validation/test_structure_tccon.py).
 GGG2020_PUBLIC_USED = REQUIRED_2020 + (
     "ak_altitude", "ak_pressure", "prior_h2o", "integration_operator", "xco2_x2019", "xco2_error_x2019") + tuple(
     f"{pre}{g}{post}" for g in GASES for pre, post in (("x", ""), ("x", "_error"), ("prior_", ""), ("prior_x", ""),

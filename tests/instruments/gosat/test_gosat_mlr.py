@@ -21,7 +21,7 @@ from satcol.instruments.gosat import screening as gs
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 TERMS = REPO / "config/instruments/gosat/mlr_terms.yaml"
 
 

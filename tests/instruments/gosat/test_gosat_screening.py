@@ -21,7 +21,7 @@ from satcol.instruments.gosat import screening as gs
 from satcol.synthetic import gosat as sg
 from satcol.synthetic import tccon as syn_tccon
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 S23 = REPO / "config/instruments/gosat/screening_s23.yaml"
 
 # S23 Table 3, V03 column (and V02 where it differs), typed from the paper, not from the YAML.
