@@ -21,7 +21,7 @@ with open(inp.accepted) as f:
     accepted = json.load(f)["accepted"]
 fits = pd.read_csv(inp.fits)
 columns = list(dict.fromkeys(qcchain.with_feature_columns(qcchain.CORRECT_COLUMNS, accepted) + export.PAIR_COLUMNS
-                             + colocation.CAND_SCALARS))
+                             + colocation.candidate_columns()))
 table = store.read_soundings(inp.table, columns=columns)
 corrected = qcchain.run_correct(table, qc, accepted, fits, cfg, params.origin)
 with open(inp.store_report) as f:

@@ -24,6 +24,7 @@ import pytest
 from helpers import TINY, snakemake
 
 from satcol.core.errors import BadInputError
+from satcol.instruments.mopitt import figures as mopitt_figures
 from satcol.plots import figstyle, reportpages
 from satcol.plots import figures as plots
 
@@ -62,7 +63,7 @@ def test_fig2_png_and_pdf_with_units(tmp_path, captured):
     bins = pd.DataFrame({"surface": [1, 1, 0, 0], "pixel": [1, 2, 1, 2], "t_mid": [1.25e9, 1.25e9, 1.25e9, 1.25e9],
                          "diff": [0.5, -0.5, 0.2, -0.2]})
     out = tmp_path / "fig2.png"
-    plots.fig2(bins, [1.25e9], out)
+    mopitt_figures.fig2(bins, [1.25e9], out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pdf = out.with_suffix(".pdf").read_bytes()
     # vector: the PDF draws paths and carries the fonts of its text, no embedded raster image
@@ -103,7 +104,7 @@ def test_validation_figures_png_pdf_and_units(tmp_path, captured):
     plots.fig5(days, fit, tmp_path / "fig5.png")
     plots.fig6(days, sites, tmp_path / "fig6.png")
     plots.fig7(days, tmp_path / "fig7.png")
-    plots.fig8(mopitt_ak, tccon_ak, tmp_path / "fig8.png")
+    mopitt_figures.fig8(mopitt_ak, tccon_ak, tmp_path / "fig8.png")
     assert [c["path"].name for c in captured] == [f"fig{i}.png" for i in range(4, 9)]
     for c in captured:
         assert c["path"].with_suffix(".pdf").read_bytes()[:5] == b"%PDF-", c["path"]

@@ -41,9 +41,15 @@ from satcol.instruments.mopitt import qc as qcmod
 from satcol.validation.error_correlation import CorrelationModel
 
 SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
+#: The export's name table of the instrument's own store columns the products read, by role (the
+#: one place outside ``instruments/mopitt`` that spells a MOPITT field name; issue 20): the
+#: smoothing part of the retrieval error. The footprint column comes from the declaration.
+NAME_TABLE = {"smoothing_error": "xco_err_smoothing"}
+SMOOTHING_ERROR = NAME_TABLE["smoothing_error"]
+FOOTPRINT = _mopitt.INSTRUMENT.footprints.column
 #: Store columns the export stages read (read nothing else).
-PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", "xco_err_smoothing"]
-SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", "pixel", "sza", "vza", "psurf", "dof"]
+PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", SMOOTHING_ERROR]
+SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", FOOTPRINT, "sza", "vza", "psurf", "dof"]
 #: Store profile arrays the per-sounding file is built from, in :func:`_profile_vars`' order.
 STORE_PROFILES = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
 #: The dimension of the gathered profiles (``export.profiles: kept``) and its list variable.
@@ -290,7 +296,7 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     fcorr = corrected["feature_correction"].to_numpy(np.float64)
     pcorr = corrected["pixel_correction"].to_numpy(np.float64)
     xco = (xco0 - fcorr - pcorr) / g
-    err_obs, complete = observation_error(table["xco_err"], table["xco_err_smoothing"])
+    err_obs, complete = observation_error(table["xco_err"], table[SMOOTHING_ERROR])
     qc = corrected["qc"].to_numpy().astype(qcmod.QC_DTYPE)
     data = {
         "qc": qc_variable(d, qc, qcmod.QC_REGISTRY),
@@ -314,12 +320,12 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
         "xco_error_total": _var((d,), (table["xco_err"].to_numpy(np.float64) / g).astype(np.float32),
                                 "total retrieval error of xco as reported (smoothing + measurement + other), scaled",
                                 VMR_UNITS),
-        "xco_error_smoothing": _var((d,), (table["xco_err_smoothing"].to_numpy(np.float64) / g).astype(np.float32),
+        "xco_error_smoothing": _var((d,), (table[SMOOTHING_ERROR].to_numpy(np.float64) / g).astype(np.float32),
                                     "smoothing error of xco (RetrievedCOTotalColumnDiagnostics), scaled", VMR_UNITS),
         "dof": _var((d,), table["dof"].to_numpy(np.float32), "degrees of freedom for signal (trace of A)", "1"),
         "surface": ((d,), table["surface"].to_numpy(np.int8), {"long_name": "surface type (MOPITT SurfaceIndex)",
                                                                **SURFACE_FLAGS}),
-        "pixel": _var((d,), table["pixel"].to_numpy(np.int8), "MOPITT pixel (along-track detector) number, 1-4",
+        FOOTPRINT: _var((d,), table[FOOTPRINT].to_numpy(np.int8), "MOPITT pixel (along-track detector) number, 1-4",
                       valid_range=np.array([1, 4], dtype=np.int8)),
         "solar_zenith_angle": _var((d,), table["sza"].to_numpy(np.float32), "solar zenith angle", "degree",
                                    standard_name="solar_zenith_angle"),
@@ -494,7 +500,7 @@ def error_correlation_partial(table: pd.DataFrame, corrected: pd.DataFrame, conf
     kept = corrected["qc"].to_numpy() == 0
     region = sra.region_ids(table["lat"].to_numpy(), table["lon"].to_numpy(), unix_seconds(table["time"]), kept,
                             s["lat_size_deg"], s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
-    sigma, _ = observation_error(table["xco_err"], table["xco_err_smoothing"])
+    sigma, _ = observation_error(table["xco_err"], table[SMOOTHING_ERROR])
     return error_correlation.pair_partials(region, table["surface"].to_numpy(), table["lat"].to_numpy(),
                                            table["lon"].to_numpy(), corrected["xco_corrected"].to_numpy(), sigma,
                                            float(e["bin_km"]), float(e["max_km"]))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import matplotlib
 
+from satcol.instruments.mopitt import labels as _mopitt_labels
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -35,27 +37,21 @@ DIVERGING_CMAP = "RdBu_r"
 #: Raster resolution of the PNG (dots per inch); the PDF is vector.
 PNG_DPI = 150
 
-#: Units of the sounding-table fields used as figure axes (docs/formats-mopitt.md); "1" is
+#: Units of the sounding-table fields used as figure axes: the shared fields here, each
+#: instrument's own from its package (MOPITT: :mod:`satcol.instruments.mopitt.labels`); "1" is
 #: dimensionless.
 FIELD_UNITS = {
-    "emis_diff": "1", "emis_err": "1", "dof": "1", "mean_ak": "1", "modis_snow_ice": "1",
-    "tsurf_diff": "K", "max_adjacent_diff": "ppb", "snr_5a": "1", "snr_6a": "1", "snr_7a": "1",
-    "anomaly_sum": "flags", "sza": "deg", "vza": "deg", "trace_total_cov": "(log10 VMR)$^2$",
-    "trace_meas_cov": "(log10 VMR)$^2$", "trace_smooth_cov": "(log10 VMR)$^2$", "chi2": "1",
-    "dem": "m", "iterations": "count", "airmass": "1", "xco_err": "ppb", "psurf": "hPa", "xco": "ppb",
-    "lat": "deg N", "lon": "deg E",
+    "dof": "1", "sza": "deg", "vza": "deg", "iterations": "count", "airmass": "1", "chi2": "1",
+    "xco_err": "ppb", "psurf": "hPa", "xco": "ppb", "lat": "deg N", "lon": "deg E",
+    **_mopitt_labels.FIELD_UNITS,
 }
 #: Readable names of those fields.
 FIELD_NAMES = {
-    "emis_diff": "retrieved - prior emissivity", "emis_err": "emissivity error", "dof": "degrees of freedom",
-    "mean_ak": "mean averaging-kernel row sum", "modis_snow_ice": "MODIS snow/ice diagnostic",
-    "tsurf_diff": "retrieved - prior surface temperature", "max_adjacent_diff": "max adjacent-level difference",
-    "snr_5a": "SNR channel 5A", "snr_6a": "SNR channel 6A", "snr_7a": "SNR channel 7A",
-    "anomaly_sum": "retrieval anomaly flags", "sza": "solar zenith angle", "vza": "satellite zenith angle",
-    "trace_total_cov": "trace of total error covariance", "trace_meas_cov": "trace of measurement error covariance",
-    "trace_smooth_cov": "trace of smoothing error covariance", "chi2": "signal chi$^2$", "dem": "surface altitude",
-    "iterations": "retrieval iterations", "airmass": "airmass", "xco_err": "XCO retrieval error",
-    "psurf": "surface pressure", "xco": "XCO", "lat": "latitude", "lon": "longitude",
+    "dof": "degrees of freedom", "sza": "solar zenith angle", "vza": "satellite zenith angle",
+    "iterations": "retrieval iterations", "airmass": "airmass", "chi2": "signal chi$^2$",
+    "xco_err": "XCO retrieval error", "psurf": "surface pressure", "xco": "XCO", "lat": "latitude",
+    "lon": "longitude",
+    **_mopitt_labels.FIELD_NAMES,
 }
 
 RC = {

@@ -156,7 +156,8 @@ def overpasses(time_s, gap_s):
     return idx, time, np.floor(time / 86400.0).astype(np.int64)
 
 
-def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, overpass_gap_minutes=30.0):
+def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, overpass_gap_minutes=30.0,
+                  instrument=None):
     """Compare one site's candidate soundings with its TCCON record (H19 Sect. 4.1, App. A).
 
     The candidates are grouped into overpasses (:func:`overpasses`, gap ``overpass_gap_minutes``);
@@ -173,7 +174,10 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     prior_co, prior_pressure (obs, L), ak (obs, M), ak_pressure (M)).
     Returns (soundings, days, counts): per-sounding comparison table (with its overpass time and
     TCCON record range), per day x surface averages, and the accounting of candidates.
+    ``instrument``: whose candidates (default MOPITT); the soundings table carries its
+    footprint column, if it has one.
     """
+    fp = _instrument(instrument).footprints
     t = np.asarray(cand["time_s"], dtype=np.float64)
     n_cand = t.size
     op, op_time, op_day = overpasses(t, 60.0 * overpass_gap_minutes)
@@ -215,7 +219,7 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
         "overpass_time_s": op_time[op[sel]],
         "tccon_record_start": start[op[sel]],
         "tccon_record_count": (stop - start)[op[sel]],
-        "pixel": np.asarray(cand["pixel"])[sel] if "pixel" in cand else 0,
+        **({} if fp is None else {fp.column: np.asarray(cand[fp.column])[sel] if fp.column in cand else 0}),
         "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel],
         "psurf": psurf, "p_tccon": p_t,
         # MOPITT XCO from the (corrected) profile at its own surface pressure; method_0_*_y is
@@ -278,19 +282,25 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
 
 
 # --- workflow I/O -----------------------------------------------------------------------------------
-CAND_SCALARS = ["sounding_id", "lat", "lon", "pixel", "surface", "psurf", "xco_err"]
+#: Store columns every candidates file carries; the instrument's footprint column, if it has one,
+#: follows ``lon`` (:func:`candidate_columns`).
+CAND_SCALARS = ["sounding_id", "lat", "lon", "surface", "psurf", "xco_err"]
 CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
 
 
 def candidate_columns(instrument=None) -> list[str]:
-    """Store columns a candidates file carries: :data:`CAND_SCALARS`, with the instrument's
-    footprint column in place of ``pixel``, or without it for an instrument that has no
-    footprints (default: MOPITT's)."""
-    if instrument is None:
-        return list(CAND_SCALARS)
-    if instrument.footprints is None:
-        return [c for c in CAND_SCALARS if c != "pixel"]
-    return [instrument.footprints.column if c == "pixel" else c for c in CAND_SCALARS]
+    """Store columns a candidates file carries: :data:`CAND_SCALARS` with the instrument's
+    footprint column after ``lon`` (none for an instrument without footprints). ``instrument``:
+    default MOPITT."""
+    fp = _instrument(instrument).footprints
+    return CAND_SCALARS[:3] + ([] if fp is None else [fp.column]) + CAND_SCALARS[3:]
+
+
+def _instrument(instrument):
+    """The instrument given, or MOPITT's (the default of the stages written before the registry)."""
+    from satcol import instruments
+
+    return instruments.get("mopitt") if instrument is None else instrument
 
 
 def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_path, prov: dict,
@@ -389,33 +399,6 @@ def read_tccon_store(path) -> dict:
         out["lat"] = float(ds.attrs["lat"])
         out["record_index"] = np.arange(ds.sizes["obs"])
     return out
-
-
-def unitless_aks(candidate_paths) -> pd.DataFrame:
-    """Unitless MOPITT column AK at the prior (H19 Eq. B3) of every candidate sounding, long
-    format (slot, pressure, ak, pixel, season) for H19 Fig. 8."""
-    import xarray as xr
-
-    from satcol.instruments.mopitt import levels
-
-    frames = []
-    for p in candidate_paths:
-        with xr.open_dataset(p, engine="h5netcdf") as ds:
-            if ds.sizes["pair"] == 0:
-                continue
-            psurf = ds["psurf"].values.astype(np.float64)
-            x_a = ds["prior_vmr"].values.astype(np.float64)
-            A = ds["averaging_kernel"].values.astype(np.float64)
-            month = ds["time"].values.astype("datetime64[M]").astype(int) % 12 + 1
-            pixel = ds["pixel"].values
-        h = levels.pressure_weights(psurf)
-        a = columns.unitless_column_ak(columns.column_averaging_kernel(A, x_a, h), h, x_a)
-        pres = levels.level_pressures(psurf)
-        season = np.array(["DJF", "DJF", "MAM", "MAM", "MAM", "JJA", "JJA", "JJA", "SON", "SON", "SON", "DJF"])[month - 1]
-        n = psurf.size
-        frames.append(pd.DataFrame({"slot": np.tile(np.arange(10), n), "pressure": pres.ravel(), "ak": a.ravel(),
-                                    "pixel": np.repeat(pixel, 10), "season": np.repeat(season, 10)}).dropna())
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["slot", "pressure", "ak", "pixel", "season"])
 
 
 def tccon_ak_sample(path) -> dict:
