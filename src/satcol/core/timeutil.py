@@ -6,6 +6,11 @@ import datetime as dt
 
 import numpy as np
 
+#: The Julian year (365.25 d) in seconds: the unit of every trend per year in satcol.
+SECONDS_PER_YEAR = 365.25 * 86400.0
+#: Ten Julian years in seconds (trends per decade, S23 Sect. 4.2/4.4).
+SECONDS_PER_DECADE = 10 * SECONDS_PER_YEAR
+
 #: POSIX seconds of 1993-01-01T00:00:00Z, the MOPITT ``Time`` epoch (TAI93).
 TAI93_EPOCH_UNIX = 725846400.0
 #: UTC leap seconds inserted after 1993-01-01 (IERS Bulletin C), as POSIX times of insertion.
@@ -51,3 +56,19 @@ def utc_year(time_s) -> np.ndarray:
     k = np.searchsorted(_YEAR_STARTS_S, t, side="right")
     ok = (k > 0) & (k < _YEAR_STARTS_S.size) & np.isfinite(t)
     return np.where(ok, k + 1969, -1)
+
+
+def parse_date(s) -> dt.date:
+    """A date from a :class:`datetime.date` or an ISO ``YYYY-MM-DD`` string (config values)."""
+    return s if isinstance(s, dt.date) else dt.date.fromisoformat(str(s))
+
+
+def months(start, end) -> list[str]:
+    """Months 'YYYY-MM' from start to end inclusive."""
+    a, b = parse_date(start), parse_date(end)
+    out = []
+    y, m = a.year, a.month
+    while (y, m) <= (b.year, b.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -34,12 +34,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from satcol.core.timeutil import day_start_unix
+from satcol.core.surface import WATER_LAND
+from satcol.core.timeutil import SECONDS_PER_YEAR, day_start_unix
 from satcol.synthetic import mopitt as synthetic_mopitt
 from satcol.synthetic.calendar import parse_date
 
-SECONDS_PER_YEAR = 365.25 * 86400.0
-SURF = {0: "water", 1: "land"}
+SURF = WATER_LAND
 TOL_OFFSET = 0.3  # ppb (issue #3 acceptance); below the smallest injected relative offset and step
 TOL_TREND = 0.05  # ppb / yr; below the smallest nonzero injected trend (0.1 ppb / yr by default)
 TOL_SLOPE_REL = 0.10  # feature-bias slopes within 10 % (issue 19 item 6)

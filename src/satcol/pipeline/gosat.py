@@ -24,12 +24,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from satcol.core import ioutil, provenance
+from satcol.core import ioutil, provenance, timeutil
 from satcol.core.qcbits import QC_DTYPE
 from satcol.instruments.gosat import mlr as gosat_mlr
 from satcol.instruments.gosat import reader as gio
 from satcol.instruments.gosat import screening as gosat_screening
-from satcol.synthetic import calendar as syncal
 from satcol.validation import gosat as gosat_validation
 
 #: Species of the chain: store/product name -> NIES product code.
@@ -63,14 +62,16 @@ def plan(config: dict) -> GosatPlan:
     syn = config["synthetic"]
     if not syn.get("enabled", False):
         return GosatPlan(reason="real GOSAT input is not wired into the workflow yet (synthetic.enabled is false)")
+    from satcol.synthetic import calendar as syncal  # synthetic mode only
+
     g = syn["gosat"]
-    start = max(syncal.parse_date(g["start"]), syncal.parse_date(syn["start"]))
-    end = min(syncal.parse_date(g["end"]), syncal.parse_date(syn["end"]))
+    start = max(timeutil.parse_date(g["start"]), timeutil.parse_date(syn["start"]))
+    end = min(timeutil.parse_date(g["end"]), timeutil.parse_date(syn["end"]))
     if start > end:
         return GosatPlan(reason=f"synthetic.gosat {g['start']}..{g['end']} does not overlap the run "
                                 f"{syn['start']}..{syn['end']}")
     days = {}
-    for ym in syncal.months(start, end):
+    for ym in timeutil.months(start, end):
         d = syncal.days_of_month(ym, int(g["days_per_month"]), start, end)
         if d:
             days[ym] = [x.isoformat() for x in d]
@@ -103,7 +104,7 @@ def synthesize_month(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFra
     """The NIES L2 files (both products) and truth tables of ``days`` under ``outdir``."""
     from satcol.synthetic import gosat as sg
 
-    return sg.write_days(outdir, [syncal.parse_date(d) for d in days], syn_gosat, sites)
+    return sg.write_days(outdir, [timeutil.parse_date(d) for d in days], syn_gosat, sites)
 
 
 def synthesize_tccon(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFrame) -> list[Path]:
@@ -111,7 +112,7 @@ def synthesize_tccon(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFra
     from satcol.synthetic import gosat as sg
 
     Path(outdir).mkdir(parents=True, exist_ok=True)
-    return sg.write_tccon(outdir, sites, [syncal.parse_date(d) for d in days], syn_gosat)
+    return sg.write_tccon(outdir, sites, [timeutil.parse_date(d) for d in days], syn_gosat)
 
 
 # --- ingest ---------------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from satcol.core import landmask  # noqa: E402
+from satcol.core.surface import WATER_LAND
 from satcol.plots import figstyle  # noqa: E402
 from satcol.plots.figstyle import SURFACE_COLORS, label  # noqa: E402
 
-SURF = {0: "water", 1: "land"}
+SURF = WATER_LAND
 SURF_COLORS = SURFACE_COLORS
 figstyle.apply()
 

@@ -294,7 +294,7 @@ def injected_bias(sc: dict, par: dict, truth_cfg: dict, species: str, rng) -> di
     mlr = mlr + np.where(land, cl.get("aot_albedo", 0.0), co.get("aot_albedo", 0.0)) * par["aot"] * alb
     gain = np.where(par["gain_m"], float(truth_cfg.get(f"{key}_gain_m_offset_{unit}", 0.0)), 0.0)
     ref = timeutil.day_start_unix(dt.date.fromisoformat(str(truth_cfg["drift_reference"])))
-    drift = float(truth_cfg.get(f"{key}_drift_{unit}_per_decade", 0.0)) * (sc["time"] - ref) / (10 * 365.25 * 86400.0)
+    drift = float(truth_cfg.get(f"{key}_drift_{unit}_per_decade", 0.0)) * (sc["time"] - ref) / timeutil.SECONDS_PER_DECADE
     quantities = {"aot_1p6": par["aot"], "abs_dps_hpa": np.abs(par["dps"]), "cot": par["cot"], "dof": par["dof"],
                   "blended_albedo": np.where(land, par["blended_albedo"], 0.0), "snr_o2a": par["snr"],
                   "rms_o2a": par["rms"][:, 0], "rms_sco2": par["rms"][:, 3]}

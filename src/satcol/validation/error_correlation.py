@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from satcol.core.surface import WATER_LAND
+
 KM_PER_DEG = 111.195  # great-circle km per degree on a 6371 km sphere
 FAMILIES = {
     "exponential": lambda x: np.exp(-x),
@@ -174,7 +176,7 @@ def fit_all(binned: pd.DataFrame, cfg: dict) -> dict:
     'fixed' the c0 and length_km to use. A surface with too few pairs to fit takes the other
     surface's model (recorded as its source); with no fit at all the run stops with advice.
     """
-    names = {0: "water", 1: "land"}
+    names = WATER_LAND
     if cfg["mode"] == "fixed":
         m = CorrelationModel(cfg["family"], float(cfg["c0"]), float(cfg["length_km"]), source="config")
         return {name: m for name in names.values()}

@@ -28,11 +28,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from satcol.core.surface import WATER_LAND
 from satcol.validation import stats
 from satcol.validation.colocation import METHODS, VARIANTS
 
 BIAS_AT_PPB = (50.0, 75.0, 100.0, 150.0)
-SURF = {0: "water", 1: "land"}
+SURF = WATER_LAND
 
 
 def _cols(method, variant):

@@ -26,6 +26,7 @@ import pandas as pd
 
 from satcol.core import timeutil
 from satcol.core.errors import BadInputError
+from satcol.core.timeutil import SECONDS_PER_DECADE
 from satcol.instruments.gosat import mlr as gosat_mlr
 
 SURFACE_NAMES = {0: "ocean", 1: "land", 2: "mixed"}
@@ -37,7 +38,6 @@ TABLE7 = (("land", "H"),)
 #: GOSAT quantities carried into the match-up table (the MLR regressors and what the
 #: statistics group by).
 CARRIED = ("aot_1p6", "dps_hpa", "albedo_o2a", "land_fraction", "observation_mode")
-SECONDS_PER_DECADE = 10 * 365.25 * 86400.0
 TCCON_VARIANTS = {"GGG2020": "ggg2020", "GGG2014": "ggg2014"}
 UNITS = {"xco2": "ppm", "xch4": "ppb"}
 

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from satcol.core.errors import BadInputError, ConfigError
+from satcol.core.timeutil import SECONDS_PER_DECADE
 from satcol.instruments.gosat import mlr as gosat_mlr
 from satcol.instruments.gosat import reader as gio
-from satcol.validation.gosat import SECONDS_PER_DECADE, decadal_trend
+from satcol.validation.gosat import decadal_trend
 
 STATION_COLUMNS = ("id", "name", "lat", "lon", "platform", "setting")
 INSITU_COLUMNS = ("station", "year", "month", "co2_ppm")

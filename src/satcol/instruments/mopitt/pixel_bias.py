@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from satcol.core import binstats
-from satcol.core.timeutil import utc_year
+from satcol.core.surface import WATER_LAND
+from satcol.core.timeutil import SECONDS_PER_YEAR, utc_year
 from satcol.instruments.mopitt.format import N_PIXELS
 
-SECONDS_PER_YEAR = 365.25 * 86400.0
-SURFACES = {0: "water", 1: "land"}
+SURFACES = WATER_LAND
 
 
 def time_bin(time_s, origin_s: float, bin_days: float) -> np.ndarray:

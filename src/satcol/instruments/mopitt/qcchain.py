@@ -13,10 +13,9 @@ import pandas as pd
 
 from satcol import instruments
 from satcol.core import binstats
-from satcol.core.timeutil import day_start_unix
+from satcol.core.timeutil import day_start_unix, parse_date
 from satcol.instruments.mopitt import feature_bias, filters, pixel_bias, prefilter, sra
 from satcol.instruments.mopitt import qc as qcmod
-from satcol.synthetic.calendar import parse_date
 
 TABLE_COLUMNS = ["sounding_id", "time", "lat", "lon", "pixel", "surface", "sza", "xco", "xco_err", "dof",
                  "modis_snow_ice", "qc"]
