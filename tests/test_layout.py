@@ -101,3 +101,68 @@ def test_the_check_finds_a_mopitt_name_in_a_generic_module():
     assert field_name_uses(source, mopitt_specific_names()) == []
     planted = source + '\n\ndef _snr(table):\n    return table["snr_5a"]\n'
     assert [name for _, name in field_name_uses(planted, mopitt_specific_names())] == ["snr_5a"]
+
+
+# --- no production module imports the synthetic package -------------------------------------------
+
+#: The OSSE layer: the synthetic record and its scoring may import satcol.synthetic.
+OSSE_LAYER = ("synthetic/", "osse/")
+#: The synthetic mode's entry points import it inside the function that runs that mode (so that
+#: importing them, and every real-data run, never loads it): ``satcol synthesize`` and the run
+#: plans of synthetic runs.
+SYNTHETIC_MODE_ENTRIES = {"cli/__init__.py", "pipeline/plan.py", "pipeline/gosat.py"}
+
+
+def production_modules() -> list[tuple[str, str]]:
+    """(path relative to src/satcol, dotted name) of every module outside the OSSE layer."""
+    out = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith(OSSE_LAYER) or rel.endswith("__main__.py"):
+            continue
+        dotted = "satcol." + rel[:-3].replace("/", ".")
+        out.append((rel, dotted.removesuffix(".__init__")))
+    return out
+
+
+def synthetic_imports(tree: ast.Module, rel: str, top_level_only: bool) -> list[int]:
+    """Lines importing satcol.synthetic (absolute or relative) in a module's AST."""
+    nodes = ast.iter_child_nodes(tree) if top_level_only else ast.walk(tree)
+    pkg = ("satcol." + rel.replace("/", ".")).rsplit(".", 2)[0]
+    lines = []
+    for node in nodes:
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(pkg.split(".")[: len(pkg.split(".")) - node.level + 1] + ([base] if base else []))
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
+        if any(n == "satcol.synthetic" or n.startswith("satcol.synthetic.") for n in names):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_production_module_imports_the_synthetic_package():
+    """Checked to fail: ``from satcol.synthetic.calendar import parse_date`` (as qcchain had it
+    before) at the top of ``instruments/mopitt/qcchain.py`` is reported."""
+    found = []
+    for rel, _ in production_modules():
+        tree = ast.parse((SRC / rel).read_text())
+        lines = synthetic_imports(tree, rel, top_level_only=rel in SYNTHETIC_MODE_ENTRIES)
+        found += [f"src/satcol/{rel}:{n}" for n in lines]
+    assert not found, "production modules importing satcol.synthetic:\n" + "\n".join(found)
+
+
+def test_importing_the_production_modules_does_not_load_the_synthetic_package():
+    import subprocess
+    import sys
+
+    names = [d for _, d in production_modules()]
+    code = ("import importlib, sys\n"
+            f"for n in {names!r}:\n    importlib.import_module(n)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('satcol.synthetic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO / "src")})
+    assert out.stdout.strip().splitlines()[-1] == "[]"

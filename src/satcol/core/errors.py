@@ -35,3 +35,28 @@ class BadInputError(SatcolError):
 
 class ConfigError(SatcolError):
     """A configuration value that cannot be used; the message names the key."""
+
+
+#: The values of the config key ``on_bad_input``: ``fail`` raises the BadInputError, ``skip``
+#: records it (``results/summary.json``) and goes on without the file.
+ON_BAD_INPUT = ("fail", "skip")
+
+
+def handle_bad_input(err: BadInputError, on_bad_input: str, skipped: list, log=None) -> None:
+    """Apply the ``on_bad_input`` policy to one bad input: the one definition of fail/skip.
+
+    Parameters
+    ----------
+    err : BadInputError
+        The bad input.
+    on_bad_input : str
+        ``"skip"`` records ``err.as_record()`` in ``skipped`` (and logs a warning on ``log``, a
+        :class:`logging.Logger`, when given); anything else raises ``err``.
+    skipped : list
+        The records of the inputs skipped so far.
+    """
+    if on_bad_input != "skip":
+        raise err
+    if log is not None:
+        log.warning("skipping bad input: %s", err)
+    skipped.append(err.as_record())

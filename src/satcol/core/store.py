@@ -152,3 +152,26 @@ def read_soundings(path, columns=None) -> pd.DataFrame:
 def qc_attrs(registry=None) -> dict:
     """CF flag attributes of ``registry`` (default MOPITT's)."""
     return (qcmod.QC_REGISTRY if registry is None else registry).cf_flag_attributes()
+
+
+def check_store_order(table, corrected, what: str) -> None:
+    """Refuse a corrected table that is not the store's soundings in the store's order: the one
+    definition of the check every stage that pairs the two runs.
+
+    Parameters
+    ----------
+    table, corrected : pandas.DataFrame
+        The store table and the corrected soundings, each with ``sounding_id``.
+    what : str
+        The stage and month, for the message.
+
+    Raises
+    ------
+    RuntimeError
+        The lengths or the ``sounding_id`` sequences differ (rerun from ingest).
+    """
+    import numpy as np
+
+    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
+                                                          corrected["sounding_id"].to_numpy()):
+        raise RuntimeError(f"{what}: corrected soundings are not in store order; rerun from ingest")

@@ -18,6 +18,7 @@ import xarray as xr
 
 from satcol.core.provenance import netcdf_attrs
 from satcol.core.qcbits import QC_DTYPE, QCRegistry
+from satcol.core.store import check_store_order
 from satcol.export import products as ex
 from satcol.instruments.gosat.instrument import INSTRUMENT
 
@@ -63,10 +64,7 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     RuntimeError
         If the corrected soundings are not the store's, in its order.
     """
-    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
-                                                          corrected["sounding_id"].to_numpy()):
-        raise RuntimeError(f"GOSAT export {species} {month}: corrected soundings are not in store order; "
-                           "rerun from ingest")
+    check_store_order(table, corrected, f"GOSAT export {species} {month}")
     sp = _SPECIES[species]
     gas = _GAS[species]
     d, lay = "sounding", "layer"

@@ -35,6 +35,7 @@ import xarray as xr
 
 from satcol.core.ioutil import atomic_path, drop_from_page_cache
 from satcol.core.provenance import netcdf_attrs
+from satcol.core.store import check_store_order
 from satcol.instruments.mopitt import instrument as _mopitt
 from satcol.instruments.mopitt import levels
 from satcol.instruments.mopitt import qc as qcmod
@@ -286,9 +287,7 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
         raise ValueError(f"export.profiles: {profiles_of!r} is not one of {PROFILE_LAYOUTS}")
     if profiles_kept_only and profiles_of != "kept":
         raise ValueError("sounding_dataset: profiles of the kept soundings only need profiles_of='kept'")
-    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
-                                                          corrected["sounding_id"].to_numpy()):
-        raise RuntimeError(f"export {month}: corrected soundings are not in store order; rerun from ingest")
+    check_store_order(table, corrected, f"export {month}")
     d = "sounding"
     g = scale["value"]
     t = (table["time"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
@@ -493,9 +492,7 @@ def error_correlation_partial(table: pd.DataFrame, corrected: pd.DataFrame, conf
     from satcol.instruments.mopitt.qcchain import unix_seconds
     from satcol.validation import error_correlation
 
-    if len(table) != len(corrected) or not np.array_equal(table["sounding_id"].to_numpy(),
-                                                          corrected["sounding_id"].to_numpy()):
-        raise RuntimeError("error correlation: corrected soundings are not in store order; rerun from ingest")
+    check_store_order(table, corrected, "error correlation")
     s, e = config["sra"], config["export"]["error_correlation"]
     kept = corrected["qc"].to_numpy() == 0
     region = sra.region_ids(table["lat"].to_numpy(), table["lon"].to_numpy(), unix_seconds(table["time"]), kept,

@@ -11,7 +11,7 @@ import numpy as np
 
 from satcol import instruments
 from satcol.core import store
-from satcol.core.errors import BadInputError
+from satcol.core.errors import BadInputError, handle_bad_input
 from satcol.core.ioutil import drop_from_page_cache
 from satcol.core.provenance import netcdf_attrs, provenance, sha256_file
 from satcol.instruments.mopitt import qc as qcmod
@@ -21,11 +21,9 @@ log = logging.getLogger("satcol.pipeline.ingest")
 
 
 def handle_bad(err: BadInputError, on_bad_input: str, skipped: list):
-    """Raise in 'fail' mode; in 'skip' mode log and record the skip under its reason."""
-    if on_bad_input != "skip":
-        raise err
-    log.warning("skipping bad input: %s", err)
-    skipped.append(err.as_record())
+    """Raise in 'fail' mode; in 'skip' mode log and record the skip under its reason
+    (:func:`satcol.core.errors.handle_bad_input`)."""
+    handle_bad_input(err, on_bad_input, skipped, log)
 
 
 def sounding_ids(day, n: int) -> np.ndarray:

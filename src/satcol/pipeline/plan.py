@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from satcol.core import timeutil
-from satcol.core.errors import BadInputError, ConfigError
+from satcol.core.errors import BadInputError, ConfigError, handle_bad_input
+from satcol.core.sites import read_site_table
 from satcol.instruments.mopitt import reader as mopitt_io
 from satcol.pipeline.ingest import resolve_path
-from satcol.synthetic import calendar as syncal
-from satcol.synthetic import mopitt_writer
-from satcol.synthetic import tccon as syntccon
 from satcol.validation import tccon as tccon_io
 
 SYN_DIR = "results/synthetic"
@@ -69,6 +67,11 @@ def build(config: dict, basedir) -> Plan:
         return Plan(months, mopitt_files, tccon_files, _month_period(months), False, sites_table)
     syn = config["synthetic"]
     if syn["enabled"]:
+        # The synthetic record's files (the synthetic package is imported in synthetic mode only).
+        from satcol.synthetic import calendar as syncal
+        from satcol.synthetic import mopitt_writer
+        from satcol.synthetic import tccon as syntccon
+
         if syncal.parse_date(syn["end"]) < syncal.parse_date(syn["start"]):
             raise ConfigError("config key synthetic.end: before synthetic.start")
         version = syn["product_version"]
@@ -78,7 +81,7 @@ def build(config: dict, basedir) -> Plan:
             if ds:
                 days[ym] = [d.strftime("%Y%m%d") for d in ds]
                 mopitt_files[ym] = [f"{SYN_DIR}/mopitt/{mopitt_writer.file_name(d, version)}" for d in ds]
-        sites = syntccon.read_site_table(sites_table)
+        sites = read_site_table(sites_table)
         tccon_files = {s: [f"{SYN_DIR}/tccon/{name}"] for s, name in syntccon.planned_files(sites, syn).items()}
         months = sorted(mopitt_files)
         return Plan(months, mopitt_files, tccon_files, _month_period(months), True, sites_table,
@@ -92,9 +95,7 @@ def build(config: dict, basedir) -> Plan:
         try:
             info = mopitt_io.parse_filename(f)
         except BadInputError as err:
-            if on_bad != "skip":
-                raise
-            skipped.append(err.as_record())
+            handle_bad_input(err, on_bad, skipped)
             continue
         by_month.setdefault(f"{info.date:%Y-%m}", []).append(f)
     wanted = config["input"].get("months")
@@ -108,7 +109,7 @@ def build(config: dict, basedir) -> Plan:
     if not by_month:
         raise ConfigError(f"config key input.mopitt: no MOPITT files match {pattern!r}")
     months = sorted(by_month)
-    known = set(syntccon.read_site_table(sites_table)["id"])
+    known = set(read_site_table(sites_table)["id"])
     tccon_files: dict[str, list[str]] = {}
     for f in sorted(glob.glob(input_glob(config["input"]["tccon"]))):
         try:
@@ -118,9 +119,7 @@ def build(config: dict, basedir) -> Plan:
                                     "(add its coordinates and coincidence box there)")
             tccon_files.setdefault(site, []).append(f)
         except BadInputError as err:
-            if on_bad != "skip":
-                raise
-            skipped.append(err.as_record())
+            handle_bad_input(err, on_bad, skipped)
     return Plan(months, by_month, tccon_files, _month_period(months), False, sites_table, skipped)
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from satcol.core import timeutil
+from satcol.core.sites import read_site_table  # noqa: F401 (the site-table reader, one definition)
 from satcol.instruments.mopitt import levels
 from satcol.synthetic import calendar, geometry, truth
 from satcol.validation import regrid as columns
@@ -47,13 +48,6 @@ AK_ZENITH = np.arange(0.0, 91.0, 10.0)
 AK_PRESSURE = 1013.25 * np.exp(-PRIOR_HEIGHT_KM / SCALE_HEIGHT_KM)
 #: TCCON keeps measuring through thin cloud: a larger clear probability than MOPITT's.
 TCCON_CLEAR_PROBABILITY = 0.55
-
-
-def read_site_table(path) -> pd.DataFrame:
-    sites = pd.read_csv(path, sep="\t", comment="#", dtype={"id": str})
-    sites["start"] = pd.to_datetime(sites["start"]).dt.date
-    sites["end"] = pd.to_datetime(sites["end"]).dt.date
-    return sites
 
 
 def ak_table(p_hpa, sza_deg):

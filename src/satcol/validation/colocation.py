@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from satcol.core.store import read_soundings
+from satcol.core.sites import read_site_table as load_sites  # noqa: F401 (the site-table reader, one definition)
+from satcol.core.store import check_store_order, read_soundings
 from satcol.validation import akcompare as comparison
 from satcol.validation import regrid as columns
 from satcol.validation import stats
@@ -70,15 +71,6 @@ def candidates(lat, lon, kept, sites: pd.DataFrame) -> pd.DataFrame:
         hit = rows[index.query(s.box_lat_min, s.box_lat_max, s.box_lon_min, s.box_lon_max)]
         out.append(pd.DataFrame({"site": s.id, "row": hit}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"site": [], "row": []})
-
-
-def load_sites(path, ids=None) -> pd.DataFrame:
-    """The site table (config/tccon_sites.tsv): id, name, lat, lon, altitude and coincidence box."""
-    sites = pd.read_csv(path, sep="\t", comment="#", dtype={"id": str})
-    missing = {"id", "lat", "lon", "box_lat_min", "box_lat_max", "box_lon_min", "box_lon_max"} - set(sites.columns)
-    if missing:
-        raise ValueError(f"{path}: site table lacks column(s) {sorted(missing)}")
-    return sites[sites["id"].isin(ids)] if ids is not None else sites
 
 
 # --- TCCON window averages ------------------------------------------------------------------------
@@ -324,8 +316,7 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
         corr = read_soundings(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
     if not isinstance(table, pd.DataFrame):
         table = read_soundings(table, columns=scalars + ["time"])
-    if len(corr) != len(table) or not np.array_equal(corr["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
-        raise RuntimeError(f"{out_path}: corrected soundings not in store order; rerun the month")
+    check_store_order(table, corr, str(out_path))
     kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
     pairs = candidates(table["lat"].to_numpy(), table["lon"].to_numpy(), kept, sites)
     rows = pairs["row"].to_numpy(dtype=np.int64)
