@@ -1,7 +1,7 @@
 """GOSAT-TCCON match-ups and the S23 statistics: known-answer cases built by hand.
 
 Each test names the plausible wrong implementation it was checked to fail on (the mutation was
-applied to src/satcol/gosat_validation.py and the test seen to fail).
+applied to src/satcol/validation/gosat.py and the test seen to fail).
 """
 
 import datetime as dt

@@ -1,6 +1,6 @@
 """GOSAT version comparison by scan ID and the growth-rate check (S23 Sects. 4.2 and 4.4).
 
-Mutations checked to fail (applied to src/satcol/gosat_versions.py): old − new instead of
+Mutations checked to fail (applied to src/satcol/validation/gosat_versions.py): old − new instead of
 new − old, pairing by position instead of scan ID, the trend of the difference per year, the
 box half-width taken as 12° instead of 6°, GOSAT − in situ reversed.
 """
