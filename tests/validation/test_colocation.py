@@ -8,6 +8,7 @@ import pytest
 from satcol.instruments.mopitt import levels
 from satcol.validation import akcompare as comparison
 from satcol.validation import colocation, stats
+from satcol.validation import regrid as columns
 
 
 def test_grid_index_query_equals_brute_force():
@@ -63,8 +64,8 @@ def _site_world(t, tccon_t, gamma_at, g=1.05, seed=2, p_t=990.0):
     p_prior = 1013.25 * np.exp(-z / 7.6)
     x_prior = 60 + 50 * np.exp(-(1013 - p_prior) / 200)
     nt = tccon_t.size
-    p_lev, x_lev = comparison.tccon_levels(np.array([p_t]), p_prior[None], x_prior[None])
-    c_at = comparison.tccon_prior_column(p_lev, x_lev)[0]
+    p_lev, x_lev = columns.tccon_levels(np.array([p_t]), p_prior[None], x_prior[None])
+    c_at = columns.tccon_prior_column(p_lev, x_lev)[0]
     gamma_t = gamma_at(tccon_t)
     tccon = {"time_s": tccon_t, "xco": gamma_t * c_at, "xco_error": np.full(nt, 1.0),
              "xco_unscaled": gamma_t * c_at / 0.937, "pout": np.full(nt, p_t),
@@ -73,7 +74,7 @@ def _site_world(t, tccon_t, gamma_at, g=1.05, seed=2, p_t=990.0):
     valid = levels.valid_levels(psurf)
     i, j = np.indices((10, 10))
     A = np.where(valid[:, :, None] & valid[:, None, :], (0.1 * np.eye(10) + 0.05 * np.exp(-np.abs(i - j) / 2))[None], 0)
-    x_at = comparison.tccon_prior_on_mopitt_layers(psurf, np.full(n, p_t), np.tile(p_lev, (n, 1)), np.tile(x_lev, (n, 1)))
+    x_at = columns.tccon_prior_on_mopitt_layers(psurf, np.full(n, p_t), np.tile(p_lev, (n, 1)), np.tile(x_lev, (n, 1)))
     x_a = np.where(valid, 0.9 * x_at + 8, np.nan)
     gamma = gamma_at(t)[:, None]
     x_hat = g * 10 ** (np.log10(x_a) + np.einsum("nij,nj->ni", A, np.nan_to_num(np.log10(gamma * x_at) - np.log10(x_a))))
@@ -102,7 +103,6 @@ def test_colocated_days_recover_a_known_scale():
     np.testing.assert_allclose(days["method_II_standard_y"] / days["method_II_standard_x"], g, rtol=1e-9)
     # Against the unscaled column the MOPITT AK sees only part of the larger TCCON scaling:
     # x = sum h x_aT gamma_u^(sum_k A_jk) (exact method II), y unchanged.
-    from satcol.validation import regrid as columns
 
     h = columns.surface_adjusted_weights(psurf, np.full(n, p_t))
     sens = A.sum(axis=-1)
@@ -224,7 +224,6 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     a column 2 % larger than satcol's own weights do makes gamma 2 % smaller, and the MOPITT-side
     ratio y / x = g then grows as (1/0.98)^(sum_k A_jk) per layer. Without the operator (or if
     colocation dropped it) the ratio stays g: the test fails then."""
-    from satcol.validation import regrid as columns
 
     g, gamma = 1.05, 1.1
     t = 10.5 * 3600 + np.linspace(-50, 50, 20)
@@ -239,8 +238,8 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     p_prior = tccon["prior_pressure"][0]
     h_own = np.zeros(p_prior.size)
     above = p_prior < p_t
-    p_lev, _ = comparison.tccon_levels(np.array([p_t]), p_prior[None], tccon["prior_co"][:1])
-    h_lev = comparison.tccon_column_weights(p_lev)[0]
+    p_lev, _ = columns.tccon_levels(np.array([p_t]), p_prior[None], tccon["prior_co"][:1])
+    h_lev = columns.tccon_column_weights(p_lev)[0]
     # level 0 of p_lev is the surface: its weight goes to the two prior levels around it (linear
     # in log p), the rest map one to one onto the prior levels above the surface.
     k = np.flatnonzero(above)[0]
@@ -250,7 +249,7 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     n_above = above.sum()
     h_own[above] += h_lev[1:1 + n_above]
     c_own = columns.column(h_own[None], tccon["prior_co"][:1])[0]
-    c_sat = comparison.tccon_prior_column(p_lev, comparison.tccon_levels(np.array([p_t]), p_prior[None],
+    c_sat = columns.tccon_prior_column(p_lev, columns.tccon_levels(np.array([p_t]), p_prior[None],
                                                                          tccon["prior_co"][:1])[1])[0]
     np.testing.assert_allclose(c_own, c_sat, rtol=1e-12)
 

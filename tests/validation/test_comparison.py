@@ -29,7 +29,7 @@ def kernels():
 
 
 def mopitt_layers(profile_fn):
-    bottom, top = comparison.mopitt_layer_edges(PSURF, PSURF)
+    bottom, top = columns.mopitt_layer_edges(PSURF, PSURF)
     ok = np.isfinite(bottom)
     p = np.linspace(1, 1100, 20000)[None].repeat(N, 0)
     m = columns.levels_to_layer_means(p[:, ::-1], profile_fn(p[:, ::-1]), np.where(ok, bottom, 1000), np.where(ok, top, 900))
@@ -48,11 +48,11 @@ def test_method_ii_recovers_the_global_scale_when_tccon_sees_a_scaled_prior():
     g, gamma = 1.064, 1.08
     A = kernels()
     x_prior = truth_profile(P_PRIOR)
-    x_at_layers = comparison.tccon_prior_on_mopitt_layers(PSURF, P_T, *comparison.tccon_levels(P_T, P_PRIOR, x_prior))
+    x_at_layers = columns.tccon_prior_on_mopitt_layers(PSURF, P_T, *columns.tccon_levels(P_T, P_PRIOR, x_prior))
     x_a = np.where(VALID, 0.8 * x_at_layers + 15.0, np.nan)  # a different MOPITT prior
     x_hat = retrieve(gamma * x_at_layers, x_a, A, g)
-    p_lev, x_lev = comparison.tccon_levels(P_T, P_PRIOR, x_prior)
-    xco_t = gamma * comparison.tccon_prior_column(p_lev, x_lev)
+    p_lev, x_lev = columns.tccon_levels(P_T, P_PRIOR, x_prior)
+    xco_t = gamma * columns.tccon_prior_column(p_lev, x_lev)
     y, x = comparison.method_ii(x_hat, x_a, A, PSURF, P_T, P_PRIOR, x_prior, xco_t, exact=True)
     np.testing.assert_allclose(y / x, g, rtol=1e-10)
     yl, xl = comparison.method_ii(x_hat, x_a, A, PSURF, P_T, P_PRIOR, x_prior, xco_t, exact=False)
@@ -71,9 +71,9 @@ def test_method_iii_is_an_identity_when_the_truth_is_the_mopitt_prior():
     A = kernels()
     x_a = mopitt_layers(truth_profile)
     x_prior = 0.9 * truth_profile(P_PRIOR) + 5.0
-    p_lev, x_lev = comparison.tccon_levels(P_T, P_PRIOR, x_prior)
-    x_am = comparison.mopitt_on_tccon_levels(x_a, PSURF, p_lev)
-    h = comparison.tccon_column_weights(p_lev)
+    p_lev, x_lev = columns.tccon_levels(P_T, P_PRIOR, x_prior)
+    x_am = columns.mopitt_on_tccon_levels(x_a, PSURF, p_lev)
+    h = columns.tccon_column_weights(p_lev)
     p_ak = P_PRIOR
     ak = 0.7 + 0.6 * (1 - P_PRIOR / 1013.25)
     order = np.argsort(p_ak, axis=-1)
@@ -86,15 +86,15 @@ def test_method_iii_is_an_identity_when_the_truth_is_the_mopitt_prior():
 def test_mopitt_on_tccon_levels_conserves_layer_means():
     x_layers = mopitt_layers(truth_profile)
     p_fine = np.linspace(1100.0, 0.5, 6000)[None].repeat(N, 0)
-    prof = comparison.mopitt_on_tccon_levels(x_layers, PSURF, p_fine)
-    bottom, top = comparison.mopitt_layer_edges(PSURF, PSURF)
+    prof = columns.mopitt_on_tccon_levels(x_layers, PSURF, p_fine)
+    bottom, top = columns.mopitt_layer_edges(PSURF, PSURF)
     ok = np.isfinite(bottom)
     back = columns.levels_to_layer_means(p_fine, prof, np.where(ok, bottom, 1000), np.where(ok, top, 900))
     np.testing.assert_allclose(back[ok], x_layers[ok], rtol=2e-4)
 
 
 def test_tccon_levels_start_at_the_site_surface():
-    p, x = comparison.tccon_levels(np.array([800.0]), P_PRIOR[:1], truth_profile(P_PRIOR[:1]))
+    p, x = columns.tccon_levels(np.array([800.0]), P_PRIOR[:1], truth_profile(P_PRIOR[:1]))
     assert p[0, 0] == 800.0 and np.all(np.diff(p[0]) <= 0) and np.isfinite(p).all()
     assert x[0, 0] == pytest.approx(np.interp(np.log(800.0), np.log(P_PRIOR[0, ::-1]), truth_profile(P_PRIOR[0, ::-1])))
-    assert comparison.tccon_column_weights(p).sum() == pytest.approx(1.0)
+    assert columns.tccon_column_weights(p).sum() == pytest.approx(1.0)

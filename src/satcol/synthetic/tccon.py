@@ -249,7 +249,7 @@ PRIOR_TIME_STEP_S = 10800.0  # GEOS-based priors every 3 hours
 
 def _surface_first_operator(pout, p_lev, z_km, zobs):
     """Dry-air integration weights on the fixed grid equal to satcol's level pressure weights on
-    the surface-first grid [pout, levels above zobs] (:func:`satcol.validation.akcompare.tccon_levels`),
+    the surface-first grid [pout, levels above zobs] (:func:`satcol.validation.regrid.tccon_levels`),
     with the surface value interpolated linearly in log p between the levels around it: the
     surface weight is shared between those two levels. (n, L), rows sum to 1."""
     k0 = int(np.argmax(z_km > zobs))  # first level above the surface

@@ -1,22 +1,40 @@
-"""MOPITT-TCCON comparison methods 0, II and III (H19 Sect. 4.4, App. B-C; docs/methods.md sect. 5).
+"""The averaging-kernel comparison of a satellite column with TCCON: methods 0, II and III
+(H19 Sect. 4.4, App. B-C; docs/methods.md sect. 5), for the retrieval's state space.
 
-All functions are vectorised over colocated soundings (first axis n). MOPITT inputs: retrieved
-and prior profiles ``x_hat``, ``x_a`` (n, 10) in ppb (NaN below the surface), averaging kernel
-``A`` (n, 10, 10) in log10 VMR, surface pressure ``psurf`` (n). TCCON inputs (the daily average
-within the time window that each sounding is compared with): surface pressure ``p_t`` (n), prior
-on its levels ``p_prior``, ``x_prior`` (n, L, surface first), column AK ``ak`` on ``p_ak``
-(n, M, surface first), and the XCO to compare (public or unscaled) ``xco_t`` (n). Where the TCCON
+The regridding these methods use (pressure weights at the TCCON surface pressure, the TCCON
+integration grid, profiles moved between the two grids) is :mod:`satcol.validation.regrid`;
+this module holds the kernel algebra: column AKs, the change of prior and the three methods.
+
+The state space is the instrument's (``instrument.grid.state_space``,
+:class:`satcol.instruments.base.VerticalGrid`):
+
+- ``log10_vmr`` (MOPITT): the kernel acts on log10 VMR, A = d log10 x_hat / d log10 x; the
+  change of prior and the smoothing are applied to log10 profiles (H19 App. B).
+- ``vmr`` (GOSAT and most other instruments): the kernel acts on VMR, A = d x_hat / d x; the
+  change of prior is x_hat' = x_hat + (A - I)(x_a - x_c) and the truth seen through the kernel
+  x' = x_a + A (x_t - x_a), as a column X = X_a + sum_j h_j a_j (x_t,j - x_a,j) with the
+  unitless column AK h_j a_j = sum_i h_i A_ij (Rodgers and Connor 2003, doi:10.1029/2002JD002299,
+  Eqs. 10 and 25).
+
+All functions are vectorised over colocated soundings (first axis n). Satellite inputs on the
+MOPITT grid (:func:`method_0`, :func:`method_ii`, :func:`method_iii`): retrieved and prior
+profiles ``x_hat``, ``x_a`` (n, 10) in ppb (NaN below the surface), averaging kernel ``A``
+(n, 10, 10), surface pressure ``psurf`` (n) in hPa. TCCON inputs (the daily average within the
+time window that each sounding is compared with): surface pressure ``p_t`` (n) in hPa, prior on
+its levels ``p_prior``, ``x_prior`` (n, L, surface first), column AK ``ak`` on ``p_ak`` (n, M,
+surface first), and the column to compare (public or unscaled) ``xco_t`` (n). Where the TCCON
 product gives its own integration operator on the prior levels (GGG2020 ``integration_operator``,
 stored for dry mole fractions as h (1 - f_h2o), :func:`satcol.pipeline.ingest.tccon_store_part`),
 ``h_prior`` (n, L) passes it, and the TCCON-side columns use it instead of satcol's pressure
-weights on the surface-first grid (:func:`tccon_levels`).
+weights on the surface-first grid (:func:`satcol.validation.regrid.tccon_levels`).
+:func:`vmr_methods` is the same comparison for a VMR-state instrument on its own levels.
 
-Method 0: MOPITT XCO at the TCCON surface pressure vs TCCON XCO, no AKs.
-Method II (H19's headline): MOPITT moved to the TCCON prior, against the TCCON retrieval seen
-through the MOPITT AK; compared on MOPITT layers at the TCCON surface pressure.
-Method III (reconstruction [V]): the opposite: TCCON moved to the MOPITT prior, against the
-MOPITT profile seen through the TCCON AK; compared on TCCON levels.
-Each returns ``(y, x)``: the MOPITT-side and TCCON-side columns (ppb), as plotted by H19 Fig. 5.
+Method 0: satellite column at the TCCON surface pressure vs TCCON, no AKs.
+Method II (H19's headline): the satellite moved to the TCCON prior, against the TCCON retrieval
+seen through the satellite AK; compared on the satellite's layers at the TCCON surface pressure.
+Method III (reconstruction [V]): the opposite: TCCON moved to the satellite prior, against the
+satellite profile seen through the TCCON AK; compared on TCCON levels.
+Each returns ``(y, x)``: the satellite-side and TCCON-side columns (ppb), as plotted by H19 Fig. 5.
 """
 
 from __future__ import annotations
@@ -26,61 +44,82 @@ import numpy as np
 from satcol.instruments.mopitt import levels
 from satcol.validation import regrid as columns
 
+# The regridding functions lived here before the split (issue 20 item 4); their old names still
+# import from this module.
+from satcol.validation.regrid import (  # noqa: F401
+    mopitt_layer_edges,
+    mopitt_on_tccon_levels,
+    tccon_column_weights,
+    tccon_levels,
+    tccon_prior_column,
+    tccon_prior_on_mopitt_layers,
+)
 
-def mopitt_layer_edges(psurf, p_t) -> tuple[np.ndarray, np.ndarray]:
-    """MOPITT layer edges (n, 10) at the TCCON surface pressure (:func:`columns.mopitt_layer_edges`)."""
-    return columns.mopitt_layer_edges(psurf, p_t)
-
-
-def tccon_prior_on_mopitt_layers(psurf, p_t, p_prior, x_prior) -> np.ndarray:
-    """TCCON prior averaged over each MOPITT layer by 500 sub-layers (H19 App. C (a))."""
-    bottom, top = mopitt_layer_edges(psurf, p_t)
-    valid = np.isfinite(bottom)
-    out = columns.levels_to_layer_means(p_prior, x_prior, np.where(valid, bottom, 1000.0), np.where(valid, top, 900.0))
-    return np.where(valid, out, np.nan)
-
-
-def tccon_levels(p_t, p_prior, x_prior) -> tuple[np.ndarray, np.ndarray]:
-    """The TCCON integration grid of each measurement: the surface (p_t, prior interpolated
-    linearly in log p) and the prior levels above it, surface first, NaN-padded at the end.
-    The GGG prior is on a fixed altitude grid from 0 km, so for elevated sites its lowest levels
-    lie below the surface and are dropped. To keep a rectangular array, the grid is padded at the
-    top by repeating the last level: a repeated level bounds a zero-thickness layer, which has
-    zero weight."""
-    p_t = np.asarray(p_t, dtype=np.float64)
-    p_prior = np.asarray(p_prior, dtype=np.float64)
-    x_prior = np.asarray(x_prior, dtype=np.float64)
-    order = np.argsort(p_prior, axis=-1)
-    lp, xs = np.log(np.take_along_axis(p_prior, order, -1)), np.take_along_axis(x_prior, order, -1)
-    x_surf = columns.interp_rows(np.log(p_t)[:, None], lp, xs)
-    above = p_prior < p_t[:, None]
-    p = np.concatenate([p_t[:, None], np.where(above, p_prior, np.nan)], axis=1)
-    x = np.concatenate([x_surf, np.where(above, x_prior, np.nan)], axis=1)
-    key = np.where(np.isfinite(p), -p, np.inf)  # descending pressure, NaN last
-    idx = np.argsort(key, axis=-1, kind="stable")
-    p, x = np.take_along_axis(p, idx, -1), np.take_along_axis(x, idx, -1)
-    last = np.maximum.accumulate(np.where(np.isfinite(p), np.arange(p.shape[-1]), 0), axis=-1)
-    return np.take_along_axis(p, last, -1), np.take_along_axis(x, last, -1)
+LN10 = np.log(10.0)
+#: The state spaces an instrument's kernel can act on (``VerticalGrid.state_space``).
+STATE_SPACES = ("log10_vmr", "vmr")
 
 
-def tccon_column_weights(p_levels) -> np.ndarray:
-    """TCCON level weights (sum 1) on levels from the surface up (docs/methods.md sect. 4)."""
-    return levels.level_pressure_weights(p_levels)
+# --- averaging kernels and the change of prior ----------------------------------------------------------------------------
+def column_averaging_kernel(A, x_hat, h) -> np.ndarray:
+    """MOPITT column AK a_j = d c / d log10 x_j = ln10 sum_i h_i x_hat_i A_ij (H19 App. B,
+    Eqs. B1-B2), in ppb per unit log10 VMR. Slots that are NaN contribute nothing."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    w = np.nan_to_num(np.asarray(h, dtype=np.float64) * np.asarray(x_hat, dtype=np.float64))
+    return LN10 * np.einsum("...i,...ij->...j", w, A)
 
 
-def tccon_prior_column(p_prior, x_prior) -> np.ndarray:
-    """c_aT = sum_j h_j x_aT,j on the TCCON prior levels."""
-    return columns.column(tccon_column_weights(p_prior), x_prior)
+def unitless_column_ak(a, h, x) -> np.ndarray:
+    """H19 Eq. B3: a~_j = a_j / (h_j x_j ln10) (1 for a perfect instrument at x = prior)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(a) / (np.asarray(h) * np.asarray(x) * LN10)
 
 
+def change_of_prior_log(x_hat, A, x_a, x_c) -> np.ndarray:
+    """Rodgers & Connor (2003) Eq. (i) in MOPITT's log10 state:
+    log10 x' = log10 x_hat + (A - I)(log10 x_a - log10 x_c); returns x' (ppb)."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    d = np.nan_to_num(np.log10(x_a) - np.log10(x_c))
+    n = d.shape[-1]
+    corr = np.einsum("...ij,...j->...i", A - np.eye(n), d)
+    return 10.0 ** (np.log10(x_hat) + corr)
+
+
+def change_of_prior_vmr(x_hat, A, x_a, x_c) -> np.ndarray:
+    """Rodgers & Connor (2003) Eq. (10) in a VMR state: x_hat' = x_hat + (A - I)(x_a - x_c), the
+    retrieval ``x_hat`` (..., n) with prior ``x_a`` moved to the prior ``x_c`` (same units as the
+    profiles; NaN slots contribute nothing to the correction)."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    d = np.nan_to_num(np.asarray(x_a, dtype=np.float64) - np.asarray(x_c, dtype=np.float64))
+    n = d.shape[-1]
+    return np.asarray(x_hat, dtype=np.float64) + np.einsum("...ij,...j->...i", A - np.eye(n), d)
+
+
+def smoothed_vmr(x_t, x_a, A) -> np.ndarray:
+    """A profile ``x_t`` seen through a VMR kernel (Rodgers & Connor 2003, Eq. 10 with x_hat =
+    x_t): x' = x_a + A (x_t - x_a), in the profiles' units."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    x_a = np.asarray(x_a, dtype=np.float64)
+    return x_a + np.einsum("...ij,...j->...i", A, np.nan_to_num(np.asarray(x_t, dtype=np.float64) - x_a))
+
+
+def _check_state_space(state_space):
+    if state_space not in STATE_SPACES:
+        raise ValueError(f"state_space {state_space!r} is not one of {STATE_SPACES}")
+
+
+# --- methods 0, II and III ---------------------------------------------------------------------------
 def method_0(x_hat, psurf, p_t, xco_t):
     """MOPITT retrieved XCO recomputed for the TCCON surface pressure (H19 Sect. 4.1) vs TCCON."""
     h = columns.surface_adjusted_weights(psurf, p_t)
     return columns.column(h, x_hat), np.asarray(xco_t, dtype=np.float64)
 
 
-def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_prior=None):
+def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_prior=None,
+              state_space="log10_vmr"):
     """H19 method II (docs/methods.md sect. 5).
+
+    ``state_space`` ``log10_vmr`` (MOPITT; the default):
 
     y = c^{M'} = sum h_j 10^{log10 x_hat + (A - I)(log10 x_aM - log10 x_aT)}   (MOPITT at the TCCON prior)
     x = c^{M<-T} = c_aT + log10(gamma) sum_j a_M,j    (linearised), or
@@ -89,7 +128,37 @@ def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_
     column AK (H19 Eqs. B1-B2). h is evaluated at the TCCON surface pressure. With the
     product's integration operator ``h_prior`` (n, L, on the given prior levels), the TCCON
     prior column is c_aT = sum_i h_prior,i x_aT,i, the product's own (GGG2020: prior_xco).
+
+    ``state_space`` ``vmr`` (a kernel on VMR, on the same layers): y = sum h_j x_hat'_j with
+    x_hat' = x_hat + (A - I)(x_aM - x_aT) (:func:`change_of_prior_vmr`), and x = sum h_j x'_j
+    with x' = x_aT + A (gamma x_aT - x_aT) (:func:`smoothed_vmr`), i.e.
+    X = X_aT + sum_j h_j a_j (gamma - 1) x_aT,j; linear, so ``exact`` does not matter.
+
+    Parameters
+    ----------
+    x_hat, x_a : array (n, 10)
+        Retrieved (corrections carried) and prior profile, ppb; NaN below the surface.
+    A : array (n, 10, 10)
+        Averaging kernel in ``state_space``, rows = retrieved levels.
+    psurf, p_t : array (n,)
+        Satellite and TCCON surface pressure, hPa.
+    p_prior, x_prior : array (n, L)
+        TCCON prior levels (hPa) and prior (ppb).
+    xco_t : array (n,)
+        TCCON column to compare, ppb.
+    exact : bool
+        ``log10_vmr`` only: the exact profile forms (True) or the linearised ones.
+    h_prior : array (n, L), optional
+        The TCCON product's integration operator on its prior levels.
+    state_space : {"log10_vmr", "vmr"}
+        The instrument's (``instrument.grid.state_space``).
+
+    Returns
+    -------
+    y, x : array (n,)
+        Satellite-side and TCCON-side columns, ppb.
     """
+    _check_state_space(state_space)
     h = columns.surface_adjusted_weights(psurf, p_t)
     p_lev, x_lev = tccon_levels(p_t, p_prior, x_prior)
     x_at = tccon_prior_on_mopitt_layers(psurf, p_t, p_lev, x_lev)
@@ -99,50 +168,20 @@ def method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=True, h_
         c_at = columns.column(np.asarray(h_prior, dtype=np.float64), x_prior)
     gamma = np.asarray(xco_t, dtype=np.float64) / c_at
     A0 = np.nan_to_num(A)
-    if exact:
-        y = columns.column(h, columns.change_of_prior_log(x_hat, A0, x_a, x_at))
+    if state_space == "vmr":
+        y = columns.column(h, change_of_prior_vmr(x_hat, A0, x_a, x_at))
+        x = columns.column(h, smoothed_vmr(gamma[:, None] * x_at, x_at, A0))
+    elif exact:
+        y = columns.column(h, change_of_prior_log(x_hat, A0, x_a, x_at))
         x = columns.column(h, x_at * 10.0 ** (np.log10(gamma)[:, None] * A0.sum(axis=-1)))
     else:
         n = A0.shape[-1]
         d = np.nan_to_num(np.log10(x_a) - np.log10(x_at))
         corr = np.einsum("...ij,...j->...i", A0 - np.eye(n), d)
-        y = columns.column(h, x_hat) + columns.LN10 * columns.column(h, np.nan_to_num(x_hat) * corr)
-        a = columns.column_averaging_kernel(A0, x_hat, h)
+        y = columns.column(h, x_hat) + LN10 * columns.column(h, np.nan_to_num(x_hat) * corr)
+        a = column_averaging_kernel(A0, x_hat, h)
         x = columns.column(h, x_at) + np.log10(gamma) * np.sum(a, axis=-1)
     return y, x
-
-
-def mopitt_on_tccon_levels(x_layers, psurf, p_levels) -> np.ndarray:
-    """MOPITT layer VMRs (n, 10) -> values on TCCON levels (n, L) by the mass-conserving linear
-    profile through the layer midpoints (H19 App. C (b)), with the 50-0 hPa layer at 0.48 x the
-    100 hPa slot. Soundings are grouped by their number of retrieved levels (at most 10 groups)."""
-    psurf = np.asarray(psurf, dtype=np.float64)
-    x_layers = np.asarray(x_layers, dtype=np.float64)
-    p_levels = np.asarray(p_levels, dtype=np.float64)
-    valid = levels.valid_levels(psurf)
-    nv = valid.sum(axis=-1)
-    out = np.full(p_levels.shape, np.nan)
-    for k in np.unique(nv):
-        rows = np.flatnonzero(nv == k)
-        sel = valid[rows]
-        # Layers: the k retrieved slots (surface first) plus 50->0 hPa.
-        x = np.concatenate([x_layers[rows][sel].reshape(rows.size, k), 0.48 * x_layers[rows, 9:10]], axis=1)
-        p_slot = levels.level_pressures(psurf[rows])[sel].reshape(rows.size, k)
-        edges = np.concatenate([p_slot, np.full((rows.size, 2), [50.0, 0.0])], axis=1)  # k + 2 edges
-        widths = edges[:, :-1] - edges[:, 1:]
-        knots = columns.layer_means_to_levels(widths, x)
-        centres = 0.5 * (edges[:, :-1] + edges[:, 1:])
-        # Piecewise linear through the knots (ascending pressure for interp_rows).
-        xo, yo = centres[:, ::-1], knots[:, ::-1]
-        lin = columns.interp_rows(p_levels[rows], xo, yo)
-        # Linear extrapolation beyond the outer midpoints, as the mass-conserving scheme assumes.
-        pl = p_levels[rows]
-        lo_slope = (yo[:, 1] - yo[:, 0]) / (xo[:, 1] - xo[:, 0])
-        hi_slope = (yo[:, -1] - yo[:, -2]) / (xo[:, -1] - xo[:, -2])
-        lin = np.where(pl < xo[:, :1], yo[:, :1] + (pl - xo[:, :1]) * lo_slope[:, None], lin)
-        lin = np.where(pl > xo[:, -1:], yo[:, -1:] + (pl - xo[:, -1:]) * hi_slope[:, None], lin)
-        out[rows] = lin
-    return out
 
 
 def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prior=None):
@@ -170,3 +209,75 @@ def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prio
     x = np.asarray(xco_t, dtype=np.float64) + columns.column(h, (a_t - 1.0) * (x_prior - x_am))
     y = columns.column(h, x_am) + columns.column(h, a_t * (x_hm - x_am))
     return y, x
+
+
+def vmr_methods(x_corr, x_hat, x_a, A, p_sat, p_t, p_prior, x_prior, p_ak, ak, xgas_t, h_prior=None) -> dict:
+    """Methods 0, II and III for an instrument whose kernel acts on VMR (``state_space`` ``vmr``)
+    on its own levels (Rodgers and Connor 2003, doi:10.1029/2002JD002299, Eqs. 10 and 25;
+    docs/methods.md sect. 5).
+
+    With the instrument's level pressure weights h (:func:`satcol.instruments.mopitt.levels.
+    level_pressure_weights` on its levels ``p_sat``, surface first) and the unitless column AK
+    weighted by h, g = h^T A (g_j = h_j a_j):
+
+    - method 0: y = X_corr (the instrument's corrected column), x = X_T (TCCON);
+    - method II (on the instrument's levels): the instrument moved to the TCCON prior x_aT
+      (the TCCON prior on the instrument's levels, linear in log p):
+      y = X_corr + sum_j (h_j - g_j)(x_aT,j - x_a,j); TCCON's profile gamma x_aT seen through
+      the instrument's kernel about the same prior: x = X_aT + sum_j g_j (gamma - 1) x_aT,j,
+      X_aT = sum_j h_j x_aT,j, gamma = X_T / c_aT the TCCON scaling of its prior (c_aT its
+      prior column: the product's integration operator ``h_prior`` when given, else satcol's
+      pressure weights on its levels). For a linear retrieval of gamma x_aT, y = x exactly;
+    - method III (on the TCCON levels, its column AK a_T and weights h_T): x = X_T + sum h_T
+      (a_T - 1)(x_aT - x_a), y = sum h_T x_a + sum h_T a_T (x_hat - x_a), the instrument's
+      profiles taken to the TCCON levels linear in log p.
+
+    Parameters
+    ----------
+    x_corr : array (n,)
+        Corrected column of each sounding, in the species' units (ppm or ppb).
+    x_hat, x_a : array (n, L)
+        Retrieved (corrections carried) and prior profile, species' units.
+    A : array (n, L, L)
+        Averaging kernel d x_hat / d x (unitless), rows = retrieved levels.
+    p_sat : array (n, L)
+        The instrument's level pressures, hPa, surface first.
+    p_t : array (n,)
+        TCCON surface pressure, hPa.
+    p_prior, x_prior : array (n, P)
+        TCCON prior levels (hPa) and prior (species' units).
+    p_ak, ak : array (n, M)
+        TCCON column AK levels (hPa) and column AK (unitless).
+    xgas_t : array (n,)
+        TCCON column average, species' units.
+    h_prior : array (n, P), optional
+        The TCCON product's integration operator on its prior levels.
+
+    Returns
+    -------
+    dict
+        ``{"method_0": (y, x), "method_II": (y, x), "method_III": (y, x)}``, each (n,) in the
+        species' units: y the instrument's side, x TCCON's.
+    """
+    x_hat = np.asarray(x_hat, dtype=np.float64)
+    x_a = np.asarray(x_a, dtype=np.float64)
+    A0 = np.nan_to_num(np.asarray(A, dtype=np.float64))
+    xgas_t = np.asarray(xgas_t, dtype=np.float64)
+    x_corr = np.asarray(x_corr, dtype=np.float64)
+    h = levels.level_pressure_weights(p_sat)
+    g = np.einsum("...i,...ij->...j", h, A0)
+    p_lev, x_lev = tccon_levels(p_t, p_prior, x_prior)
+    c_at = tccon_prior_column(p_lev, x_lev) if h_prior is None else \
+        columns.column(np.asarray(h_prior, dtype=np.float64), x_prior)
+    gamma = xgas_t / c_at
+    x_at = columns.log_pressure_interp(p_sat, p_lev, x_lev)
+    y2 = x_corr + np.sum((h - g) * np.nan_to_num(x_at - x_a), axis=-1)
+    x2 = columns.column(h, x_at) + np.sum(g * np.nan_to_num((gamma[:, None] - 1.0) * x_at), axis=-1)
+    h_t = tccon_column_weights(p_lev)
+    order = np.argsort(p_ak, axis=-1)
+    a_t = columns.interp_rows(p_lev, np.take_along_axis(p_ak, order, -1), np.take_along_axis(ak, order, -1))
+    x_am = columns.log_pressure_interp(p_lev, p_sat, x_a)
+    x_hm = columns.log_pressure_interp(p_lev, p_sat, x_hat)
+    x3 = xgas_t + columns.column(h_t, (a_t - 1.0) * (x_lev - x_am))
+    y3 = columns.column(h_t, x_am) + columns.column(h_t, a_t * (x_hm - x_am))
+    return {"method_0": (x_corr, xgas_t), "method_II": (y2, x2), "method_III": (y3, x3)}

@@ -167,9 +167,11 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     Returns (soundings, days, counts): per-sounding comparison table (with its overpass time and
     TCCON record range), per day x surface averages, and the accounting of candidates.
     ``instrument``: whose candidates (default MOPITT); the soundings table carries its
-    footprint column, if it has one.
+    footprint column, if it has one, and method II uses the kernel algebra of its state space
+    (``instrument.grid.state_space``, :func:`satcol.validation.akcompare.method_ii`).
     """
-    fp = _instrument(instrument).footprints
+    inst = _instrument(instrument)
+    fp = inst.footprints
     t = np.asarray(cand["time_s"], dtype=np.float64)
     n_cand = t.size
     op, op_time, op_day = overpasses(t, 60.0 * overpass_gap_minutes)
@@ -222,7 +224,7 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
         xco_t = tw[key][k]
         res = {"method_0": comparison.method_0(x_hat, psurf, p_t, xco_t),
                "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=exact,
-                                                 h_prior=h_prior),
+                                                 h_prior=h_prior, state_space=inst.grid.state_space),
                "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t,
                                                    h_prior=h_prior)}
         for m, (y, x) in res.items():

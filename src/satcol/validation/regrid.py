@@ -1,9 +1,13 @@
-"""Column physics of the MOPITT-TCCON comparison (H19 Sect. 4 and App. B-C; docs/methods.md sect. 4-7).
+"""Regridding for the satellite-TCCON comparison (H19 Sect. 4.1 and App. C; docs/methods.md
+sect. 4, 6 and 7): pressure weights, the surface-pressure adjustment, the TCCON integration grid
+and the moves of profiles between the satellite's layers and the TCCON levels. The kernel
+algebra that uses them (column AKs, change of prior, methods 0/II/III) is
+:mod:`satcol.validation.akcompare`.
 
 Array conventions: MOPITT profiles are (..., 10) in product slot order (surface, 900, ..., 100
 hPa; each value is the VMR of the layer above the level, NaN where the level is below the
 surface), averaging kernels (..., 10, 10) with rows = retrieved levels, VMRs in ppb. TCCON
-profiles are on levels ordered from the surface upward.
+profiles are on levels ordered from the surface upward. Pressures in hPa.
 """
 
 from __future__ import annotations
@@ -12,7 +16,17 @@ import numpy as np
 
 from satcol.instruments.mopitt import levels
 
-LN10 = np.log(10.0)
+#: Kernel functions that lived here before the split (issue 20 item 4): ``satcol.columns.X``
+#: still finds them, in :mod:`satcol.validation.akcompare`.
+_MOVED_TO_AKCOMPARE = ("LN10", "column_averaging_kernel", "unitless_column_ak", "change_of_prior_log")
+
+
+def __getattr__(name):
+    if name in _MOVED_TO_AKCOMPARE:
+        from satcol.validation import akcompare
+
+        return getattr(akcompare, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- pressure weighting function ----------------------------------------------------------------
@@ -63,31 +77,6 @@ def column(h, x) -> np.ndarray:
     """sum_j h_j x_j over the last axis, NaN slots ignored (H19 Eq. 4)."""
     x = np.asarray(x, dtype=np.float64)
     return np.sum(np.where(np.isfinite(x), h * x, 0.0), axis=-1)
-
-
-# --- averaging kernels ----------------------------------------------------------------------------
-def column_averaging_kernel(A, x_hat, h) -> np.ndarray:
-    """MOPITT column AK a_j = d c / d log10 x_j = ln10 sum_i h_i x_hat_i A_ij (H19 App. B,
-    Eqs. B1-B2), in ppb per unit log10 VMR. Slots that are NaN contribute nothing."""
-    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
-    w = np.nan_to_num(np.asarray(h, dtype=np.float64) * np.asarray(x_hat, dtype=np.float64))
-    return LN10 * np.einsum("...i,...ij->...j", w, A)
-
-
-def unitless_column_ak(a, h, x) -> np.ndarray:
-    """H19 Eq. B3: a~_j = a_j / (h_j x_j ln10) (1 for a perfect instrument at x = prior)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(a) / (np.asarray(h) * np.asarray(x) * LN10)
-
-
-def change_of_prior_log(x_hat, A, x_a, x_c) -> np.ndarray:
-    """Rodgers & Connor (2003) Eq. (i) in MOPITT's log10 state:
-    log10 x' = log10 x_hat + (A - I)(log10 x_a - log10 x_c); returns x' (ppb)."""
-    A = np.nan_to_num(np.asarray(A, dtype=np.float64))
-    d = np.nan_to_num(np.log10(x_a) - np.log10(x_c))
-    n = d.shape[-1]
-    corr = np.einsum("...ij,...j->...i", A - np.eye(n), d)
-    return 10.0 ** (np.log10(x_hat) + corr)
 
 
 # --- vertical regridding (H19 App. C) ------------------------------------------------------------
@@ -180,3 +169,88 @@ def piecewise_linear_layer_means(edges, centres, knots) -> np.ndarray:
         vals = f(pts)
         means.append(np.sum(0.5 * (vals[1:] + vals[:-1]) * np.diff(pts)) / (pts[-1] - pts[0]))
     return np.array(means)
+
+
+# --- TCCON grid and the two regriddings of the comparison (H19 App. C) ----------------------------
+def tccon_prior_on_mopitt_layers(psurf, p_t, p_prior, x_prior) -> np.ndarray:
+    """TCCON prior averaged over each MOPITT layer by 500 sub-layers (H19 App. C (a))."""
+    bottom, top = mopitt_layer_edges(psurf, p_t)
+    valid = np.isfinite(bottom)
+    out = levels_to_layer_means(p_prior, x_prior, np.where(valid, bottom, 1000.0), np.where(valid, top, 900.0))
+    return np.where(valid, out, np.nan)
+
+
+def tccon_levels(p_t, p_prior, x_prior) -> tuple[np.ndarray, np.ndarray]:
+    """The TCCON integration grid of each measurement: the surface (p_t, prior interpolated
+    linearly in log p) and the prior levels above it, surface first, NaN-padded at the end.
+    The GGG prior is on a fixed altitude grid from 0 km, so for elevated sites its lowest levels
+    lie below the surface and are dropped. To keep a rectangular array, the grid is padded at the
+    top by repeating the last level: a repeated level bounds a zero-thickness layer, which has
+    zero weight."""
+    p_t = np.asarray(p_t, dtype=np.float64)
+    p_prior = np.asarray(p_prior, dtype=np.float64)
+    x_prior = np.asarray(x_prior, dtype=np.float64)
+    order = np.argsort(p_prior, axis=-1)
+    lp, xs = np.log(np.take_along_axis(p_prior, order, -1)), np.take_along_axis(x_prior, order, -1)
+    x_surf = interp_rows(np.log(p_t)[:, None], lp, xs)
+    above = p_prior < p_t[:, None]
+    p = np.concatenate([p_t[:, None], np.where(above, p_prior, np.nan)], axis=1)
+    x = np.concatenate([x_surf, np.where(above, x_prior, np.nan)], axis=1)
+    key = np.where(np.isfinite(p), -p, np.inf)  # descending pressure, NaN last
+    idx = np.argsort(key, axis=-1, kind="stable")
+    p, x = np.take_along_axis(p, idx, -1), np.take_along_axis(x, idx, -1)
+    last = np.maximum.accumulate(np.where(np.isfinite(p), np.arange(p.shape[-1]), 0), axis=-1)
+    return np.take_along_axis(p, last, -1), np.take_along_axis(x, last, -1)
+
+
+def tccon_column_weights(p_levels) -> np.ndarray:
+    """TCCON level weights (sum 1) on levels from the surface up (docs/methods.md sect. 4)."""
+    return levels.level_pressure_weights(p_levels)
+
+
+def tccon_prior_column(p_prior, x_prior) -> np.ndarray:
+    """c_aT = sum_j h_j x_aT,j on the TCCON prior levels."""
+    return column(tccon_column_weights(p_prior), x_prior)
+
+
+def mopitt_on_tccon_levels(x_layers, psurf, p_levels) -> np.ndarray:
+    """MOPITT layer VMRs (n, 10) -> values on TCCON levels (n, L) by the mass-conserving linear
+    profile through the layer midpoints (H19 App. C (b)), with the 50-0 hPa layer at 0.48 x the
+    100 hPa slot. Soundings are grouped by their number of retrieved levels (at most 10 groups)."""
+    psurf = np.asarray(psurf, dtype=np.float64)
+    x_layers = np.asarray(x_layers, dtype=np.float64)
+    p_levels = np.asarray(p_levels, dtype=np.float64)
+    valid = levels.valid_levels(psurf)
+    nv = valid.sum(axis=-1)
+    out = np.full(p_levels.shape, np.nan)
+    for k in np.unique(nv):
+        rows = np.flatnonzero(nv == k)
+        sel = valid[rows]
+        # Layers: the k retrieved slots (surface first) plus 50->0 hPa.
+        x = np.concatenate([x_layers[rows][sel].reshape(rows.size, k), 0.48 * x_layers[rows, 9:10]], axis=1)
+        p_slot = levels.level_pressures(psurf[rows])[sel].reshape(rows.size, k)
+        edges = np.concatenate([p_slot, np.full((rows.size, 2), [50.0, 0.0])], axis=1)  # k + 2 edges
+        widths = edges[:, :-1] - edges[:, 1:]
+        knots = layer_means_to_levels(widths, x)
+        centres = 0.5 * (edges[:, :-1] + edges[:, 1:])
+        # Piecewise linear through the knots (ascending pressure for interp_rows).
+        xo, yo = centres[:, ::-1], knots[:, ::-1]
+        lin = interp_rows(p_levels[rows], xo, yo)
+        # Linear extrapolation beyond the outer midpoints, as the mass-conserving scheme assumes.
+        pl = p_levels[rows]
+        lo_slope = (yo[:, 1] - yo[:, 0]) / (xo[:, 1] - xo[:, 0])
+        hi_slope = (yo[:, -1] - yo[:, -2]) / (xo[:, -1] - xo[:, -2])
+        lin = np.where(pl < xo[:, :1], yo[:, :1] + (pl - xo[:, :1]) * lo_slope[:, None], lin)
+        lin = np.where(pl > xo[:, -1:], yo[:, -1:] + (pl - xo[:, -1:]) * hi_slope[:, None], lin)
+        out[rows] = lin
+    return out
+
+
+def log_pressure_interp(p_new, p_old, x_old) -> np.ndarray:
+    """Profiles ``x_old`` on levels ``p_old`` (n, m) at pressures ``p_new`` (n, k), linear in
+    log p and held constant beyond the ends (the regridding of a VMR-state instrument's profiles
+    in :func:`satcol.validation.akcompare.vmr_methods`). Pressures in hPa, any level order."""
+    lp = np.log(np.asarray(p_old, dtype=np.float64))
+    order = np.argsort(lp, axis=-1)
+    return interp_rows(np.log(np.asarray(p_new, dtype=np.float64)), np.take_along_axis(lp, order, -1),
+                       np.take_along_axis(np.asarray(x_old, dtype=np.float64), order, -1))

@@ -12,7 +12,7 @@ import pandas as pd
 from satcol.plots import figstyle
 from satcol.plots.figstyle import PIXEL_COLORS, SURFACE_COLORS, label
 from satcol.plots.figures import SURF, _save, empty_figure, map_grid, plt
-from satcol.validation import regrid as columns
+from satcol.validation import akcompare
 
 
 def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
@@ -156,7 +156,7 @@ def unitless_aks(candidate_paths) -> pd.DataFrame:
             month = ds["time"].values.astype("datetime64[M]").astype(int) % 12 + 1
             pixel = ds["pixel"].values
         h = levels.pressure_weights(psurf)
-        a = columns.unitless_column_ak(columns.column_averaging_kernel(A, x_a, h), h, x_a)
+        a = akcompare.unitless_column_ak(akcompare.column_averaging_kernel(A, x_a, h), h, x_a)
         pres = levels.level_pressures(psurf)
         season = np.array(["DJF", "DJF", "MAM", "MAM", "MAM", "JJA", "JJA", "JJA", "SON", "SON", "SON", "DJF"])[month - 1]
         n = psurf.size
