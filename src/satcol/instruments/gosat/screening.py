@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from satcol.core.errors import ConfigError
-from satcol.instruments.mopitt.qc import QC_DTYPE, QCBit
+from satcol.core.qcbits import QC_DTYPE, QCBit
 
 #: Bits set from the reader's output, before the criteria of the YAML.
 FIXED_BITS = (
