@@ -50,9 +50,23 @@ def layer_means_on_mopitt(psurf, p_edges, vmr) -> np.ndarray:
     """Mass-weighted means of model layers over the MOPITT layers (n, 10), NaN where a slot is
     below the surface.
 
-    ``p_edges`` (n, L+1) model layer edges in hPa (any order per row), ``vmr`` (n, L) layer
-    means. Exact for a piecewise-constant model profile: the cumulative integral of the model
-    over pressure is piecewise linear between edges, so it is interpolated exactly.
+    Exact for a piecewise-constant model profile: the cumulative integral of the model over
+    pressure is piecewise linear between edges, so it is interpolated exactly (step 1 of the
+    module docstring; docs/methods.md sect. 10).
+
+    Parameters
+    ----------
+    psurf : array_like (n,)
+        MOPITT surface pressure, hPa.
+    p_edges : array_like (n, L+1)
+        Model layer edges, hPa (any order per row).
+    vmr : array_like (n, L)
+        Model layer means, ppb.
+
+    Returns
+    -------
+    numpy.ndarray (n, 10)
+        Model means over the MOPITT layers, ppb; NaN below the surface.
     """
     psurf = np.asarray(psurf, dtype=np.float64)
     pe = np.asarray(p_edges, dtype=np.float64)
@@ -81,8 +95,35 @@ def layer_means_on_mopitt(psurf, p_edges, vmr) -> np.ndarray:
 
 
 def apply_kernel(x_model, prior_vmr, A, psurf, form="profile", column_ak=None) -> np.ndarray:
-    """Model-equivalent XCO (ppb) from model means on the MOPITT layers (n, 10): the prior and
-    averaging kernel in log10 VMR, then the column (module docstring; H19 Eqs. 1, 2, 4)."""
+    """Model-equivalent XCO from model means on the MOPITT layers: the prior and averaging
+    kernel in log10 VMR, then the column (module docstring; H19 Eqs. 1, 2, 4; docs/methods.md
+    sect. 10).
+
+    Parameters
+    ----------
+    x_model : array_like (n, 10)
+        Model means on the MOPITT layers (:func:`layer_means_on_mopitt`), ppb.
+    prior_vmr : array_like (n, 10)
+        MOPITT prior, ppb (NaN below the surface).
+    A : array_like (n, 10, 10)
+        MOPITT averaging kernel in log10 VMR (rows = retrieved levels).
+    psurf : array_like (n,)
+        Surface pressure, hPa.
+    form : {"profile", "column"}
+        The exact profile form (default) or the linearised column form.
+    column_ak : array_like (n, 10), optional
+        Column averaging kernel, ppb per unit log10 VMR; needed by ``form="column"``.
+
+    Returns
+    -------
+    numpy.ndarray (n,)
+        Model-equivalent XCO, ppb.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``form``, or ``form="column"`` without ``column_ak``.
+    """
     x_m = np.asarray(x_model, dtype=np.float64)
     x_a = np.asarray(prior_vmr, dtype=np.float64)
     valid = np.isfinite(x_a) & np.isfinite(x_m)
@@ -160,9 +201,26 @@ def model_xco(obs: xr.Dataset, model: xr.Dataset, co="co", p_edge="pressure_edge
     (:func:`with_kernels`: in a per-sounding file with gathered profiles, the kept soundings;
     see module docstring).
 
-    ``model``: CO layer means ``co`` (mixing-ratio units attribute) and layer edge pressures
-    ``p_edge`` (pressure units attribute), per observation or gridded (:func:`sample_model`);
-    the vertical dimension of ``co`` is the last one, ``p_edge`` has one more entry.
+    Parameters
+    ----------
+    obs : xarray.Dataset
+        An export file (per sounding or super-observations) with ``surface_pressure`` (hPa),
+        ``prior_co_vmr`` (ppb), ``averaging_kernel`` and, for ``form="column"``,
+        ``column_averaging_kernel``.
+    model : xarray.Dataset
+        CO layer means ``co`` (its ``units`` attribute one of :data:`VMR_UNITS`) and layer edge
+        pressures ``p_edge`` (``units`` one of :data:`PRESSURE_UNITS`), per observation or
+        gridded (:func:`sample_model`); the vertical dimension of ``co`` is the last one,
+        ``p_edge`` has one more entry.
+    co, p_edge : str
+        Names of those variables in ``model``.
+    form : {"profile", "column"}
+        Operator form (:func:`apply_kernel`).
+
+    Returns
+    -------
+    xarray.DataArray
+        ``xco_model`` along the observations' dimension, ppb (``units`` ``1e-9``).
     """
     obs = with_kernels(obs)
     dim = _obs_dim(obs)

@@ -504,6 +504,20 @@ def error_correlation_partial(table: pd.DataFrame, corrected: pd.DataFrame, conf
 
 
 def load_models(path) -> dict[str, CorrelationModel]:
+    """The error-correlation models of a run (``results/export/error_correlation.json``, written
+    by the ``error_correlation`` job; docs/methods.md sect. 10).
+
+    Parameters
+    ----------
+    path : str or Path
+        The JSON file.
+
+    Returns
+    -------
+    dict of str to CorrelationModel
+        Per surface (``water``, ``land``): the correlation family, its zero-distance correlation
+        ``c0`` (unitless) and length ``length_km`` (km).
+    """
     with open(path) as f:
         doc = json.load(f)
     return {name: CorrelationModel(**m) for name, m in doc["models"].items()}
@@ -532,8 +546,30 @@ def profile_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, kept
     soundings, so that memory holds one block plus the rows selected, and every read is a slice
     (indexing a file with a list of rows instead was 30 times slower). ``row_offset``: the
     position of ``ds``'s first sounding in its file, when ``ds`` is a block of a file being
-    written (:func:`sounding_dataset`). Raises ValueError if the gathered soundings are not the
-    kept ones (qc == 0): not a file satcol wrote.
+    written (:func:`sounding_dataset`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An open per-sounding export.
+    variables : list of str, optional
+        Variables to read (default: all).
+    block : int
+        Soundings read per slice.
+    kept_only : bool
+        With profiles for every sounding: return the kept ones only.
+    row_offset : int
+        Position of ``ds``'s first sounding in its file.
+
+    Returns
+    -------
+    xarray.Dataset
+        The soundings with profiles, loaded, units as in the file, with ``sounding_index``.
+
+    Raises
+    ------
+    ValueError
+        The gathered soundings are not the kept ones (qc == 0): not a file satcol wrote.
     """
     names = list(ds.data_vars) if variables is None else list(variables)
     missing = sorted(set(names) - set(ds.variables))
@@ -567,12 +603,45 @@ def profile_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, kept
 
 def kept_soundings(ds: xr.Dataset, variables=None, block: int = 500_000, row_offset: int = 0) -> xr.Dataset:
     """The kept soundings (qc == 0) of a per-sounding export, from either profile layout,
-    every variable along ``sounding`` (:func:`profile_soundings`)."""
+    every variable along ``sounding`` (:func:`profile_soundings`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An open per-sounding export (or a block of one being written, ``row_offset``).
+    variables : list of str, optional
+        Variables to read (default: all).
+    block : int
+        Soundings read per slice.
+    row_offset : int
+        Position of ``ds``'s first sounding in its file.
+
+    Returns
+    -------
+    xarray.Dataset
+        The kept soundings, loaded, units as in the file, with ``sounding_index``.
+    """
     return profile_soundings(ds, variables, block, kept_only=True, row_offset=row_offset)
 
 
 def read_kept(path, variables=SUPEROBS_INPUTS, block: int = 500_000) -> xr.Dataset:
-    """The kept soundings (qc == 0) of a per-sounding file (:func:`kept_soundings`)."""
+    """The kept soundings (qc == 0) of a per-sounding file (:func:`kept_soundings`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A per-sounding export, ``results/export/YYYY-MM/mopitt_xco_soundings_YYYY-MM.nc``.
+    variables : list of str
+        Variables to read (default: what :func:`superobs_from_soundings` needs).
+    block : int
+        Soundings read per slice (memory holds one block).
+
+    Returns
+    -------
+    xarray.Dataset
+        The kept soundings along ``sounding`` with the file's units (XCO and errors in ppb,
+        pressures in hPa, VMRs in ppb) and ``sounding_index``, their positions in the file.
+    """
     with xr.open_dataset(path) as f:
         return kept_soundings(f, variables, block)
 
@@ -580,8 +649,29 @@ def read_kept(path, variables=SUPEROBS_INPUTS, block: int = 500_000) -> xr.Datas
 def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s: float, rows=None) -> dict:
     """Super-observations (:func:`satcol.export.superobs.build`) from a per-sounding export dataset
     (either profile layout, or the kept soundings of one, :func:`kept_soundings`): the kept
-    soundings (qc == 0), or the given subset ``rows`` of them; ``members`` are indices along
-    ``ds``'s ``sounding``."""
+    soundings (qc == 0), or the given subset ``rows`` of them (H19 Sect. 5; docs/methods.md
+    sect. 10).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A per-sounding export (:data:`SUPEROBS_INPUTS` are read).
+    models : dict
+        The error-correlation models (:func:`load_models`).
+    config : dict
+        The run's config (``export.superobs`` and ``sra.overpass_gap_minutes`` are used).
+    origin_s : float
+        Time origin of the super-observation time bins, POSIX seconds.
+    rows : array_like of int, optional
+        Soundings (indices along ``sounding``) to use instead of all kept ones.
+
+    Returns
+    -------
+    dict
+        The super-observations' arrays (:func:`satcol.export.superobs.build`: XCO and its error
+        in ppb, profiles, kernels, pressures in hPa); ``members`` are indices along ``ds``'s
+        ``sounding``.
+    """
     from satcol.export import superobs
 
     if has_gathered_profiles(ds):

@@ -33,8 +33,31 @@ class YorkFit:
 def york(x, y, sigma_x, sigma_y, r=0.0, tol=1e-15, max_iter=1000) -> YorkFit:
     """York et al. (2004) Sect. III, steps 1-10: best straight line y = a + b x with errors.
 
-    ``sigma_x``, ``sigma_y``: 1-sigma errors (scalars or per point); ``r``: correlation of the x
-    and y errors per point. W, the means and beta are recomputed at the final slope (step 7).
+    W, the means and beta are recomputed at the final slope (step 7); docs/methods.md sect. 1.
+
+    Parameters
+    ----------
+    x, y : array_like (n,)
+        The points, in the same units (satcol: TCCON and satellite columns, ppb).
+    sigma_x, sigma_y : float or array_like (n,)
+        1-sigma errors of x and y, units of x and y.
+    r : float or array_like (n,)
+        Correlation of the x and y errors per point (unitless, -1..1).
+    tol : float
+        Convergence tolerance on the relative change of the slope.
+    max_iter : int
+        Iteration limit.
+
+    Returns
+    -------
+    YorkFit
+        ``slope`` (unitless), ``intercept`` (units of y), their York-2004 standard errors (not
+        scaled by the MSWD), ``reduced_chi2`` (the MSWD, S / (n - 2)), ``n`` and ``iterations``.
+
+    References
+    ----------
+    York, D., Evensen, N. M., Martinez, M. L. and De Basabe Delgado, J. (2004), Am. J. Phys. 72,
+    367, doi:10.1119/1.1632486.
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     n = x.size
@@ -77,13 +100,39 @@ def york(x, y, sigma_x, sigma_y, r=0.0, tol=1e-15, max_iter=1000) -> YorkFit:
 
 
 def percent_bias(intercept, slope, x) -> np.ndarray:
-    """Percent bias of the fitted line at reference value(s) x: 100 (a + (b - 1) x) / x (H19 Fig. 5)."""
+    """Percent bias of the fitted line at reference value(s) x: 100 (a + (b - 1) x) / x (H19 Fig. 5).
+
+    Parameters
+    ----------
+    intercept : float
+        a, units of x (ppb).
+    slope : float
+        b, unitless.
+    x : float or array_like
+        Reference column(s), ppb (H19 quote 50, 75, 100 and 150 ppb).
+
+    Returns
+    -------
+    numpy.ndarray
+        The bias of y over x at ``x``, percent.
+    """
     x = np.asarray(x, dtype=np.float64)
     return 100.0 * (intercept + (slope - 1.0) * x) / x
 
 
 def weighted_mean(values, errors) -> float:
-    """H19 Eq. A2: sum(w y) / sum(w) with w = 1/err^2."""
+    """H19 Eq. A2: sum(w y) / sum(w) with w = 1/err^2.
+
+    Parameters
+    ----------
+    values, errors : array_like (n,)
+        Values and their 1-sigma errors, same units (ppb).
+
+    Returns
+    -------
+    float
+        The weighted mean, units of ``values``.
+    """
     y = np.asarray(values, dtype=np.float64)
     w = 1.0 / np.asarray(errors, dtype=np.float64) ** 2
     return float(np.sum(w * y) / np.sum(w))
@@ -94,7 +143,20 @@ def gatz_smith_sem(values, errors) -> float:
 
         SEM^2 = n / (n - 1) * sum(w_i^2 (y_i - ybar)^2) / (sum w_i)^2,   w = 1/err^2.
 
-    NaN for fewer than two values.
+    Parameters
+    ----------
+    values, errors : array_like (n,)
+        Values and their 1-sigma errors, same units (ppb).
+
+    Returns
+    -------
+    float
+        The standard error of the weighted mean, units of ``values``; NaN for fewer than two
+        values.
+
+    References
+    ----------
+    Gatz, D. F. and Smith, L. (1995), Atmos. Environ. 29, 1185, doi:10.1016/1352-2310(94)00210-C.
     """
     y = np.asarray(values, dtype=np.float64)
     n = y.size
@@ -106,7 +168,22 @@ def gatz_smith_sem(values, errors) -> float:
 
 
 def grouped_weighted_stats(group, values, errors):
-    """Vectorised Eq. A2/A3 per group id: (unique groups, n, weighted mean, Gatz-Smith SEM)."""
+    """H19 Eqs. A2/A3 per group id, vectorised over all groups at once.
+
+    Parameters
+    ----------
+    group : array_like of int (n,)
+        Group id of each value (e.g. day x surface).
+    values, errors : array_like (n,)
+        Values and their 1-sigma errors, same units (ppb).
+
+    Returns
+    -------
+    groups, count, mean, sem : numpy.ndarray (k,)
+        The unique group ids (sorted), the number of values in each, the weighted mean
+        (:func:`weighted_mean`) and the Gatz-Smith SEM (:func:`gatz_smith_sem`; NaN for a
+        group of one), units of ``values``.
+    """
     group = np.asarray(group)
     keys, g = np.unique(group, return_inverse=True)
     g = g.ravel()
@@ -145,7 +222,28 @@ def _tie_term(v) -> float:
 def theil_sen(y, x, alpha=0.95) -> TheilSen:
     """Theil-Sen slope (median of pairwise slopes, pairs with x_j > x_i), intercept
     median(y) - slope median(x), and Sen's (1968, Eq. 2.6) confidence interval at level ``alpha``
-    with ties corrected in x and y (as scipy.stats.theilslopes(method='separate'))."""
+    with ties corrected in x and y (as scipy.stats.theilslopes(method='separate')); H19 Sect. 4.3,
+    docs/methods.md sect. 3.
+
+    Parameters
+    ----------
+    y : array_like (n,)
+        Values (satcol: satellite/TCCON ratio or difference per day).
+    x : array_like (n,)
+        Abscissae (satcol: time in years).
+    alpha : float
+        Confidence level of the interval (0.95: 95 %).
+
+    Returns
+    -------
+    TheilSen
+        ``slope`` (units of y per unit x), ``intercept`` (units of y), the interval ``low``,
+        ``high`` of the slope and ``alpha``.
+
+    References
+    ----------
+    Sen, P. K. (1968), J. Am. Stat. Assoc. 63, 1379, doi:10.1080/01621459.1968.10480934.
+    """
     y = np.asarray(y, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
     ok = np.isfinite(x) & np.isfinite(y)
