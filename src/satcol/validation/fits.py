@@ -104,7 +104,27 @@ def york_fit(days: pd.DataFrame, method: str, variant: str) -> dict:
     the York error inflated by sqrt(MSWD) (``scale_factor_err_york``) and the delete-one-site
     jackknife (``scale_factor_err_site_jackknife``, :func:`site_jackknife_error`).
     ``per_surface`` holds the same for the land and the water points fitted alone (at least 3
-    points each).
+    points each). H19 Sect. 4.4 and Fig. 5; docs/methods.md sect. 1.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        The per day x surface averages of all sites (``results/validation/days.csv``;
+        :func:`satcol.validation.colocation.colocate_site`): ``site``, ``day``, ``surface``,
+        ``site_lat`` and per method and variant the satellite (y) and TCCON (x) columns and
+        their errors, ppb.
+    method : str
+        ``method_0``, ``method_II`` or ``method_III``.
+    variant : str
+        ``standard`` (the TCCON XCO as published) or ``unscaled``.
+
+    Returns
+    -------
+    dict
+        ``n``; with at least 3 points also ``slope`` (unitless), ``intercept`` (ppb), their
+        errors, ``reduced_chi2``, ``r2``, ``bias_percent`` (percent at 50, 75, 100, 150 ppb),
+        the scale factor (unitless) with its errors, ``n_land``, ``n_water`` and
+        ``per_surface``.
     """
     sub, d = _clean(days, method, variant)
     if len(sub) < 3:
@@ -135,7 +155,29 @@ def scale_factor_error(W, xbar, reduced_chi2) -> float:
 
 
 def drift(days: pd.DataFrame, method: str, variant: str, lat_bin_deg=5.0) -> dict:
-    """Theil-Sen trend (% / yr) of the monthly x 5-degree mean percent difference."""
+    """Theil-Sen trend (% / yr) of the monthly x 5-degree mean percent difference (H19 Sect. 4.3;
+    docs/methods.md sect. 3).
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        The per day x surface averages of all sites (``results/validation/days.csv``;
+        :func:`satcol.validation.colocation.colocate_site`): ``site``, ``day``, ``surface``,
+        ``site_lat`` and per method and variant the satellite (y) and TCCON (x) columns and
+        their errors, ppb.
+    method : str
+        ``method_0``, ``method_II`` or ``method_III``.
+    variant : str
+        ``standard`` (the TCCON XCO as published) or ``unscaled``.
+    lat_bin_deg : float
+        Width of the latitude bins, degrees.
+
+    Returns
+    -------
+    dict
+        ``n_bins`` (month x latitude bins); with at least two months ``drift_percent_per_year``
+        (% / yr), the 95 % interval ``ci_low``, ``ci_high`` and its ``ci_half_width``.
+    """
     sub, d = _clean(days, method, variant)
     if len(sub) < 3:
         return {"n_bins": 0}
@@ -153,6 +195,26 @@ def drift(days: pd.DataFrame, method: str, variant: str, lat_bin_deg=5.0) -> dic
 
 
 def per_site(days: pd.DataFrame, method="method_II", variant="standard") -> pd.DataFrame:
+    """The satellite-TCCON difference per site and surface.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        The per day x surface averages of all sites (``results/validation/days.csv``;
+        :func:`satcol.validation.colocation.colocate_site`): ``site``, ``day``, ``surface``,
+        ``site_lat`` and per method and variant the satellite (y) and TCCON (x) columns and
+        their errors, ppb.
+    method : str
+        ``method_0``, ``method_II`` or ``method_III``.
+    variant : str
+        ``standard`` (the TCCON XCO as published) or ``unscaled``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site``, ``surface`` (water/land), ``n_days``, ``mean_percent`` and ``std_percent``
+        (100 (y - x) / x, percent) and ``mean_diff_ppb`` (y - x, ppb).
+    """
     if days.empty:
         return pd.DataFrame(columns=["site", "surface", "n_days", "mean_percent", "std_percent", "mean_diff_ppb"])
     sub, d = _clean(days, method, variant)
@@ -167,7 +229,29 @@ def per_site(days: pd.DataFrame, method="method_II", variant="standard") -> pd.D
 def leave_one_site_out(days: pd.DataFrame, method="method_II", variant="standard") -> tuple[pd.DataFrame, dict]:
     """For each site: the York fit without it, and on its own days the percent residual of MOPITT
     against that line, 100 (y - (a + b x)) / x, i.e. the bias left after a correction fitted
-    on the other sites."""
+    on the other sites.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        The per day x surface averages of all sites (``results/validation/days.csv``;
+        :func:`satcol.validation.colocation.colocate_site`): ``site``, ``day``, ``surface``,
+        ``site_lat`` and per method and variant the satellite (y) and TCCON (x) columns and
+        their errors, ppb.
+    method : str
+        ``method_0``, ``method_II`` or ``method_III``.
+    variant : str
+        ``standard`` (the TCCON XCO as published) or ``unscaled``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Per site: ``n_days``, ``scale_factor_without_site`` (unitless) and the held-out mean and
+        RMS residual, percent.
+    overall : dict
+        ``n_sites``, the day-weighted mean and RMS residual (percent) and the range of the
+        scale factors; empty when no site could be held out.
+    """
     sub, d = _clean(days, method, variant)
     rows = []
     for site in sorted(sub["site"].unique()):
@@ -267,6 +351,19 @@ def validate(days: pd.DataFrame, variants: dict | None = None) -> dict:
     ``variants`` (:func:`variant_labels`) names each variant by its scale; without it, a variant
     with no finite TCCON values is still reported as not available. An unavailable variant gets
     ``{"n": 0, "available": false, "note": ...}`` instead of a fit, never another variant's numbers.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        The per day x surface averages of all sites (as :func:`york_fit`), columns in ppb.
+    variants : dict, optional
+        :func:`variant_labels` of the run's TCCON stores.
+
+    Returns
+    -------
+    dict
+        Per method and variant: the York fit (:func:`york_fit`) with the drift (:func:`drift`,
+        % / yr); and the leave-one-site-out summary (:func:`leave_one_site_out`, percent).
     """
     out = {}
     labels = variants if variants is not None else _infer_labels(days)
