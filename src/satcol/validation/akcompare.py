@@ -63,21 +63,66 @@ STATE_SPACES = ("log10_vmr", "vmr")
 # --- averaging kernels and the change of prior ----------------------------------------------------------------------------
 def column_averaging_kernel(A, x_hat, h) -> np.ndarray:
     """MOPITT column AK a_j = d c / d log10 x_j = ln10 sum_i h_i x_hat_i A_ij (H19 App. B,
-    Eqs. B1-B2), in ppb per unit log10 VMR. Slots that are NaN contribute nothing."""
+    Eqs. B1-B2), in ppb per unit log10 VMR. Slots that are NaN contribute nothing.
+
+    Parameters
+    ----------
+    A : array_like (..., 10, 10)
+        Averaging kernel in log10 VMR, rows = retrieved levels.
+    x_hat : array_like (..., 10)
+        Retrieved profile, ppb.
+    h : array_like (..., 10)
+        Pressure weights (unitless).
+
+    Returns
+    -------
+    numpy.ndarray (..., 10)
+        a_j, ppb per unit log10 VMR.
+    """
     A = np.nan_to_num(np.asarray(A, dtype=np.float64))
     w = np.nan_to_num(np.asarray(h, dtype=np.float64) * np.asarray(x_hat, dtype=np.float64))
     return LN10 * np.einsum("...i,...ij->...j", w, A)
 
 
 def unitless_column_ak(a, h, x) -> np.ndarray:
-    """H19 Eq. B3: a~_j = a_j / (h_j x_j ln10) (1 for a perfect instrument at x = prior)."""
+    """H19 Eq. B3: a~_j = a_j / (h_j x_j ln10) (1 for a perfect instrument at x = prior).
+
+    Parameters
+    ----------
+    a : array_like (..., 10)
+        Column AK, ppb per unit log10 VMR (:func:`column_averaging_kernel`).
+    h : array_like (..., 10)
+        Pressure weights (unitless).
+    x : array_like (..., 10)
+        The profile it was evaluated at, ppb.
+
+    Returns
+    -------
+    numpy.ndarray (..., 10)
+        The unitless column AK.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(a) / (np.asarray(h) * np.asarray(x) * LN10)
 
 
 def change_of_prior_log(x_hat, A, x_a, x_c) -> np.ndarray:
     """Rodgers & Connor (2003) Eq. (i) in MOPITT's log10 state:
-    log10 x' = log10 x_hat + (A - I)(log10 x_a - log10 x_c); returns x' (ppb)."""
+    log10 x' = log10 x_hat + (A - I)(log10 x_a - log10 x_c).
+
+    Parameters
+    ----------
+    x_hat : array_like (..., n)
+        Retrieved profile, ppb.
+    A : array_like (..., n, n)
+        Averaging kernel in log10 VMR.
+    x_a, x_c : array_like (..., n)
+        The retrieval's prior and the new prior, ppb.
+
+    Returns
+    -------
+    numpy.ndarray (..., n)
+        x', ppb.
+    """
     A = np.nan_to_num(np.asarray(A, dtype=np.float64))
     d = np.nan_to_num(np.log10(x_a) - np.log10(x_c))
     n = d.shape[-1]
@@ -110,7 +155,22 @@ def _check_state_space(state_space):
 
 # --- methods 0, II and III ---------------------------------------------------------------------------
 def method_0(x_hat, psurf, p_t, xco_t):
-    """MOPITT retrieved XCO recomputed for the TCCON surface pressure (H19 Sect. 4.1) vs TCCON."""
+    """MOPITT retrieved XCO recomputed for the TCCON surface pressure (H19 Sect. 4.1) vs TCCON.
+
+    Parameters
+    ----------
+    x_hat : array_like (n, 10)
+        Retrieved profile (corrections carried), ppb; NaN below the surface.
+    psurf, p_t : array_like (n,)
+        Satellite and TCCON surface pressure, hPa.
+    xco_t : array_like (n,)
+        TCCON column, ppb.
+
+    Returns
+    -------
+    y, x : numpy.ndarray (n,)
+        Satellite-side and TCCON-side columns, ppb.
+    """
     h = columns.surface_adjusted_weights(psurf, p_t)
     return columns.column(h, x_hat), np.asarray(xco_t, dtype=np.float64)
 
@@ -193,7 +253,28 @@ def method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t, h_prio
     With the product's integration operator ``h_prior`` (GGG2020) the sums run over the prior
     levels as given with h = h_prior: y is then the TCCON model-comparison formula X_model =
     sum h f_prior + sum h a (f_model - f_prior) (TCCON wiki, AuxiliaryDataGGG2020, cited in the files' usage attribute) with the
-    MOPITT prior as f_prior and the MOPITT profile as f_model, all dry mole fractions.
+    MOPITT prior as f_prior and the MOPITT profile as f_model, all dry mole fractions. The
+    satellite kernel is not used, so the method is the same in every state space.
+
+    Parameters
+    ----------
+    x_hat, x_a : array_like (n, 10)
+        Retrieved (corrections carried) and prior profile, ppb; NaN below the surface.
+    psurf, p_t : array_like (n,)
+        Satellite and TCCON surface pressure, hPa.
+    p_prior, x_prior : array_like (n, L)
+        TCCON prior levels (hPa) and prior (ppb).
+    p_ak, ak : array_like (n, M)
+        TCCON column AK levels (hPa) and column AK (unitless).
+    xco_t : array_like (n,)
+        TCCON column, ppb.
+    h_prior : array_like (n, L), optional
+        The TCCON product's integration operator on its prior levels.
+
+    Returns
+    -------
+    y, x : numpy.ndarray (n,)
+        Satellite-side and TCCON-side columns, ppb.
     """
     if h_prior is None:
         p_lev, x_prior = tccon_levels(p_t, p_prior, x_prior)

@@ -33,7 +33,18 @@ def __getattr__(name):
 def physical_layer_weights(psurf) -> np.ndarray:
     """h over the 11 physical MOPITT layers (..., 11): the 10 slots with the 100 hPa slot only
     100->50 hPa, plus the 50->0 hPa layer; h_j = dp_j / psurf, sums to 1 (docs/methods.md sect. 4).
-    The VMR of the 50->0 hPa layer is 0.48 x that of the 100 hPa slot (H19 Sect. 2.1)."""
+    The VMR of the 50->0 hPa layer is 0.48 x that of the 100 hPa slot (H19 Sect. 2.1).
+
+    Parameters
+    ----------
+    psurf : array_like (...)
+        Surface pressure, hPa.
+
+    Returns
+    -------
+    numpy.ndarray (..., 11)
+        Layer weights (unitless), 0 for slots below the surface.
+    """
     psurf = np.asarray(psurf, dtype=np.float64)
     dp = levels.layer_thickness(psurf)
     dp[..., 9] = 50.0
@@ -45,7 +56,20 @@ def mopitt_layer_edges(psurf, p_target=None) -> tuple[np.ndarray, np.ndarray]:
     """Bottom and top pressure (..., 10) of each MOPITT slot's layer: the slot's level and the
     next retrieved level above (fixed levels for slots 1-8, 50 hPa for slot 9, the first
     retrieved fixed level for the surface slot). With ``p_target`` the surface layer's bottom
-    is max(psurf, p_target) (extended to a lower-lying site). NaN for slots below the surface."""
+    is max(psurf, p_target) (extended to a lower-lying site). NaN for slots below the surface.
+
+    Parameters
+    ----------
+    psurf : array_like (...)
+        MOPITT surface pressure, hPa.
+    p_target : array_like (...), optional
+        Surface pressure to extend the lowest layer to (TCCON's), hPa.
+
+    Returns
+    -------
+    bottom, top : numpy.ndarray (..., 10)
+        Layer bottom and top pressure, hPa.
+    """
     psurf = np.asarray(psurf, dtype=np.float64)
     p = levels.level_pressures(psurf)
     valid = np.isfinite(p)
@@ -63,7 +87,20 @@ def surface_adjusted_weights(psurf_mopitt, psurf_target) -> np.ndarray:
     """Effective h (..., 10) of a MOPITT profile moved to another surface pressure (H19 Sect. 4.1,
     docs/methods.md sect. 7): for a higher target pressure the lowest retrieved layer is extended
     uniformly; for a lower one, layers below the target get h = 0 and the layer containing it
-    keeps its part above. h_j = dp'_j / P_target with the 74 hPa effective top layer."""
+    keeps its part above. h_j = dp'_j / P_target with the 74 hPa effective top layer.
+
+    Parameters
+    ----------
+    psurf_mopitt : array_like (...)
+        MOPITT surface pressure, hPa.
+    psurf_target : array_like (...)
+        Target (TCCON) surface pressure, hPa.
+
+    Returns
+    -------
+    numpy.ndarray (..., 10)
+        Weights h' (unitless) of the 10 MOPITT slots at the target surface pressure.
+    """
     pm = np.asarray(psurf_mopitt, dtype=np.float64)
     pt = np.broadcast_to(np.asarray(psurf_target, dtype=np.float64), pm.shape)
     bottom, top = mopitt_layer_edges(pm, pt)
@@ -74,7 +111,20 @@ def surface_adjusted_weights(psurf_mopitt, psurf_target) -> np.ndarray:
 
 
 def column(h, x) -> np.ndarray:
-    """sum_j h_j x_j over the last axis, NaN slots ignored (H19 Eq. 4)."""
+    """sum_j h_j x_j over the last axis, NaN slots ignored (H19 Eq. 4).
+
+    Parameters
+    ----------
+    h : array_like (..., K)
+        Pressure weights (unitless).
+    x : array_like (..., K)
+        Profile (VMR, e.g. ppb); NaN where absent.
+
+    Returns
+    -------
+    numpy.ndarray (...)
+        The column average, units of ``x``.
+    """
     x = np.asarray(x, dtype=np.float64)
     return np.sum(np.where(np.isfinite(x), h * x, 0.0), axis=-1)
 
@@ -84,7 +134,22 @@ def levels_to_layer_means(p_levels, x_levels, edges_bottom, edges_top, n_sub=500
     """Average of a level profile over each layer [bottom, top] (hPa): the layer is cut into
     ``n_sub`` equal-pressure sub-layers, the profile interpolated linearly in pressure to their
     midpoints, and the plain mean taken (H19 App. C). Outside the profile's range the end values
-    are held. p_levels, x_levels: (..., L) surface first; edges: (..., K)."""
+    are held.
+
+    Parameters
+    ----------
+    p_levels, x_levels : array_like (..., L)
+        Level pressures (hPa, surface first) and values (e.g. ppb).
+    edges_bottom, edges_top : array_like (..., K)
+        Layer bottom and top pressures, hPa.
+    n_sub : int
+        Sub-layers per layer.
+
+    Returns
+    -------
+    numpy.ndarray (..., K)
+        Layer means, units of ``x_levels``.
+    """
     p = np.asarray(p_levels, dtype=np.float64)
     x = np.asarray(x_levels, dtype=np.float64)
     lo = np.asarray(edges_bottom, dtype=np.float64)
@@ -128,8 +193,19 @@ def layer_means_to_levels(widths, means) -> np.ndarray:
     Knot values y_k at layer midpoints such that the exact mean of the piecewise-linear function
     over each layer equals the given mean: m_k = [f(e_k) + 2 y_k + f(e_k+1)] / 4 with edge values
     f(e_k) = (w_k y_k-1 + w_k-1 y_k) / (w_k-1 + w_k), and linear extrapolation of the end
-    segments (y_0 = m_0, y_N-1 = m_N-1). Solves the tridiagonal system; ``widths`` and
-    ``means`` are (K,) or (..., K).
+    segments (y_0 = m_0, y_N-1 = m_N-1). Solves the tridiagonal system.
+
+    Parameters
+    ----------
+    widths : array_like (K,) or (..., K)
+        Layer thicknesses, hPa.
+    means : array_like (K,) or (..., K)
+        Layer means (e.g. ppb).
+
+    Returns
+    -------
+    numpy.ndarray (..., K)
+        Knot values at the layer midpoints, units of ``means``.
     """
     w = np.asarray(widths, dtype=np.float64)
     m = np.asarray(means, dtype=np.float64)
@@ -186,7 +262,20 @@ def tccon_levels(p_t, p_prior, x_prior) -> tuple[np.ndarray, np.ndarray]:
     The GGG prior is on a fixed altitude grid from 0 km, so for elevated sites its lowest levels
     lie below the surface and are dropped. To keep a rectangular array, the grid is padded at the
     top by repeating the last level: a repeated level bounds a zero-thickness layer, which has
-    zero weight."""
+    zero weight.
+
+    Parameters
+    ----------
+    p_t : array_like (n,)
+        TCCON surface pressure, hPa.
+    p_prior, x_prior : array_like (n, L)
+        Prior levels (hPa, any order) and prior (ppb).
+
+    Returns
+    -------
+    p, x : numpy.ndarray (n, L + 1)
+        Levels (hPa, surface first) and the prior on them (ppb).
+    """
     p_t = np.asarray(p_t, dtype=np.float64)
     p_prior = np.asarray(p_prior, dtype=np.float64)
     x_prior = np.asarray(x_prior, dtype=np.float64)
@@ -216,7 +305,22 @@ def tccon_prior_column(p_prior, x_prior) -> np.ndarray:
 def mopitt_on_tccon_levels(x_layers, psurf, p_levels) -> np.ndarray:
     """MOPITT layer VMRs (n, 10) -> values on TCCON levels (n, L) by the mass-conserving linear
     profile through the layer midpoints (H19 App. C (b)), with the 50-0 hPa layer at 0.48 x the
-    100 hPa slot. Soundings are grouped by their number of retrieved levels (at most 10 groups)."""
+    100 hPa slot. Soundings are grouped by their number of retrieved levels (at most 10 groups).
+
+    Parameters
+    ----------
+    x_layers : array_like (n, 10)
+        MOPITT slot VMRs (ppb), NaN below the surface.
+    psurf : array_like (n,)
+        MOPITT surface pressure, hPa.
+    p_levels : array_like (n, L)
+        TCCON levels, hPa.
+
+    Returns
+    -------
+    numpy.ndarray (n, L)
+        The profile on the TCCON levels, ppb.
+    """
     psurf = np.asarray(psurf, dtype=np.float64)
     x_layers = np.asarray(x_layers, dtype=np.float64)
     p_levels = np.asarray(p_levels, dtype=np.float64)
