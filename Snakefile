@@ -9,11 +9,12 @@ from snakemake.utils import min_version, validate
 min_version("9")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-import satcol.config as satcol_config  # noqa: E402
+import satcol.core.config as satcol_config  # noqa: E402
 from satcol import instruments as satcol_instruments  # noqa: E402
-from satcol import ioutil, workflow_plan  # noqa: E402
+from satcol.core import ioutil  # noqa: E402
+from satcol.pipeline import plan as workflow_plan  # noqa: E402
 
-# Jobs reuse their heap for month-sized arrays (satcol.ioutil.MALLOC_TUNABLES; a GLIBC_TUNABLES
+# Jobs reuse their heap for month-sized arrays (satcol.core.ioutil.MALLOC_TUNABLES; a GLIBC_TUNABLES
 # of your own is left alone).
 ioutil.set_job_allocator(os.environ)
 
@@ -22,7 +23,7 @@ ioutil.set_job_allocator(os.environ)
 # directory); --configfile files and --config values override it key by key. Keys are
 # normalized to strings (YAML turns `1:` into an int key; the pixel maps use string keys).
 # MOPITT's keys at their old top-level places are moved to instruments.mopitt first, with one
-# message per key on stderr (satcol.config.migrate logs it as a warning); a key at both places
+# message per key on stderr (satcol.core.config.migrate logs it as a warning); a key at both places
 # stops the run.
 _given, _ = satcol_config.migrate(satcol_config.normalize(config), "--configfile/--config")
 _merged = satcol_config.deep_update(
@@ -34,7 +35,7 @@ config.update(_merged)
 validate(config, "config/schema/config.schema.yaml")
 # Defaults inside the referenced per-instrument schemas (config/schema/instruments/): Snakemake's
 # validator checks them but does not fill them in there (jsonschema takes a referenced file's own
-# $schema dialect without the default filling); satcol's does (satcol.config.validate).
+# $schema dialect without the default filling); satcol's does (satcol.core.config.validate).
 satcol_config.validate(config)
 
 # Plug-in modules register their instruments; the {instrument} rules run MOPITT and each other

@@ -4,7 +4,7 @@ Usage:  python benchmarks/bench_colocation.py [--results results] [--year 2010] 
 
 Runs on the products of a finished workflow run (``snakemake --cores N`` first): the corrected
 columns and the store of each month of ``--year``, and the TCCON site stores. Times, with the
-workflow's own functions (``satcol.colocation``):
+workflow's own functions (``satcol.validation.colocation``):
 
 - candidates: for each month, the grid index over the kept soundings, the box queries of all
   sites, and the read of the candidates' profiles and kernels (written to a scratch dir);
@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from satcol import colocation, provenance
-from satcol.config import REPO_DIR, load_config
+from satcol.core import provenance
+from satcol.core.config import REPO_DIR, load_config
+from satcol.validation import colocation
 
 HERE = Path(__file__).resolve().parent
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from satcol import ingest
-from satcol.config import load_config
-from satcol.io import mopitt as mopitt_io
+from satcol.core.config import load_config
+from satcol.instruments.mopitt import reader as mopitt_io
+from satcol.pipeline import ingest
 from satcol.synthetic import mopitt, mopitt_writer
 
 HERE = Path(__file__).resolve().parent

@@ -6,7 +6,7 @@ The month is generated in the real format, one day at a time (simulate -> MOP02J
 ingest -> per-day store; the .he5 file is deleted once ingested, so the disk never holds more
 than ``--jobs`` day files), then the per-day stores are concatenated into the month table the
 per-month workflow rules read. Timed, on that table, with the workflow's own stage functions
-(``satcol.qcchain``):
+(``satcol.instruments.mopitt.qcchain``):
 
 - prefilter (QC bits + partial sums of the preliminary pixel bias),
 - preliminary pixel-bias reduction (global; here one month),
@@ -33,10 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from satcol import filters, ingest, qcchain, store
-from satcol.config import REPO_DIR, load_config
+from satcol.core import store
+from satcol.core.config import REPO_DIR, load_config
+from satcol.core.timeutil import day_start_unix
+from satcol.instruments.mopitt import filters, qcchain
+from satcol.pipeline import ingest
 from satcol.synthetic import mopitt, mopitt_writer
-from satcol.timeutil import day_start_unix
 
 HERE = Path(__file__).resolve().parent
 MONTH = (2010, 4)

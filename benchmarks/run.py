@@ -55,10 +55,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from satcol.config import load_config  # noqa: E402
-from satcol.io import mopitt as mopitt_io  # noqa: E402
-from satcol.ioutil import drop_from_page_cache  # noqa: E402
-from satcol.provenance import sha256_file  # noqa: E402
+from satcol.core.config import load_config  # noqa: E402
+from satcol.core.ioutil import drop_from_page_cache  # noqa: E402
+from satcol.core.provenance import sha256_file  # noqa: E402
+from satcol.instruments.mopitt import reader as mopitt_io  # noqa: E402
 from satcol.synthetic import mopitt, mopitt_writer  # noqa: E402
 from satcol.synthetic import tccon as syntccon  # noqa: E402
 

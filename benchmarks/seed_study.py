@@ -15,20 +15,20 @@ For each run k = 0..runs-1 (seed ``SEEDS[k]``, injected scale ``SCALES[k]``), in
    simulates them as it simulates any footprint (truth, clouds, retrieval, errors and injected
    biases are functions of position and time; only the random draws differ from a global run).
    Each day is written in the MOPITT L2 layout and read back by satcol's reader (ingest's
-   :func:`satcol.io.mopitt.read_mop02` and ``canonical``), so the soundings carry every field the
+   :func:`satcol.instruments.mopitt.reader.read_mop02` and ``canonical``), so the soundings carry every field the
    filters need.
 2. QC as the workflow does it for these soundings: the prefilter (night, snow/ice, mixed
    surface) and the H19 Table 3 filters (``filters.table``). The QC chain's corrections are
    taken as perfect: ``xco_corrected = xco - pixel bias - feature bias`` from the truth table
    (their estimation is scored by ``recovery.csv``; this study isolates the TCCON validation).
 3. The synthetic TCCON files of the sites (GGG2020 layout), ingested by
-   :func:`satcol.ingest.ingest_tccon_site`; then per site :func:`satcol.colocation.colocate_site`
-   and :func:`satcol.validation.york_fit` on the day x surface points of all sites, as the
+   :func:`satcol.pipeline.ingest.ingest_tccon_site`; then per site :func:`satcol.validation.colocation.colocate_site`
+   and :func:`satcol.validation.fits.york_fit` on the day x surface points of all sites, as the
    workflow's ``colocate_site`` and ``tccon_validation`` rules do.
 
 It writes ``seed_study.csv`` (one row per run and surface: recovered scale, error in % and in
 units of the quoted uncertainty, n) and ``seed_study.md`` (the summary table of
-:func:`satcol.validation.seed_study_summary`) to ``--work``. A run of one year at 6 days a month
+:func:`satcol.validation.fits.seed_study_summary`) to ``--work``. A run of one year at 6 days a month
 (72 days, about 245 day x surface points at 13-14 sites) took 160-170 s with two runs sharing the
 machine's 2 cores (2026-12-07; the table in docs/mopitt-h19.md, "TCCON validation (H19 Sect. 4)"). ``--dem-at-sites`` and ``--noise-free`` are
 the diagnostics of that section. Nothing here is asserted by the tests.
@@ -51,12 +51,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from satcol import colocation, filters, ingest, prefilter, validation  # noqa: E402
-from satcol.config import load_config  # noqa: E402
-from satcol.io import mopitt as mopitt_io  # noqa: E402
+from satcol.core.config import load_config  # noqa: E402
+from satcol.instruments.mopitt import filters, prefilter  # noqa: E402
+from satcol.instruments.mopitt import reader as mopitt_io  # noqa: E402
+from satcol.pipeline import ingest  # noqa: E402
 from satcol.synthetic import calendar, geometry, mopitt, mopitt_writer, retrieval  # noqa: E402
 from satcol.synthetic import tccon as syntccon  # noqa: E402
 from satcol.synthetic import truth as truth_mod  # noqa: E402
+from satcol.validation import colocation  # noqa: E402
+from satcol.validation import fits as validation  # noqa: E402
 
 #: Seeds and injected global scales of the runs (run k uses SEEDS[k] and SCALES[k]).
 SEEDS = [20190101, 11, 2024, 777, 31337, 4242, 90210, 55]
@@ -223,7 +226,7 @@ def run_one(args) -> dict:
 
 
 def rows_of(result: dict) -> list[dict]:
-    """Per-run rows (overall, land, water) for :func:`satcol.validation.seed_study_summary`."""
+    """Per-run rows (overall, land, water) for :func:`satcol.validation.fits.seed_study_summary`."""
     fit = result["fit"]
     rows = []
     for surface, f in (("all", fit), ("land", fit["per_surface"]["land"]), ("water", fit["per_surface"]["water"])):

@@ -3,7 +3,7 @@ import re
 
 
 wildcard_constraints:
-    # the instruments of the shared rules: MOPITT and the plug-ins' (satcol.config.generic_instruments)
+    # the instruments of the shared rules: MOPITT and the plug-ins' (satcol.core.config.generic_instruments)
     instrument="|".join(re.escape(name) for name in ENABLED_INSTRUMENTS),
     stage="raw|corrected",
     ym=r"\d{4}-\d{2}",
@@ -14,7 +14,7 @@ wildcard_constraints:
 
 
 def cfg(*path, only=None, drop=()):
-    """A rule's slice of the config, for its params (satcol.workflow_plan.config_value): every
+    """A rule's slice of the config, for its params (satcol.pipeline.plan.config_value): every
     config value a job uses reaches it through params, so that Snakemake's params trigger
     reruns the job, and what depends on it, when the value changes."""
     return workflow_plan.config_value(config, *path, only=only, drop=drop)

@@ -2,7 +2,8 @@
 
 import yaml
 
-from satcol import filters, ioutil, logutil, qcchain, store
+from satcol.core import ioutil, logutil, store
+from satcol.instruments.mopitt import filters, qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 with open(snakemake.input.applied) as f:  # noqa: F821

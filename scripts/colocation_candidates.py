@@ -3,7 +3,9 @@ retrieved (stage raw, QC before the correction) or the corrected one (thin wrapp
 
 import json
 
-from satcol import colocation, config, instruments, ioutil, logutil, provenance, store
+from satcol import instruments
+from satcol.core import config, ioutil, logutil, provenance, store
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821

@@ -6,8 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from satcol import colocation, export, ioutil, logutil, provenance, qcchain, store
-from satcol import qc as qcmod
+from satcol.core import ioutil, logutil, provenance, store
+from satcol.export import products as export
+from satcol.instruments.mopitt import qc as qcmod
+from satcol.instruments.mopitt import qcchain
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
@@ -18,7 +21,7 @@ with open(inp.accepted) as f:
     accepted = json.load(f)["accepted"]
 fits = pd.read_csv(inp.fits)
 columns = list(dict.fromkeys(qcchain.with_feature_columns(qcchain.CORRECT_COLUMNS, accepted) + export.PAIR_COLUMNS
-                             + colocation.CAND_SCALARS))
+                             + colocation.candidate_columns()))
 table = store.read_soundings(inp.table, columns=columns)
 corrected = qcchain.run_correct(table, qc, accepted, fits, cfg, params.origin)
 with open(inp.store_report) as f:

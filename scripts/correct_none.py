@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from satcol import config, instruments, ioutil, logutil, provenance, store
+from satcol import instruments
+from satcol.core import config, ioutil, logutil, provenance, store
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821

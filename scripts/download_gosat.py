@@ -1,6 +1,6 @@
 """Fetch one month of one GOSAT NIES L2 product from the GDAS server; write its manifest (thin wrapper)."""
 
-from satcol import logutil
+from satcol.core import logutil
 from satcol.download import jobs
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

@@ -1,6 +1,6 @@
 """Fetch one month of MOPITT L2 files found by the CMR search; write its manifest (thin wrapper)."""
 
-from satcol import logutil
+from satcol.core import logutil
 from satcol.download import jobs
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

@@ -1,6 +1,6 @@
 """Fetch one TCCON site's public GGG2020 file(s) from CaltechDATA; write its manifest (thin wrapper)."""
 
-from satcol import logutil
+from satcol.core import logutil
 from satcol.download import jobs
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

@@ -2,8 +2,10 @@
 
 import pandas as pd
 
-from satcol import error_correlation, ioutil, logutil, plots, provenance
-from satcol.summary import write_json
+from satcol.core import ioutil, logutil, provenance
+from satcol.pipeline.summary import write_json
+from satcol.plots import figures as plots
+from satcol.validation import error_correlation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 cfg = snakemake.params.error_correlation  # noqa: F821

@@ -1,12 +1,14 @@
 """CF per-sounding export of one month of a plug-in instrument without an exporter of its own,
-named by its species (satcol.export.generic_sounding_dataset; thin wrapper)."""
+named by its species (satcol.export.products.generic_sounding_dataset; thin wrapper)."""
 
 import json
 
 import numpy as np
 import xarray as xr
 
-from satcol import config, export, instruments, ioutil, logutil, provenance, store
+from satcol import instruments
+from satcol.core import config, ioutil, logutil, provenance, store
+from satcol.export import products as export
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821

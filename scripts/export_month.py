@@ -5,8 +5,9 @@ import json
 
 import xarray as xr
 
-from satcol import export, logutil, provenance, store
-from satcol.summary import write_json
+from satcol.core import logutil, provenance, store
+from satcol.export import products as export
+from satcol.pipeline.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821

@@ -3,7 +3,8 @@
 
 import pandas as pd
 
-from satcol import ioutil, logutil, qcchain
+from satcol.core import ioutil, logutil
+from satcol.instruments.mopitt import qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 partials = [pd.read_parquet(p) for p in snakemake.input]  # noqa: F821

@@ -1,4 +1,4 @@
-"""QC figures and the filter table (thin wrapper; plotting code in satcol.plots)."""
+"""QC figures and the filter table (thin wrapper; plotting code in satcol.plots.figures)."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from satcol import binstats, filters, ioutil, logutil, plots, qcchain, store
-from satcol import qc as qcmod
+from satcol.core import binstats, ioutil, logutil, store
+from satcol.instruments.mopitt import figures as mopitt_figures
+from satcol.instruments.mopitt import filters, qcchain
+from satcol.instruments.mopitt import qc as qcmod
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
@@ -19,13 +21,13 @@ with open(inp.applied) as f:
 
 # Fig. 1
 table = store.read_soundings(inp.fig1_table)
-plots.fig1(table, pd.read_parquet(inp.fig1_qc)["qc"].to_numpy(), params.month, out.fig1)
+mopitt_figures.fig1(table, pd.read_parquet(inp.fig1_qc)["qc"].to_numpy(), params.month, out.fig1)
 
 # Fig. 2: preliminary (15-day bins) and final (10-day bins, fixed effects)
 prelim = qcchain.load_frames(inp.prelim)
 events = qcchain.events_s(cfg)
-plots.fig2(prelim["bins"], events, out.fig2)
-plots.fig2(pd.read_csv(inp.final_bins), events, out.fig2_final,
+mopitt_figures.fig2(prelim["bins"], events, out.fig2)
+mopitt_figures.fig2(pd.read_csv(inp.final_bins), events, out.fig2_final,
            title=f"final pixel bias ({cfg['pixel_bias']['final_estimator']}), "
                  f"{cfg['pixel_bias']['final_bin_days']:g}-day bins, second SRA")
 
@@ -37,7 +39,7 @@ after = after.rename(columns={"n": "hist_filtered"}).merge(
     diag[["candidate", "surface", "bin", "bin_lo", "bin_hi"]], on=["candidate", "surface", "bin"], how="left")
 Path(out.fig3).mkdir(parents=True, exist_ok=True)
 for cand in candidates:
-    plots.fig3(diag, after, cand, applied["filters"], Path(out.fig3) / f"fig3_{cand}.png")
+    mopitt_figures.fig3(diag, after, cand, applied["filters"], Path(out.fig3) / f"fig3_{cand}.png")
 
 # Filter table: each applied filter with the soundings its bit flags over the whole run
 counts, only = {}, {}

@@ -1,12 +1,13 @@
 """Pages of the Snakemake report: the front page and the run's tables as HTML (thin wrapper;
-the rendering is satcol.reportpages). Serves rules report_pages, report_osse_table, report_paper_table and the GOSAT
+the rendering is satcol.plots.reportpages). Serves rules report_pages, report_osse_table, report_paper_table and the GOSAT
 table pages (report_gosat_loso_table, report_gosat_recovery_table)."""
 
 import json
 
 import pandas as pd
 
-from satcol import ioutil, logutil, reportpages
+from satcol.core import ioutil, logutil
+from satcol.plots import reportpages
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, rule = snakemake.input, snakemake.output, snakemake.rule  # noqa: F821

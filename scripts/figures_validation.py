@@ -4,7 +4,10 @@ import json
 
 import pandas as pd
 
-from satcol import colocation, logutil, plots
+from satcol.core import logutil
+from satcol.instruments.mopitt import figures as mopitt_figures
+from satcol.plots import figures as plots
+from satcol.validation import colocation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821
@@ -26,7 +29,7 @@ plots.fig5(days, summary["method_II"]["standard"], out.fig5)
 plots.fig5(days, summary["method_II"]["unscaled"], out.fig5_unscaled, variant="unscaled")
 plots.fig6(days, sites, out.fig6)
 plots.fig7(days, out.fig7)
-mopitt_ak = colocation.unitless_aks(inp.candidates)
+mopitt_ak = mopitt_figures.unitless_aks(inp.candidates)
 busiest = max(inp.tccon, key=lambda p: summary["counts_per_site"].get(p.split("/")[-1][:2], {}).get("days_compared", 0))
-plots.fig8(mopitt_ak, colocation.tccon_ak_sample(busiest), out.fig8)
+mopitt_figures.fig8(mopitt_ak, colocation.tccon_ak_sample(busiest), out.fig8)
 log.info("validation figures written; TCCON AK from %s", busiest)

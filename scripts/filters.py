@@ -4,7 +4,8 @@ import os
 
 import pandas as pd
 
-from satcol import filters, ioutil, logutil, qcchain
+from satcol.core import ioutil, logutil
+from satcol.instruments.mopitt import filters, qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp = snakemake.input  # noqa: F821

@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from satcol import gosat_mlr, logutil, provenance
-from satcol.instruments.gosat import workflow
+from satcol.core import logutil, provenance
+from satcol.instruments.gosat import mlr as gosat_mlr
+from satcol.pipeline import gosat as workflow
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, w = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821

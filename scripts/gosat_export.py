@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from satcol import logutil, provenance
-from satcol.instruments.gosat import export, instrument
+from satcol.core import logutil, provenance
+from satcol.export import gosat as export
+from satcol.instruments.gosat import instrument
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params  # noqa: F821

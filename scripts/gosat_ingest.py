@@ -1,7 +1,7 @@
 """Ingest one month of GOSAT L2 files into the store, one table per species (thin wrapper)."""
 
-from satcol import logutil
-from satcol.instruments.gosat import workflow
+from satcol.core import logutil
+from satcol.pipeline import gosat as workflow
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 out, params = snakemake.output, snakemake.params  # noqa: F821

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from satcol import logutil, provenance
-from satcol.instruments.gosat import workflow
+from satcol.core import logutil, provenance
+from satcol.pipeline import gosat as workflow
 from satcol.synthetic import tccon
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

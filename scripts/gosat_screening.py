@@ -1,7 +1,7 @@
 """S23 Table 3 screening of a GOSAT species' record as QC bits (thin wrapper)."""
 
-from satcol import ioutil, logutil, provenance
-from satcol.instruments.gosat import workflow
+from satcol.core import ioutil, logutil, provenance
+from satcol.pipeline import gosat as workflow
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, w = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821

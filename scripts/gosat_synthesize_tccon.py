@@ -1,7 +1,7 @@
 """Write the TCCON GGG2020 files of the GOSAT target sites (thin wrapper)."""
 
-from satcol import logutil
-from satcol.instruments.gosat import workflow
+from satcol.core import logutil
+from satcol.pipeline import gosat as workflow
 from satcol.synthetic import tccon
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

@@ -1,8 +1,10 @@
 """Ingest one month of an instrument's L2 files into its canonical store (thin wrapper)."""
 
-from satcol import config, ingest, instruments, logutil
+from satcol import instruments
+from satcol.core import config, logutil
 from satcol.download.plan import expand_inputs
-from satcol.summary import write_json
+from satcol.pipeline import ingest
+from satcol.pipeline.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 config.load_plugins(snakemake.params.plugins)  # noqa: F821

@@ -1,8 +1,9 @@
 """Ingest one TCCON site's public files into a per-site table (thin wrapper)."""
 
-from satcol import ingest, logutil
+from satcol.core import logutil
 from satcol.download.plan import expand_inputs
-from satcol.summary import write_json
+from satcol.pipeline import ingest
+from satcol.pipeline.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 # Download manifests (download.enabled) stand for the files they list.

@@ -2,8 +2,10 @@
 
 import xarray as xr
 
-from satcol import closed_loop, export, logutil
-from satcol.summary import write_json
+from satcol.core import logutil
+from satcol.export import products as export
+from satcol.osse import closed_loop
+from satcol.pipeline.summary import write_json
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 with xr.open_dataset(snakemake.input.soundings) as obs:  # noqa: F821

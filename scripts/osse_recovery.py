@@ -4,7 +4,9 @@ import json
 
 import pandas as pd
 
-from satcol import closed_loop, filters, ioutil, logutil, recovery
+from satcol.core import ioutil, logutil
+from satcol.instruments.mopitt import filters
+from satcol.osse import closed_loop, recovery
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, params = snakemake.input, snakemake.params  # noqa: F821

@@ -4,7 +4,8 @@ import json
 
 import pandas as pd
 
-from satcol import ioutil, logutil, paper_compare, provenance
+from satcol.core import ioutil, logutil, provenance
+from satcol.osse import paper_compare
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821

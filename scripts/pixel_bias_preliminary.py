@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from satcol import logutil, qcchain
+from satcol.core import logutil
+from satcol.instruments.mopitt import qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 partials = [pd.read_parquet(p) for p in snakemake.input]  # noqa: F821

@@ -1,6 +1,7 @@
 """Prefilter one month: QC bits for night, snow/ice, mixed surface (thin wrapper)."""
 
-from satcol import ioutil, logutil, qcchain, store
+from satcol.core import ioutil, logutil, store
+from satcol.instruments.mopitt import qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 table = store.read_soundings(snakemake.input.table, columns=qcchain.PREFILTER_COLUMNS)  # noqa: F821

@@ -1,6 +1,7 @@
 """First SRA of one month with the preliminary pixel correction (thin wrapper)."""
 
-from satcol import filters, ioutil, logutil, qcchain, store
+from satcol.core import ioutil, logutil, store
+from satcol.instruments.mopitt import filters, qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 candidates = filters.load_candidates(snakemake.input.candidates)  # noqa: F821

@@ -2,7 +2,8 @@
 
 import json
 
-from satcol import ioutil, logutil, qcchain, store
+from satcol.core import ioutil, logutil, store
+from satcol.instruments.mopitt import qcchain
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 qc = store.read_soundings(snakemake.input.qc)  # noqa: F821

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import yaml
 
-from satcol import logutil, provenance
-from satcol.summary import (
+from satcol.core import logutil, provenance
+from satcol.pipeline.summary import (
     build_summary,
     conservation_section,
     export_section,
@@ -40,7 +40,7 @@ summary["tccon"]["colocation_counts"] = validation["counts_per_site"]
 with open(inp.correlation) as f:
     correlation = json.load(f)
 # The config hash covers the run's config (rules/common.smk, run_config) and the hashes recorded
-# in the store reports and the error-correlation model (satcol.provenance).
+# in the store reports and the error-correlation model (satcol.core.provenance).
 summary["provenance"] = provenance.provenance(
     cfg, checksums=summary["provenance"]["input_sha256"],
     upstream=[provenance.recorded_config_hash(r) for r in (*load(inp.mopitt), *load(inp.tccon), correlation)])

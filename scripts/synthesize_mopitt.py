@@ -4,7 +4,7 @@ import datetime as dt
 
 import pandas as pd
 
-from satcol import ioutil, logutil
+from satcol.core import ioutil, logutil
 from satcol.synthetic import mopitt, mopitt_writer
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

@@ -1,6 +1,6 @@
 """Write one synthetic TCCON public file, GGG2020 or GGG2014 per synthetic.tccon_format (thin wrapper)."""
 
-from satcol import logutil
+from satcol.core import logutil
 from satcol.synthetic import tccon
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821

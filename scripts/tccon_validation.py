@@ -4,8 +4,9 @@ import json
 
 import pandas as pd
 
-from satcol import ioutil, logutil, validation
-from satcol.summary import write_json
+from satcol.core import ioutil, logutil
+from satcol.pipeline.summary import write_json
+from satcol.validation import fits as validation
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out = snakemake.input, snakemake.output  # noqa: F821

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from satcol.config import instrument_config, load_config
+from satcol.core.config import instrument_config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -19,7 +19,7 @@ TINY = {"synthetic": {"start": "2009-07-01", "end": "2009-07-31", "days_per_mont
 
 def small_config(**synthetic):
     """The default config on a small synthetic record (two months, one day, one orbit), as the
-    MOPITT chain's functions take it (satcol.config.instrument_config)."""
+    MOPITT chain's functions take it (satcol.core.config.instrument_config)."""
     syn = {"start": "2009-07-01", "end": "2009-08-31", "days_per_month": 1, "orbits_per_day": 1}
     syn.update(synthetic)
     return instrument_config(load_config(overrides={"synthetic": syn}))

@@ -1,6 +1,6 @@
 # GOSAT chain helpers (rules/instruments/gosat_s23.smk): the plan of the GOSAT record and the
 # paths the rules and targets use. Functions only (snakemake --lint: no functions beside rules).
-from satcol.instruments.gosat import workflow as gosat_workflow
+from satcol.pipeline import gosat as gosat_workflow
 
 GOSAT = gosat_workflow.plan(config)
 GOSAT_SPECIES = list(gosat_workflow.SPECIES)
@@ -17,7 +17,7 @@ def gosat_config_file(key):
 
 
 def satcol_config_path(p):
-    from satcol.ingest import resolve_path
+    from satcol.pipeline.ingest import resolve_path
 
     return resolve_path(p, workflow.basedir)
 

@@ -1,7 +1,7 @@
 # GOSAT TANSO-FTS SWIR XCO2/XCH4 after Someya et al. 2023 (S23): synthetic record -> store ->
 # screening (S23 Table 3) -> TCCON match-ups -> MLR fit (S23 Sect. 4.5) -> corrected record ->
 # validation tables (S23 Tables 6, 7, site biases, summary, leave one site out) -> OSSE rows.
-# Library: satcol.instruments.gosat.workflow; config: instruments.gosat and synthetic.gosat.
+# Library: satcol.pipeline.gosat; config: instruments.gosat and synthetic.gosat.
 # Helpers: rules/instruments/gosat_common.smk.
 
 

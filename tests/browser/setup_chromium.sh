@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium for the report browser test (tests/test_report_browser.py).
+# Headless Chromium for the report browser test (tests/plots/test_report.py).
 #
 #   tests/browser/setup_chromium.sh      print the path of a Chromium binary; install Debian's
 #                                        `chromium` package first if none is found and this runs

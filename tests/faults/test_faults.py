@@ -22,10 +22,13 @@ import pytest
 import yaml
 from helpers import REPO, TINY, snakemake
 
-from satcol import filters, ingest, sra, store, workflow_plan
-from satcol.config import load_config
-from satcol.errors import BadInputError, ConfigError
+from satcol.core import store
+from satcol.core.config import load_config
+from satcol.core.errors import BadInputError, ConfigError
+from satcol.instruments.mopitt import filters, sra
 from satcol.instruments.mopitt.format import DATA, GEO
+from satcol.pipeline import ingest
+from satcol.pipeline import plan as workflow_plan
 
 #: What each case observed satcol do, appended at the end of the case once every check held:
 #: (kind, outcome). The catalogue test derives its kinds from this, not from names written here.
@@ -439,7 +442,7 @@ def test_fault_catalogue_has_at_least_twenty_kinds(tmp_path_factory, synthetic_d
     the reason satcol reported for it.
 
     Mutation checked (fails here; the test before issue 19, which counted names written in
-    the test, passed it): satcol.io.mopitt accepting an out-of-range pixel number (SwathIndex
+    the test, passed it): satcol.instruments.mopitt.reader accepting an out-of-range pixel number (SwathIndex
     5): the pixel case's check fails, its kind is not recorded, and this test names the case
     ("pixel_outside_1_4 ... DID NOT RAISE BadInputError"). A case emptied of its checks fails
     too (it records nothing)."""

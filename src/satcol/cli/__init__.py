@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 
-from .. import __version__
+from satcol import __version__
 
 #: Exit codes, as documented in ``satcol --help``.
 EXIT_OK = 0
@@ -72,7 +72,7 @@ def inspect_parser(prog="satcol inspect") -> argparse.ArgumentParser:
 
 def inspect_main(argv=None, prog="satcol inspect") -> int:
     """``satcol inspect``: returns 0 when every file is usable, 1 otherwise, 2 on bad arguments."""
-    from .inspect_file import format_report, inspect_file
+    from satcol.cli.inspect_file import format_report, inspect_file
 
     try:
         a = inspect_parser(prog).parse_args(argv)
@@ -91,13 +91,13 @@ def inspect_main(argv=None, prog="satcol inspect") -> int:
 
 
 def _synthesize(argv):
-    from ..synthetic.cli import main as synth_main
+    from satcol.synthetic.cli import main as synth_main
 
     return synth_main(argv, prog="satcol synthesize")
 
 
 def _obsop(argv):
-    from ..obsop import main as obsop_main
+    from satcol.export.obsop import main as obsop_main
 
     return obsop_main(argv, prog="satcol obsop")
 

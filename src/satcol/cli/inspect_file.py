@@ -3,8 +3,8 @@
 For each file: its kind (MOPITT L2, GOSAT TANSO-FTS SWIR L2 (NIES), TCCON, or unknown), product or file-format version, the
 number of soundings (spectra for TCCON), the time range, which satcol reader applies, the
 required fields that are missing or have the wrong shape, the fields on an unexpected scale,
-and the verdict of the reader itself (the same code as ingest, :mod:`satcol.io.mopitt` and
-:mod:`satcol.io.gosat`, :mod:`satcol.io.tccon`). The layout knowledge (dataset names, groups, shapes, version layouts,
+and the verdict of the reader itself (the same code as ingest, :mod:`satcol.instruments.mopitt.reader` and
+:mod:`satcol.instruments.gosat.reader`, :mod:`satcol.validation.tccon`). The layout knowledge (dataset names, groups, shapes, version layouts,
 physical ranges) is the readers'; this module only walks it without stopping at the first
 problem, so that a user sees every missing field at once.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BadInputError
+from satcol.core.errors import BadInputError
 
 #: The first bytes of an HDF5 file (netCDF-4 files are HDF5 files) and of a netCDF classic file.
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -44,9 +44,9 @@ MOPITT_UNITS = {
 }
 
 #: The satcol reader of each kind of file.
-READERS = {"mopitt": "satcol.io.mopitt.read_mop02 (MOPITT L2 MOP02 HDF-EOS5)",
-           "gosat": "satcol.io.gosat.read_gosat (GOSAT TANSO-FTS SWIR L2, NIES HDF5)",
-           "tccon": "satcol.io.tccon.read (TCCON GGG2014 / GGG2020 netCDF)"}
+READERS = {"mopitt": "satcol.instruments.mopitt.reader.read_mop02 (MOPITT L2 MOP02 HDF-EOS5)",
+           "gosat": "satcol.instruments.gosat.reader.read_gosat (GOSAT TANSO-FTS SWIR L2, NIES HDF5)",
+           "tccon": "satcol.validation.tccon.read (TCCON GGG2014 / GGG2020 netCDF)"}
 
 
 def _sniff(path: Path) -> str:
@@ -85,7 +85,8 @@ def _guess_kind(path: Path, container: str) -> str:
     """'mopitt', 'gosat', 'tccon' or 'unknown': by the file name first (the readers' own
     patterns), then by the content (the MOPITT swath groups, the NIES global metadata, the TCCON
     XCO variables)."""
-    from ..io import gosat, mopitt
+    from satcol.instruments.gosat import reader as gosat
+    from satcol.instruments.mopitt import reader as mopitt
 
     by_name = _name_kind(path)
     if by_name != "unknown":
@@ -138,8 +139,8 @@ def _inspect_mopitt(path: Path, report: dict, content: bool = True) -> None:
     """What the file name says; then (``content``) the datasets and the reader's verdict."""
     import h5py
 
-    from .. import timeutil
-    from ..io import mopitt
+    from satcol.core import timeutil
+    from satcol.instruments.mopitt import reader as mopitt
 
     report["reader"] = READERS["mopitt"]
     try:
@@ -234,7 +235,7 @@ def _inspect_tccon(path: Path, report: dict, content: bool = True) -> None:
     """What the file name says; then (``content``) the variables and the reader's verdict."""
     import netCDF4
 
-    from ..io import tccon
+    from satcol.validation import tccon
 
     report["reader"] = READERS["tccon"]
     m = tccon.FILENAME_RE.match(path.name)
@@ -310,7 +311,7 @@ def _inspect_gosat(path: Path, report: dict, content: bool = True) -> None:
     the reader's verdict."""
     import h5py
 
-    from ..io import gosat
+    from satcol.instruments.gosat import reader as gosat
 
     report["reader"] = READERS["gosat"]
     parsed = gosat.parse_filename(path)
@@ -415,7 +416,9 @@ def inspect_file(path) -> dict:
 
 
 def _name_kind(path: Path) -> str:
-    from ..io import gosat, mopitt, tccon
+    from satcol.instruments.gosat import reader as gosat
+    from satcol.instruments.mopitt import reader as mopitt
+    from satcol.validation import tccon
 
     if mopitt.FILENAME_RE.match(path.name):
         return "mopitt"

@@ -13,6 +13,6 @@ Layers, each testable against a server on 127.0.0.1:
   hand the files to ingest).
 """
 
-from .errors import CredentialError, DownloadError
+from satcol.download.errors import CredentialError, DownloadError
 
 __all__ = ["CredentialError", "DownloadError"]

@@ -15,11 +15,11 @@ import logging
 
 import requests
 
-from ..errors import BadInputError
-from ..io import tccon as tccon_io
-from .credentials import redact_url
-from .errors import DownloadError
-from .transfer import Remote
+from satcol.core.errors import BadInputError
+from satcol.download.credentials import redact_url
+from satcol.download.errors import DownloadError
+from satcol.download.transfer import Remote
+from satcol.validation import tccon as tccon_io
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..errors import BadInputError
-from ..io import mopitt as mopitt_io
-from .credentials import redact_url
-from .errors import DownloadError
-from .transfer import Remote
+from satcol.core.errors import BadInputError
+from satcol.download.credentials import redact_url
+from satcol.download.errors import DownloadError
+from satcol.download.transfer import Remote
+from satcol.instruments.mopitt import reader as mopitt_io
 
 log = logging.getLogger(__name__)
 

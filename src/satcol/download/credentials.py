@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from .errors import CredentialError
+from satcol.download.errors import CredentialError
 
 EARTHDATA_HOST = "urs.earthdata.nasa.gov"
 

@@ -3,7 +3,7 @@ failure, the status; none ever contains a credential."""
 
 from __future__ import annotations
 
-from ..errors import SatcolError
+from satcol.core.errors import SatcolError
 
 
 class DownloadError(SatcolError):

@@ -22,9 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from .credentials import redact_url
-from .errors import DownloadError
-from .transfer import Remote
+from satcol.download.credentials import redact_url
+from satcol.download.errors import DownloadError
+from satcol.download.transfer import Remote
 
 log = logging.getLogger(__name__)
 

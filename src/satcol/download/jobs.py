@@ -11,10 +11,15 @@ import logging
 import time
 from pathlib import Path
 
-from . import caltechdata, cmr, credentials, gosat
-from .errors import DownloadError
-from .plan import site_dois, write_manifest
-from .transfer import Policy, fetch
+from satcol.download import (
+    caltechdata,
+    cmr,
+    credentials,
+    gosat,
+)
+from satcol.download.errors import DownloadError
+from satcol.download.plan import site_dois, write_manifest
+from satcol.download.transfer import Policy, fetch
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..errors import BadInputError, ConfigError
-from ..synthetic import tccon as syntccon
+from satcol.core.errors import BadInputError, ConfigError
+from satcol.core.sites import read_site_table
 
 MANIFEST_DIR = "results/download"
 MANIFEST_KEY = "satcol_download_manifest"
@@ -35,7 +35,7 @@ def gosat_manifest(product: str, ym: str) -> str:
 
 def site_dois(sites_table) -> dict[str, str]:
     """Site id -> GGG2020 DOI from the site table's ``doi`` column (sites without one left out)."""
-    sites = syntccon.read_site_table(sites_table)
+    sites = read_site_table(sites_table)
     if "doi" not in sites.columns:
         return {}
     return {str(r.id): str(r.doi).strip() for r in sites.itertuples()
@@ -59,11 +59,11 @@ def tccon_sites(config: dict, sites_table) -> list[str]:
     dois = site_dois(sites_table)
     want = dl["tccon"]["sites"]
     if want == "operating":
-        table = syntccon.read_site_table(sites_table)
+        table = read_site_table(sites_table)
         first, last = months_period(sorted(dl["months"]))
         return sorted(str(r.id) for r in table.itertuples()
                       if str(r.id) in dois and r.start <= last and r.end >= first)
-    known = set(syntccon.read_site_table(sites_table)["id"])
+    known = set(read_site_table(sites_table)["id"])
     for s in want:
         if s not in known:
             raise ConfigError(f"config key download.tccon.sites: site {s!r} is not in the site table {sites_table}")
@@ -121,8 +121,9 @@ def gosat_manifests(config: dict) -> list[str]:
 def write_manifest(path, kind: str, key: str, records: list[dict], directory, extra=None) -> dict:
     """The manifest of one download job: the files (paths as ingest opens them) and their
     provenance records (URL, archive checksum, retrieval time; never a credential)."""
-    from .. import __version__, provenance
-    from ..ioutil import write_json
+    from satcol import __version__
+    from satcol.core import provenance
+    from satcol.core.ioutil import write_json
 
     doc = {
         MANIFEST_KEY: 1,

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import requests
 
-from .. import __version__
-from .credentials import redact_url
-from .errors import DownloadError
+from satcol import __version__
+from satcol.download.credentials import redact_url
+from satcol.download.errors import DownloadError
 
 log = logging.getLogger(__name__)
 

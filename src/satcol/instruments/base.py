@@ -19,12 +19,10 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from ..qcbits import QC_DTYPE, QCRegistry
+from satcol.core.qcbits import QC_DTYPE, QCRegistry
 
-#: Canonical surface codes of the ``surface`` column, the same for every instrument: each reader
-#: maps its product's surface flag onto them (MOPITT's SurfaceIndex is already this code).
-SURFACE_WATER, SURFACE_LAND, SURFACE_MIXED = 0, 1, 2
-SURFACE_NAMES = {SURFACE_WATER: "water", SURFACE_LAND: "land", SURFACE_MIXED: "mixed"}
+#: Canonical surface codes of the ``surface`` column (defined in :mod:`satcol.core.surface`).
+from satcol.core.surface import SURFACE_LAND, SURFACE_MIXED, SURFACE_NAMES, SURFACE_WATER  # noqa: E402,F401
 
 #: The core of the canonical sounding table: the columns (and types) every instrument's reader
 #: delivers and the instrument-neutral stages read. ``sounding_id``, ``source_file``,

@@ -5,20 +5,7 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as dt
 
-
-def parse_date(s) -> dt.date:
-    return s if isinstance(s, dt.date) else dt.date.fromisoformat(str(s))
-
-
-def months(start, end) -> list[str]:
-    """Months 'YYYY-MM' from start to end inclusive."""
-    a, b = parse_date(start), parse_date(end)
-    out = []
-    y, m = a.year, a.month
-    while (y, m) <= (b.year, b.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+from satcol.core.timeutil import months, parse_date  # noqa: F401 (defined in core)
 
 
 def days_of_month(ym: str, days_per_month: int, start=None, end=None) -> list[dt.date]:

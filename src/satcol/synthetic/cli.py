@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from .. import config as satcol_config
-from ..errors import ConfigError
+from satcol.core import config as satcol_config
+from satcol.core.errors import ConfigError
 
 
 def _parser(prog="satcol-synthesize") -> argparse.ArgumentParser:
@@ -71,8 +71,13 @@ def synthesize(outdir: Path, syn: dict, sites_table: Path | None, overwrite=Fals
     """
     import pandas as pd
 
-    from .. import ioutil
-    from . import calendar, mopitt, mopitt_writer, tccon
+    from satcol.core import ioutil
+    from satcol.synthetic import (
+        calendar,
+        mopitt,
+        mopitt_writer,
+        tccon,
+    )
 
     days = calendar.all_days(syn)
     counts = {"mopitt_files": 0, "soundings": 0, "tccon_files": 0, "skipped_existing": 0}

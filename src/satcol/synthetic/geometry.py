@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import landmask
-from ..instruments.mopitt.format import N_PIXELS
+from satcol.core import landmask
+from satcol.instruments.mopitt.format import N_PIXELS
 
 EARTH_RADIUS_KM = 6371.0
 ORBIT_PERIOD_S = 98.88 * 60.0

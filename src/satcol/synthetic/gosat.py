@@ -45,11 +45,12 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .. import __version__, landmask, timeutil
-from ..io import gosat as gio
-from ..provenance import config_hash
-from . import geometry
-from .truth import day_of_year, decimal_year
+from satcol import __version__
+from satcol.core import landmask, timeutil
+from satcol.core.provenance import config_hash
+from satcol.instruments.gosat import reader as gio
+from satcol.synthetic import geometry
+from satcol.synthetic.truth import day_of_year, decimal_year
 
 INCLINATION_DEG = 98.06
 ORBIT_PERIOD_S = 3 * 86400.0 / 44.0
@@ -82,7 +83,7 @@ PERIOD_KEYS = ("start", "end", "days_per_month")
 def _config_defaults() -> dict:
     """The ``synthetic.gosat`` block of the default config (config/config.yaml, the single source
     of these values), without the period keys."""
-    from ..config import DEFAULT_CONFIG, read_yaml
+    from satcol.core.config import DEFAULT_CONFIG, read_yaml
 
     block = read_yaml(DEFAULT_CONFIG)["synthetic"]["gosat"]
     return {k: v for k, v in block.items() if k not in PERIOD_KEYS}
@@ -98,7 +99,7 @@ def merged_config(syn_gosat: dict | None) -> dict:
     """``DEFAULTS`` with the caller's keys on top, ``truth`` merged key by key at every depth
     (``{"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}}}}`` changes that one
     coefficient and keeps the others, as a Snakemake configfile would)."""
-    from ..config import deep_update
+    from satcol.core.config import deep_update
 
     syn_gosat = dict(syn_gosat or {})
     out = {**DEFAULTS, **{k: v for k, v in syn_gosat.items() if k != "truth"}}
@@ -293,7 +294,7 @@ def injected_bias(sc: dict, par: dict, truth_cfg: dict, species: str, rng) -> di
     mlr = mlr + np.where(land, cl.get("aot_albedo", 0.0), co.get("aot_albedo", 0.0)) * par["aot"] * alb
     gain = np.where(par["gain_m"], float(truth_cfg.get(f"{key}_gain_m_offset_{unit}", 0.0)), 0.0)
     ref = timeutil.day_start_unix(dt.date.fromisoformat(str(truth_cfg["drift_reference"])))
-    drift = float(truth_cfg.get(f"{key}_drift_{unit}_per_decade", 0.0)) * (sc["time"] - ref) / (10 * 365.25 * 86400.0)
+    drift = float(truth_cfg.get(f"{key}_drift_{unit}_per_decade", 0.0)) * (sc["time"] - ref) / timeutil.SECONDS_PER_DECADE
     quantities = {"aot_1p6": par["aot"], "abs_dps_hpa": np.abs(par["dps"]), "cot": par["cot"], "dof": par["dof"],
                   "blended_albedo": np.where(land, par["blended_albedo"], 0.0), "snr_o2a": par["snr"],
                   "rms_o2a": par["rms"][:, 0], "rms_sco2": par["rms"][:, 3]}
@@ -357,7 +358,7 @@ def _footprint(lat, lon):
 
 
 def file_arrays(sc: dict, par: dict, ret: dict, species: str, version: str) -> dict:
-    """Every dataset of the layout (:func:`satcol.io.gosat.layout`), by path, for one product."""
+    """Every dataset of the layout (:func:`satcol.instruments.gosat.reader.layout`), by path, for one product."""
     g = species
     n = sc["time"].size
     gen = version.split(".")[0]
@@ -560,7 +561,7 @@ def write_record(outdir, syn_gosat: dict, sites: pd.DataFrame | None = None) -> 
     and ``days_per_month``: L2 files of both species under ``outdir/gosat`` (truth tables in
     ``outdir/gosat/truth``) and, given the site table, TCCON GGG2020 files of the target sites
     under ``outdir/tccon_gosat``. Returns ``{"gosat": [paths], "tccon": [paths]}``."""
-    from . import calendar
+    from satcol.synthetic import calendar
 
     days = calendar.all_days({k: syn_gosat[k] for k in ("start", "end", "days_per_month")})
     outdir = Path(outdir)
@@ -572,7 +573,7 @@ def write_record(outdir, syn_gosat: dict, sites: pd.DataFrame | None = None) -> 
 def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None) -> list[Path]:
     """GGG2020 public files (XCO2, XCH4 from the GOSAT truth plus noise) of the target sites
     over ``days``, written by :func:`satcol.synthetic.tccon.write_ggg2020`."""
-    from . import tccon
+    from satcol.synthetic import tccon
 
     cfg = merged_config(syn_gosat)
     days = sorted(days)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..gosat_versions import month_mid_time
-from .calendar import months, parse_date
-from .gosat import truth_xco2_ppm
+from satcol.synthetic.calendar import months, parse_date
+from satcol.synthetic.gosat import truth_xco2_ppm
+from satcol.validation.gosat_versions import month_mid_time
 
 
 def monthly_values(stations: pd.DataFrame, start, end, offset_ppm: float = 0.0, noise_ppm: float = 0.0,
@@ -24,7 +24,7 @@ def monthly_values(stations: pd.DataFrame, start, end, offset_ppm: float = 0.0, 
     Parameters
     ----------
     stations : DataFrame
-        ``id``, ``lat`` (deg) (:func:`satcol.gosat_versions.load_stations`).
+        ``id``, ``lat`` (deg) (:func:`satcol.validation.gosat_versions.load_stations`).
     start, end : date or ISO string
     offset_ppm : float
         Constant added to every value (surface minus column), ppm.
@@ -36,7 +36,7 @@ def monthly_values(stations: pd.DataFrame, start, end, offset_ppm: float = 0.0, 
     -------
     DataFrame
         ``station``, ``year``, ``month``, ``co2_ppm``, ``time`` (middle of the month, POSIX s):
-        the table :func:`satcol.gosat_versions.read_insitu_monthly` reads.
+        the table :func:`satcol.validation.gosat_versions.read_insitu_monthly` reads.
     """
     ym = np.array([[int(v) for v in s.split("-")] for s in months(parse_date(start), parse_date(end))])
     year, month = ym[:, 0], ym[:, 1]

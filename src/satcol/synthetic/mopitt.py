@@ -12,11 +12,17 @@ import datetime as dt
 import numpy as np
 from scipy.special import ndtri
 
-from .. import levels, timeutil
-from ..errors import ConfigError
-from ..instruments.mopitt import format as mopitt_format
-from ..io.mopitt import max_adjacent_retrieved_difference
-from . import calendar, geometry, retrieval, truth
+from satcol.core import timeutil
+from satcol.core.errors import ConfigError
+from satcol.instruments.mopitt import format as mopitt_format
+from satcol.instruments.mopitt import levels
+from satcol.instruments.mopitt.reader import max_adjacent_retrieved_difference
+from satcol.synthetic import (
+    calendar,
+    geometry,
+    retrieval,
+    truth,
+)
 
 #: Level1RadiancesandErrors elements of the V9 layout (docs/formats-mopitt.md): 5A, 5D, 6A, 6D
 #: and the two further TIR signals the real file holds (0 and 7); every other element is fill,
@@ -93,7 +99,7 @@ def outlier_factor(value, reference, exponent) -> np.ndarray:
 
 def max_adjacent_difference(vmr) -> np.ndarray:
     """max_i |x_{i+1} - x_i| over adjacent *retrieved* levels (ppb), H19 Table 3: the reader's own
-    definition (:func:`satcol.io.mopitt.max_adjacent_retrieved_difference`), so that the injected
+    definition (:func:`satcol.instruments.mopitt.reader.max_adjacent_retrieved_difference`), so that the injected
     feature bias is a function of the feature exactly as the pipeline computes it."""
     return max_adjacent_retrieved_difference(vmr)
 

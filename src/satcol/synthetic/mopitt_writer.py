@@ -3,7 +3,7 @@
 The layout (group and dataset names, trailing shapes, dtypes, ``_FillValue`` and ``units``
 attributes, gzip-5 compression in 500-row chunks of the multi-dimensional fields, the 10-level
 fields packed with the surface in the slot of the highest fixed level below it) is that of the
-real V9 granule described in docs/formats-mopitt.md; ``tests/test_structure_mopitt.py`` compares
+real V9 granule described in docs/formats-mopitt.md; ``tests/instruments/mopitt/test_structure_mopitt.py`` compares
 a written file with the real sample dataset by dataset, so that the two cannot drift apart.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .. import levels
-from ..instruments.mopitt.format import DATA, FILL, GEO, SWATH  # noqa: F401 (SWATH: old name)
-from ..io import mopitt as mopitt_io
+from satcol.instruments.mopitt import levels
+from satcol.instruments.mopitt import reader as mopitt_io
+from satcol.instruments.mopitt.format import DATA, FILL, GEO, SWATH  # noqa: F401 (SWATH: old name)
 
 #: Rows per chunk and gzip level of the real sample's multi-dimensional fields.
 CHUNK_ROWS = 500
@@ -103,7 +103,7 @@ def _struct_metadata(n: int) -> str:
 def pack_levels(arr: np.ndarray, psurf: np.ndarray) -> np.ndarray:
     """Slot order (surface in slot 0, fixed level j in slot j) -> the product's packed order
     (surface in slot k, k = number of fixed levels at or below the surface; slots 0..k-1 NaN).
-    The inverse of the reader's re-indexing (:func:`satcol.io.mopitt._surface_to_slot_zero`)."""
+    The inverse of the reader's re-indexing (:func:`satcol.instruments.mopitt.reader._surface_to_slot_zero`)."""
     arr = np.array(arr, dtype=np.float64, copy=True)
     k = mopitt_io.packed_surface_index(psurf)
     rows = np.nonzero(k > 0)[0]

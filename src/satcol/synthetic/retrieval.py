@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import levels
+from satcol.instruments.mopitt import levels
 
 #: Prior standard deviation of log10 VMR and its correlation length in pressure.
 PRIOR_SIGMA_LOG10 = 0.046

@@ -36,8 +36,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .. import columns, levels, timeutil
-from . import calendar, geometry, truth
+from satcol.core import timeutil
+from satcol.core.sites import read_site_table  # noqa: F401 (the site-table reader, one definition)
+from satcol.instruments.mopitt import levels
+from satcol.synthetic import calendar, geometry, truth
+from satcol.validation import regrid as columns
 
 PRIOR_HEIGHT_KM = np.arange(0.0, 71.0)
 SCALE_HEIGHT_KM = 7.6
@@ -45,13 +48,6 @@ AK_ZENITH = np.arange(0.0, 91.0, 10.0)
 AK_PRESSURE = 1013.25 * np.exp(-PRIOR_HEIGHT_KM / SCALE_HEIGHT_KM)
 #: TCCON keeps measuring through thin cloud: a larger clear probability than MOPITT's.
 TCCON_CLEAR_PROBABILITY = 0.55
-
-
-def read_site_table(path) -> pd.DataFrame:
-    sites = pd.read_csv(path, sep="\t", comment="#", dtype={"id": str})
-    sites["start"] = pd.to_datetime(sites["start"]).dt.date
-    sites["end"] = pd.to_datetime(sites["end"]).dt.date
-    return sites
 
 
 def ak_table(p_hpa, sza_deg):
@@ -253,7 +249,7 @@ PRIOR_TIME_STEP_S = 10800.0  # GEOS-based priors every 3 hours
 
 def _surface_first_operator(pout, p_lev, z_km, zobs):
     """Dry-air integration weights on the fixed grid equal to satcol's level pressure weights on
-    the surface-first grid [pout, levels above zobs] (:func:`satcol.comparison.tccon_levels`),
+    the surface-first grid [pout, levels above zobs] (:func:`satcol.validation.regrid.tccon_levels`),
     with the surface value interpolated linearly in log p between the levels around it: the
     surface weight is shared between those two levels. (n, L), rows sum to 1."""
     k0 = int(np.argmax(z_km > zobs))  # first level above the surface

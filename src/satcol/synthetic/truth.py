@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SECONDS_PER_YEAR = 365.25 * 86400.0
+from satcol.core.timeutil import SECONDS_PER_YEAR
+
 #: Reference epoch of the interannual trend (decimal year).
 TREND_EPOCH = 2010.0
 #: Interannual relative trend of the background (fraction per year); MOPITT shows a

@@ -1,12 +1,12 @@
 """The GOSAT declaration (docs/instruments.md): what satcol's instrument-neutral stages need to
 know about GOSAT TANSO-FTS SWIR L2.
 
-Reader :mod:`satcol.io.gosat` (NIES daily files, CO2 product ``C01S`` and CH4 product ``C02S``,
+Reader :mod:`satcol.instruments.gosat.reader` (NIES daily files, CO2 product ``C01S`` and CH4 product ``C02S``,
 V02.xx and V03.xx, docs/formats-gosat.md); state space ``vmr`` on the product's 15 retrieval
 layers, whose pressures and column weights come with each sounding (so the grid gives no
 functions of its own); QC bits from the screening table ``config/instruments/gosat/screening_s23.yaml``
-(S23 Table 3, :mod:`satcol.gosat_screening`); no prefilter hooks (the screening is one stage);
-no footprints; correction ``s23_mlr`` (S23 Sect. 4.5, :mod:`satcol.gosat_mlr`).
+(S23 Table 3, :mod:`satcol.instruments.gosat.screening`); no prefilter hooks (the screening is one stage);
+no footprints; correction ``s23_mlr`` (S23 Sect. 4.5, :mod:`satcol.instruments.gosat.mlr`).
 
 The core table's ``xco*`` columns hold the column of the file's own species (XCO2 in ppm from a
 C01S file, XCH4 in ppb from a C02S file), as docs/instruments.md says for the time before the
@@ -21,12 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import gosat_screening
-from ...config import REPO_DIR
-from ...errors import BadInputError
-from ...io import gosat as reader
-from ...qcbits import QCRegistry
-from ..base import CORE_COLUMNS, Instrument, Species, VerticalGrid
+from satcol.core.config import REPO_DIR
+from satcol.core.errors import BadInputError
+from satcol.core.qcbits import QCRegistry
+from satcol.instruments.base import (
+    CORE_COLUMNS,
+    Instrument,
+    Species,
+    VerticalGrid,
+)
+from satcol.instruments.gosat import reader
+from satcol.instruments.gosat import screening as gosat_screening
 
 #: The screening table shipped with satcol (S23 Table 3).
 SCREENING_TABLE = REPO_DIR / "config" / "instruments" / "gosat" / "screening_s23.yaml"
@@ -111,7 +116,7 @@ def parse_filename(path) -> GosatFileInfo:
 
 def read(path) -> tuple[dict, dict]:
     """One NIES L2 file as the canonical core table (``xco*`` = the file's species, ppm or ppb)
-    with GOSAT's diagnostics, and the profile arrays (:func:`satcol.io.gosat.read_gosat`)."""
+    with GOSAT's diagnostics, and the profile arrays (:func:`satcol.instruments.gosat.reader.read_gosat`)."""
     t, p, info = reader.read_gosat(path)
     x = reader.SPECIES[info.species]["variable"]
     table = {
@@ -135,7 +140,7 @@ def read(path) -> tuple[dict, dict]:
 def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
     """Soundings missing a value the pipeline needs: time, position, the column, its error and
     prior, the a priori surface pressure, or a non-finite column AK, weight or prior profile
-    (as :func:`satcol.io.gosat.input_fill_mask` on the reader's names)."""
+    (as :func:`satcol.instruments.gosat.reader.input_fill_mask` on the reader's names)."""
     bad = np.zeros(len(table["xco"]), dtype=bool)
     for key in ("lat", "lon", "xco", "xco_err", "xco_prior", "psurf_apriori"):
         bad |= ~np.isfinite(np.asarray(table[key], np.float64))
@@ -147,7 +152,7 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
 
 def qc_registry(screening_path=SCREENING_TABLE) -> QCRegistry:
     """GOSAT's QC registry: the core ``input_fill`` bit plus the screening table's fixed and
-    criterion bits (:func:`satcol.gosat_screening.load_screening`), which keep their numbers."""
+    criterion bits (:func:`satcol.instruments.gosat.screening.load_screening`), which keep their numbers."""
     scr = gosat_screening.load_screening(screening_path)
     return QCRegistry("gosat", [b for b in scr.registry if b.name != "input_fill"])
 

@@ -2,7 +2,7 @@
 
 Group paths, the file-name pattern, the fill value, the version layouts (which element of a
 multi-element dataset holds what), the fixed pressure grid and the pixel count of the HDF-EOS5
-product, as read by :mod:`satcol.io.mopitt` and written by
+product, as read by :mod:`satcol.instruments.mopitt.reader` and written by
 :mod:`satcol.synthetic.mopitt_writer`. What each element means, and the evidence from the real
 V9 granule, is in docs/formats-mopitt.md. This module imports nothing from satcol, so every
 layer (reader, grid, synthetic writer, tests) can import it without a cycle.

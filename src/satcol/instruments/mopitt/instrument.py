@@ -1,8 +1,8 @@
 """The MOPITT declaration: what satcol's instrument-neutral stages need to know about MOPITT.
 
-Reader :mod:`satcol.io.mopitt`; grid :mod:`satcol.levels` (constants in :mod:`.format`); QC bits
-:mod:`.qc_bits`; prefilter :func:`satcol.prefilter.prefilter_qc` (H19 Sect. 3.1-3.2); correction
-``h19`` (pixel and feature bias, H19 Sect. 3, :mod:`satcol.qcchain`). docs/instruments.md lists
+Reader :mod:`satcol.instruments.mopitt.reader`; grid :mod:`satcol.instruments.mopitt.levels` (constants in :mod:`.format`); QC bits
+:mod:`.qc_bits`; prefilter :func:`satcol.instruments.mopitt.prefilter.prefilter_qc` (H19 Sect. 3.1-3.2); correction
+``h19`` (pixel and feature bias, H19 Sect. 3, :mod:`satcol.instruments.mopitt.qcchain`). docs/instruments.md lists
 what each field means.
 """
 
@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import levels, prefilter
-from ...io import mopitt as reader
-from ..base import CORE_COLUMNS, Footprints, Instrument, PrefilterHook, Species, VerticalGrid
-from . import format as fmt
-from .qc_bits import PREFILTER_BITS, QC_REGISTRY
+from satcol.instruments.base import (
+    CORE_COLUMNS,
+    Footprints,
+    Instrument,
+    PrefilterHook,
+    Species,
+    VerticalGrid,
+)
+from satcol.instruments.mopitt import format as fmt
+from satcol.instruments.mopitt import levels, prefilter, reader
+from satcol.instruments.mopitt.qc_bits import PREFILTER_BITS, QC_REGISTRY
 
 #: The store's sounding table for MOPITT, in column order (the stage contract of the H19 chain).
 COLUMNS = {
@@ -48,7 +54,7 @@ LEVEL_DESCRIPTION = ("MOPITT profile slots: 0 = floating surface level, 1-9 = 90
 
 def read(path) -> tuple[dict, dict]:
     """One MOP02 file as the canonical table (without the ingest columns) and profile arrays
-    (:func:`satcol.io.mopitt.read_mop02`, :func:`satcol.io.mopitt.canonical`)."""
+    (:func:`satcol.instruments.mopitt.reader.read_mop02`, :func:`satcol.instruments.mopitt.reader.canonical`)."""
     return reader.canonical(reader.read_mop02(path))
 
 

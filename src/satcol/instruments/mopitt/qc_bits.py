@@ -7,7 +7,7 @@ order.
 
 from __future__ import annotations
 
-from ...qcbits import QCBit, QCRegistry
+from satcol.core.qcbits import QCBit, QCRegistry
 
 #: Fields a filter may act on (config filters.*), in bit order from bit 4.
 FILTER_FIELDS = (
@@ -15,7 +15,7 @@ FILTER_FIELDS = (
     "snr_5a", "snr_6a", "snr_7a", "anomaly_sum", "sza", "trace_total_cov", "trace_meas_cov",
     "trace_smooth_cov", "chi2", "dem", "iterations", "airmass", "xco_err", "vza", "psurf", "pixel",
 )
-#: The bits of the snow/ice prefilter (:func:`satcol.prefilter.prefilter_qc`).
+#: The bits of the snow/ice prefilter (:func:`satcol.instruments.mopitt.prefilter.prefilter_qc`).
 PREFILTER_BITS = ("night", "snow_ice", "mixed_surface")
 
 BITS: tuple[QCBit, ...] = (

@@ -1,1 +1,0 @@
-"""Instrument readers. Instrument specifics live here; downstream sees canonical names."""

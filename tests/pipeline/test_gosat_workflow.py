@@ -1,0 +1,301 @@
+"""GOSAT in the workflow (issue 21 in the DAG): the instrument's declaration, and its chain
+(rules/instruments/gosat_s23.smk) run through Snakemake on a small synthetic record.
+
+The record: one year (2014), 2 days a month, the default ``synthetic.gosat`` with the test
+settings of tests/validation/test_gosat_validation_e2e.py (retrieval noise 0.3 ppm, TCCON noise 0.1 ppm,
+every clear ocean scene kept, four island/coastal TCCON sites added to the target sites so that
+the ocean fit has match-ups). About 2 minutes on 2 shared cores, twice (the second run with
+changed injected coefficients).
+
+Checked to fail: the fits read back with their intercepts set to 0 (run: the round-trip test
+fails). By construction, not run: the correction added instead of subtracted puts the corrected
+ocean bias near -13 ppm (the 0.1 ppm test); the OSSE scored against the default truth instead of
+the configured one leaves ``injected`` at -6.5 and 5 (the changed-coefficient test); a GOSAT rule
+reading a MOPITT section, or the reverse, changes the planned job sets (the rerun tests here and
+in tests/pipeline/test_rerun.py).
+"""
+
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from helpers import REPO, snakemake
+
+from satcol import instruments
+from satcol.core import provenance
+from satcol.core.config import deep_update, load_config
+from satcol.core.errors import BadInputError
+from satcol.instruments.gosat import mlr as gosat_mlr
+from satcol.instruments.gosat import screening as gosat_screening
+from satcol.pipeline import gosat as gw
+
+SPECIES = ("xco2", "xch4")
+CFG = {
+    "synthetic": {
+        "start": "2014-01-01", "end": "2014-12-31", "days_per_month": 1,
+        "gosat": {"start": "2014-01-01", "end": "2014-12-31", "days_per_month": 2, "ocean_fraction": 1.0,
+                  "target_sites": ["bu", "ci", "jf", "ll", "oc", "pr", "js", "so", "tk", "ae", "ra", "wg", "db"],
+                  "truth": {"noise": {"xco2_ppm": 0.3, "xch4_ppb": 2.0},
+                            "tccon_noise": {"xco2_ppm": 0.1, "xch4_ppb": 0.5}}},
+    },
+}
+#: The changed injected coefficients: ocean intercept -6.5 -> -3.0 ppm, land AOT slope 5 -> 12 ppm.
+CHANGED = {"synthetic": {"gosat": {"truth": {"xco2_bias_ppm": {"ocean": {"intercept": -3.0}, "land": {"aot": 12.0}}}}}}
+RULE = re.compile(r"^(?:local)?rule (\w+):$")
+
+
+def _copy(d):
+    return yaml.safe_load(yaml.safe_dump(d))
+
+
+def planned_rules(wd, config, target="gosat_all") -> dict:
+    """Rule -> number of jobs of a dry run (the target rule left out)."""
+    r = snakemake(wd, target, "-n", config=config, quiet=False)
+    out = {}
+    for line in (r.stdout + r.stderr).splitlines():
+        m = RULE.match(line.strip())
+        if m and m.group(1) != target:
+            out[m.group(1)] = out.get(m.group(1), 0) + 1
+    return out
+
+
+# --- the declaration and the plan (no Snakemake) -------------------------------------------------
+
+def test_gosat_is_a_registered_instrument_with_the_s23_registry():
+    g = instruments.get("gosat")
+    assert "gosat" in instruments.available()
+    assert [(s.export_name, s.units) for s in g.species] == [("xco2", "1e-6"), ("xch4", "1e-9")]
+    assert g.grid.state_space == "vmr" and g.correction == "s23_mlr" and g.footprints is None
+    scr = gosat_screening.load_screening(REPO / "config/instruments/gosat/screening_s23.yaml")
+    # every screening bit (the fixed ones and one per S23 Table 3 criterion) at its number
+    assert [(b.bit, b.name) for b in g.qc.bits] == [(b.bit, b.name) for b in scr.registry]
+    assert len(g.qc.bits) == 3 + len(scr.criteria) + 1  # + mlr_not_fitted, set by the correction
+    info = g.parse_filename("/x/GOSATTFTS20140301_02C02SV0305R140401GU000.h5")
+    assert (info.date.isoformat(), info.species, info.version_key) == ("2014-03-01", "CH4", (3, 5))
+    with pytest.raises(BadInputError, match="bad_filename"):
+        g.parse_filename("/x/GOSATTFTS20140301_02C03SV0305R140401GU000.h5")  # the H2O product
+
+
+def test_plan_covers_the_gosat_record_within_the_run():
+    cfg = load_config(overrides=CFG)
+    p = gw.plan(cfg)
+    assert p.months == [f"2014-{m:02d}" for m in range(1, 13)] and all(len(d) == 2 for d in p.days.values())
+    # the default config: MOPITT 2007-2011, GOSAT 2010-2011
+    d = gw.plan(load_config())
+    assert d.months[0] == "2010-01" and d.months[-1] == "2011-12"
+    # a run before the GOSAT record (the workflow tests' tiny July 2009) plans no GOSAT job
+    tiny = gw.plan(load_config(overrides={"synthetic": {"start": "2009-07-01", "end": "2009-07-31"}}))
+    assert tiny.months == [] and "does not overlap" in tiny.reason
+    off = gw.plan(load_config(overrides={"instruments": {"gosat": {"enabled": False}}}))
+    assert off.months == [] and "enabled" in off.reason
+
+
+def test_fits_round_trip_through_the_coefficients_table():
+    """The validation and correction jobs read the fit back from its CSV: the same predictions."""
+    rng = np.random.default_rng(3)
+    n = 400
+    t = {"aot_1p6": rng.uniform(0, 0.3, n), "dps_hpa": rng.normal(0, 5, n), "albedo_o2a": rng.uniform(0.1, 0.4, n),
+         "surface": np.repeat([0, 1], n // 2)}
+    delta = -6.5 * (t["surface"] == 0) + 4 * t["aot_1p6"] + 0.1 * t["dps_hpa"] + rng.normal(0, 0.1, n)
+    terms = {"correct": True, "land": ["aot_1p6", "dps_hpa", "albedo_o2a"], "ocean": ["aot_1p6", "dps_hpa"]}
+    fits = gosat_mlr.fit(delta, t, terms, "xco2")
+    back = gw.fits_from_table(pd.read_csv(io.StringIO(gosat_mlr.fits_table(fits).to_csv(index=False))))
+    x = np.full(n, 400.0)
+    np.testing.assert_allclose(gosat_mlr.correct(x, t, back), gosat_mlr.correct(x, t, fits), rtol=0, atol=1e-9)
+    assert back["ocean"].coef[0] == pytest.approx(-6.5, abs=0.1)
+
+
+# --- the chain through Snakemake ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    wd = tmp_path_factory.mktemp("gosat_wf")
+    snakemake(wd, "gosat_all", config=CFG)
+    return wd
+
+
+def _recovery(wd):
+    return pd.read_csv(wd / "results/osse/recovery_gosat.csv").set_index("quantity")
+
+
+OCEAN_ROW = "gosat_xco2_ocean_bias_after_correction_ppm"
+
+
+@pytest.mark.workflow
+def test_corrected_land_bias_within_0p1_ppm_and_unfitted_ocean_fails_visibly(run):
+    """OSSE rows of the run: after the MLR fitted against TCCON the record's land XCO2 minus the
+    truth (every kept sounding) is within the fixed 0.1 ppm of zero (before: about -0.6 ppm).
+    The one-year test record has fewer ±2° ocean match-ups than the default mlr_min_matchups
+    (30): the ocean is not fitted, its soundings keep their column and carry the QC bit
+    mlr_not_fitted, the fit report says so, and the ocean corrected-bias row is scored and
+    fails (about -6.4 ppm) with the cause in its note rather than a loosened tolerance. Every
+    other scored row holds (the fitted coefficients within 4 SE of the injected ones)."""
+    rec = _recovery(run)
+    land = rec.loc["gosat_xco2_land_bias_after_correction_ppm"]
+    assert land["scored"] and land["ok"] and land["tolerance"] == 0.1 and abs(land["recovered"]) < 0.1, land.to_dict()
+    fit = json.loads((run / "results/gosat/mlr/xco2_fit.json").read_text())
+    assert fit["mlr_min_matchups"] == 30 and fit["surfaces"]["land"]["fitted"]
+    assert not fit["surfaces"]["ocean"]["fitted"] and 0 < fit["surfaces"]["ocean"]["n_matchups"] < 30
+    oc = rec.loc[OCEAN_ROW]
+    assert oc["scored"] and not oc["ok"] and oc["tolerance"] == 0.1 and oc["recovered"] < -6.0, oc.to_dict()
+    assert "FAILS: surface not corrected" in oc["note"] and "bias before correction -6." in oc["note"]
+    corr = pd.read_parquet(run / "results/gosat/corrected/xco2.parquet")
+    ocean = corr["surface"] == 0
+    flagged = (corr["qc"].to_numpy() & gosat_screening.MLR_NOT_FITTED) != 0
+    assert ocean.any() and np.array_equal(flagged, ocean.to_numpy())
+    np.testing.assert_array_equal(corr.loc[ocean, "xco2_corrected"], corr.loc[ocean, "xco2"])
+    others = rec.drop(index=OCEAN_ROW)
+    assert others.loc[others["scored"], "ok"].all(), others[~others["ok"]].to_string()
+    assert {"gosat_xco2_mlr_ocean_intercept", "gosat_xco2_mlr_land_aot", "gosat_xco2_gain_m_offset_ppm",
+            "gosat_xch4_mlr_land_intercept"} <= set(rec.index[rec["scored"]])
+    assert rec.index.str.startswith(("gosat_xco2_", "gosat_xch4_")).all()
+
+
+@pytest.mark.workflow
+def test_validation_tables_before_in_sample_and_loso(run):
+    """Three stages in every table: before, after_in_sample (the MLR fitted on these ±2°
+    match-ups) and after_loso (refitted without each site). The out-of-sample land biases at ±2°
+    (loso table) and ±0.1° (Table 7) are within 4 standard errors (SD/√N) of 0, tolerances
+    below the effect corrected (the before values); the unfitted ocean is the same at every
+    stage. By construction, not run: with the 'after' columns left uncorrected the land LOSO
+    bias is the before bias (about -0.6 ppm, some 40 SE from 0); with LOSO holding nothing out
+    the Table 7 LOSO and in-sample biases are equal."""
+    v = run / "results/gosat/validation"
+    t6 = pd.read_csv(v / "xco2_table6.csv").set_index(["stage", "surface", "gain"])
+    assert list(pd.read_csv(v / "xco2_table6.csv")["stage"].unique()) == ["before", "after_in_sample", "after_loso"]
+    # before: the injected ocean intercept (-6.5 ppm, plus 4 AOT + 0.1 dPs near zero on average)
+    assert t6.loc[("before", "ocean", "H"), "bias"] == pytest.approx(-6.5, abs=0.3)
+    for stage in ("after_in_sample", "after_loso"):  # not fitted: left uncorrected
+        assert t6.loc[(stage, "ocean", "H"), "bias"] == t6.loc[("before", "ocean", "H"), "bias"]
+    assert t6.loc[("after_loso", "land", "H"), "sd"] < t6.loc[("before", "land", "H"), "sd"]
+    loso = pd.read_csv(v / "xco2_loso.csv").set_index("surface")
+    se = loso.loc["land", "sd_loso"] / np.sqrt(loso.loc["land", "n_loso"])
+    assert abs(loso.loc["land", "bias_loso"]) <= 4 * se < abs(t6.loc[("before", "land", "H"), "bias"])
+    t7 = pd.read_csv(v / "xco2_table7.csv").set_index("stage")
+    se7 = t7.loc["after_loso", "sd"] / np.sqrt(t7.loc["after_loso", "n"])
+    assert abs(t7.loc["after_loso", "bias"]) <= 4 * se7 < abs(t7.loc["before", "bias"])
+    assert t7.loc["after_loso", "bias"] != t7.loc["after_in_sample", "bias"]
+    # the site statistics mix in the island sites' unfitted (uncorrected) ocean soundings here,
+    # so only their presence per stage is checked; tests/validation/test_gosat_validation_e2e.py scores them
+    summ = pd.read_csv(v / "xco2_summary.csv")
+    assert list(summ["stage"]) == ["before", "after_in_sample", "after_loso"] and (summ["n_sites"] >= 8).all()
+    assert {"table7", "sites", "loso_sites"} <= {p.stem.split("_", 1)[1] for p in v.glob("xco2_*.csv")}
+    # XCH4 is reported, not corrected (S23; mlr_terms.yaml): after == before
+    t6m = pd.read_csv(v / "xch4_table6.csv").set_index(["stage", "surface", "gain"])
+    for stage in ("after_in_sample", "after_loso"):
+        assert t6m.loc[(stage, "ocean", "H"), "bias"] == t6m.loc[("before", "ocean", "H"), "bias"]
+    assert t6m.loc[("before", "ocean", "H"), "bias"] == pytest.approx(-9.0, abs=2.0)
+    # the LOSO and OSSE tables as report pages (the failing ocean row highlighted)
+    for species in SPECIES:
+        page = (run / f"results/report/tables/gosat_{species}_loso.html").read_text()
+        assert "leave one site out" in page and "bias_loso" in page
+    bad = re.findall(r'<tr class="bad"><td class="text">(\w+)</td>',
+                     (run / "results/report/tables/gosat_recovery.html").read_text())
+    assert bad == ["gosat_xco2_ocean_bias_after_correction_ppm"]
+
+
+@pytest.mark.workflow
+def test_flag_dont_drop_and_provenance(run):
+    """Every ingested sounding is in the screening and the corrected record (n_in = kept +
+    flagged); the store records satcol version, commit, config hash and the checksums of the
+    month's L2 files; the MLR coefficients come with standard errors and fit diagnostics."""
+    for species in SPECIES:
+        stores = sorted((run / f"results/gosat/store/{species}").glob("*/soundings.parquet"))
+        assert len(stores) == 12
+        n = sum(pq.read_metadata(p).num_rows for p in stores)
+        scr = json.loads((run / f"results/gosat/screening/{species}.json").read_text())
+        assert scr["n_in"] == n == scr["n_kept"] + scr["n_flagged"] and 0 < scr["n_flagged"] < n
+        corr = pd.read_parquet(run / f"results/gosat/corrected/{species}.parquet")
+        kept = (corr["qc"].to_numpy() & ~np.uint32(gosat_screening.MLR_NOT_FITTED)) == 0
+        assert len(corr) == n and int(kept.sum()) == scr["n_kept"]
+        prov = json.loads(pq.read_schema(stores[0]).metadata[b"satcol_provenance"])
+        assert {"satcol_version", "git_commit", "config_sha256", "input_sha256"} <= set(prov)
+        month = json.loads((stores[0].parent / "report.json").read_text())
+        assert len(month["files"]) == 2
+        for f in month["files"]:
+            assert prov["input_sha256"][f] == provenance.sha256_file(run / f)
+    coef = pd.read_csv(run / "results/gosat/mlr/xco2_coefficients.csv")
+    assert list(zip(coef["surface"], coef["term"], strict=True)) == [  # the ocean is not fitted (min match-ups)
+        ("land", "intercept"), ("land", "aot_1p6"), ("land", "dps_hpa"), ("land", "albedo_o2a")]
+    assert (coef["se"] > 0).all() and {"r2", "resid_sd", "condition_number", "aic", "n"} <= set(coef.columns)
+
+
+@pytest.mark.workflow
+def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
+    """The CF-1.8 per-sounding file of a month: compliance-checker --test cf:1.8 finds nothing;
+    every stored sounding is in it (flagged ones too) with the QC bits of the GOSAT registry;
+    the observation operator X_a + sum_j h_j a_j (x_m,j - x_a,j) returns X_a for the prior and
+    moves by d sum_j h_j a_j for a uniform offset d (the kernel and weights read back from the
+    file). Fails with the flag_masks of another registry (unregistered bits raise)."""
+    import shutil
+    import subprocess
+    import sys
+
+    import xarray as xr
+
+    from satcol.export import gosat as gx
+
+    path = run / "results/gosat/export/2014-03/gosat_fts_swir_xco2_soundings_2014-03.nc"
+    venv = Path(sys.executable).parent / "compliance-checker"  # installed in the venv
+    checker = str(venv) if venv.exists() else shutil.which("compliance-checker")
+    r = subprocess.run([checker, "--test", "cf:1.8", "--criteria", "strict", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0 and "All tests passed!" in r.stdout, r.stdout[-3000:]
+    store = pd.read_parquet(run / "results/gosat/store/xco2/2014-03/soundings.parquet")
+    with xr.open_dataset(path) as ds:
+        assert ds.sizes["sounding"] == len(store) and ds.sizes["layer"] == 15
+        assert ds["xco2"].attrs["standard_name"] == "mole_fraction_of_carbon_dioxide_in_air"
+        reg = instruments.get("gosat").qc
+        assert ds["qc"].attrs["flag_meanings"].split() == [b.name for b in reg.bits]
+        assert int(ds.attrs["n_kept"]) == int((ds["qc"] == 0).sum()) > 0
+        xa = ds["prior_co2_vmr"].to_numpy()
+        np.testing.assert_allclose(gx.observation_operator(ds, "xco2", xa), ds["xco2_apriori"], rtol=0, atol=1e-9)
+        ha = (ds["pressure_weight"] * ds["column_averaging_kernel"]).sum("layer").to_numpy()
+        np.testing.assert_allclose(gx.observation_operator(ds, "xco2", xa + 2.0) - ds["xco2_apriori"].to_numpy(),
+                                   2.0 * ha, rtol=1e-6)
+        np.testing.assert_allclose(ds["pressure_weight"].sum("layer"), 1.0, atol=1e-5)
+
+
+@pytest.mark.workflow
+def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
+    """Dry runs after the run: nothing to do unchanged; the OSSE tolerance replans the OSSE job
+    alone, min_matchups the validation jobs alone, an injected coefficient every GOSAT job from
+    the synthetic record on (and no MOPITT job: tests/pipeline/test_rerun.py checks the MOPITT side)."""
+    assert planned_rules(run, CFG) == {}
+    assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"osse": {"k_se": 3.0}}}})) == \
+        {"gosat_osse": 1, "report_gosat_recovery_table": 1}
+    assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}})) \
+        == {"gosat_validation": 2, "report_gosat_loso_table": 2}
+    assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_min_matchups": 5}}}})) \
+        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_osse": 1,
+            "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1}
+    got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
+    assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 12, "gosat_screening": 2,
+                   "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
+                   "gosat_export": 2, "gosat_osse": 1, "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1}
+
+
+@pytest.mark.workflow
+def test_changed_injected_coefficients_are_recovered(run):
+    """Rerun with the ocean intercept -6.5 -> -3.0 ppm and the land AOT slope 5 -> 12 ppm: the
+    recovered values follow (within the 4-SE tolerance of the new truth, and farther than that
+    from the old), and the corrected land bias stays within 0.1 ppm of zero (the ocean, not
+    fitted, keeps its -3 ppm). Runs last: it changes
+    the run directory."""
+    before = _recovery(run)
+    snakemake(run, "gosat_all", config=deep_update(_copy(CFG), CHANGED))
+    after = _recovery(run)
+    for q, new, old in (("gosat_xco2_mlr_ocean_intercept", -3.0, -6.5), ("gosat_xco2_mlr_land_aot", 12.0, 5.0)):
+        r = after.loc[q]
+        assert r["injected"] == new and r["scored"] and r["ok"], r.to_dict()
+        assert abs(r["recovered"] - old) > r["tolerance"]
+        assert before.loc[q, "injected"] == old
+    assert abs(after.loc["gosat_xco2_land_bias_after_correction_ppm", "recovered"]) < 0.1
+    assert after.loc[OCEAN_ROW, "recovered"] == pytest.approx(-3.0, abs=0.3)  # ocean still not fitted
+    rest = after.drop(index=OCEAN_ROW)
+    assert rest.loc[rest["scored"], "ok"].all()
