@@ -9,6 +9,7 @@ rule correct:
     input:
         table="results/store/mopitt/{ym}/soundings.parquet",
         profiles="results/store/mopitt/{ym}/profiles.nc",
+        l2=lambda wc: PLAN.mopitt_files[wc.ym],  # the store's profiles are read from them (issue 22)
         store_report="results/store/mopitt/{ym}/report.json",
         qc="results/qc/{ym}/filtered.parquet",
         accepted="results/feature_bias/accepted.json",

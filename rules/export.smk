@@ -26,6 +26,7 @@ rule export_month:
     input:
         table="results/store/mopitt/{ym}/soundings.parquet",
         profiles="results/store/mopitt/{ym}/profiles.nc",
+        l2=lambda wc: PLAN.mopitt_files[wc.ym],  # the store's profiles are read from them (issue 22)
         store_report="results/store/mopitt/{ym}/report.json",
         corrected="results/corrected/{ym}/soundings.parquet",
         validation="results/validation/tccon.json",
