@@ -532,3 +532,19 @@ def test_partial_diagnostics_equal_a_direct_groupby():
     # Only the kinds asked for, in the same rows as the full call.
     two = filters.partial_diagnostics(df, anomaly, in_sra, pre, cands, kinds=("anomaly", "hist_prefiltered"))
     pd.testing.assert_frame_equal(two, got[got["kind"] != "hist_all"].reset_index(drop=True), check_exact=True)
+
+
+def test_feature_correction_piecewise_and_linear():
+    """The correction subtracted from XCO (H19 Sect. 3.4): zero at the breakpoint, slope_below x
+    (f - b) below it and slope_above x (f - b) above it for the piecewise model, linear_slope x
+    (f - b) for the linear one; NaN where the feature is NaN, and apply_accepted adds only the
+    fits of the sounding's surface and leaves non-finite corrections out. Checked to fail with
+    the two slopes swapped and with the breakpoint not subtracted."""
+    f = np.array([0.0, 1.0, 2.0, 3.5, np.nan])
+    pw = {"model": "piecewise", "breakpoint": 2.0, "slope_below": -1.5, "slope_above": 4.0, "surface": 1,
+          "candidate": "dof", "linear_slope": 9.0}
+    np.testing.assert_array_equal(feature_bias.correction(pw, f), [3.0, 1.5, 0.0, 6.0, np.nan])
+    lin = {**pw, "model": "linear", "surface": 0}
+    np.testing.assert_array_equal(feature_bias.correction(lin, f), [-18.0, -9.0, 0.0, 13.5, np.nan])
+    df = pd.DataFrame({"surface": [1, 1, 0, 1, 1], "dof": f})
+    np.testing.assert_array_equal(feature_bias.apply_accepted(df, [pw, lin]), [3.0, 1.5, 0.0, 6.0, 0.0])
