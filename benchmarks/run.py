@@ -23,7 +23,10 @@ What it does, in one run on this machine (nothing here is asserted by the tests)
    inputs, the jobs' start-up, writing their output; none of the science).
 4. Scaling: the same chain on 1, 2 and 4 months of ``--scaling-days`` full-density days.
 5. DAG planning: a dry run over ``--plan-years`` x 12 months of (empty) files.
-6. The projection of the full record (16 years x 12 months at full density) on 8 cores.
+6. The projection of the full record (16 years x 12 months at full density) on 8 cores, and
+   with its I/O side (issue 22): time = max(CPU-s / cores, bytes read / file-system bandwidth,
+   one month's chain) for 8, 64 and 512 cores and 1, 5 and 20 GB/s, beside the read floor on
+   the same cores (``--project`` prints it from figures measured elsewhere).
 
 Writes benchmarks/results/run.json and the "Benchmark runner" block of benchmarks/RESULTS.md.
 """
@@ -65,6 +68,14 @@ from satcol.synthetic import tccon as syntccon  # noqa: E402
 PER_MONTH = ["ingest_mopitt", "prefilter", "sra", "apply_filters", "sra2", "correct", "export_month"]
 FULL_RECORD_MONTHS = 16 * 12  # H19: 2000-2016 (the paper's 5.4e8 daytime of ~1e9 soundings)
 CORES = 8
+#: Issue 22: the projection's core counts (SLURM group jobs) and file-system bandwidths (GB/s).
+PROJECTION_CORES = (8, 64, 512)
+PROJECTION_BANDWIDTHS_GBPS = (1.0, 5.0, 20.0)
+#: The L2 datasets the store's profiles are read back from (issue 22; store_profiles).
+PROFILE_SOURCE_DATASETS = ("SurfacePressure", "DryAirColumn", "RetrievedCOSurfaceMixingRatio",
+                           "RetrievedCOMixingRatioProfile", "APrioriCOSurfaceMixingRatio",
+                           "APrioriCOMixingRatioProfile", "RetrievalAveragingKernelMatrix",
+                           "TotalColumnAveragingKernel")
 
 
 def _day_file(args):
@@ -231,6 +242,42 @@ def chain_bound(files: list[str], work: Path, month_dir: Path, month: str, repea
             "written_gb": round(written / 1e9, 2), "startup_per_job_s": startup}
 
 
+def profile_source_bytes(files: list[str]) -> int:
+    """Bytes on disk of the L2 datasets the export and the colocation candidates read the
+    store's profiles back from (every chunk: an upper bound of what they read)."""
+    total = 0
+    for f in files:
+        with h5py.File(f, "r") as h:
+            for name in PROFILE_SOURCE_DATASETS:
+                key = f"{mopitt_io.DATA}/{name}"
+                if key in h:
+                    total += h[key].id.get_storage_size()
+    return total
+
+
+def io_projection(months: int, chain_cpu_s: float, read_bytes: float, read_floor_s: float, input_bytes: float,
+                  critical_path_s: float, cores=PROJECTION_CORES, bandwidths_gbps=PROJECTION_BANDWIDTHS_GBPS) -> list[dict]:
+    """The full record's time on ``cores`` and file-system bandwidths (issue 22, item 4), seconds:
+
+    time = max(months x chain CPU-s / cores, months x bytes read / bandwidth, critical path),
+
+    ``chain_cpu_s`` and ``read_bytes`` per month; the critical path is one month's chain (its
+    seven jobs run one after the other: more cores than months shorten nothing below it).
+    Beside it the read floor on the same cores and bandwidth: max(months x raw-read s (one core,
+    ``read_floor_s``) / cores, months x ``input_bytes`` / bandwidth)."""
+    rows = []
+    for c in cores:
+        for bw in bandwidths_gbps:
+            sides = {"cpu": months * chain_cpu_s / c, "io": months * read_bytes / (bw * 1e9),
+                     "critical path": critical_path_s}
+            floor = max(months * read_floor_s / c, months * input_bytes / (bw * 1e9))
+            rows.append({"cores": c, "bandwidth_gbps": bw, "cpu_side_s": round(sides["cpu"], 1),
+                         "io_side_s": round(sides["io"], 1), "critical_path_s": round(critical_path_s, 1),
+                         "time_s": round(max(sides.values()), 1), "bound_by": max(sides, key=sides.get),
+                         "read_floor_s": round(floor, 1)})
+    return rows
+
+
 def pin_to_one_cpu() -> int | None:
     """Pin this process, and so every job it starts, to one CPU; returns it (None where the
     platform cannot). The projection divides one-core job times by the number of cores: a job's
@@ -278,6 +325,7 @@ def run_workflow(work: Path, name: str, months: list[str], cores=1, extra=()) ->
     for tsv in (wd / "results/benchmarks").rglob("*.tsv"):
         b = pd.read_csv(tsv, sep="\t")
         rows.append({"rule": tsv.parent.name, "wildcard": tsv.stem, "s": float(b["s"].iloc[0]),
+                     "cpu_s": float(b["cpu_time"].iloc[0]) if "cpu_time" in b else np.nan,
                      "max_rss_mb": float(b["max_rss"].iloc[0])})
     summary = json.loads((wd / "results/summary.json").read_text())
     return {"wall_s": wall, "jobs": pd.DataFrame(rows), "soundings": summary["soundings"]["total"], "dir": wd}
@@ -319,12 +367,13 @@ def best_of(repeat: int, run, cold: bool) -> tuple[list[dict], dict]:
         runs.append(run())
     best = dict(runs[-1])
     best["jobs"] = (pd.concat([r["jobs"] for r in runs]).groupby(["rule", "wildcard"], as_index=False)
-                    .agg({"s": "min", "max_rss_mb": "max"}))
+                    .agg({"s": "min", "cpu_s": "min", "max_rss_mb": "max"}))
     return runs, best
 
 
 def chain_table(jobs: pd.DataFrame) -> pd.DataFrame:
-    per = jobs[jobs["rule"].isin(PER_MONTH)].groupby("rule")[["s", "max_rss_mb"]].agg({"s": "sum", "max_rss_mb": "max"})
+    per = jobs[jobs["rule"].isin(PER_MONTH)].groupby("rule")[["s", "cpu_s", "max_rss_mb"]].agg(
+        {"s": "sum", "cpu_s": "sum", "max_rss_mb": "max"})
     return per.reindex([r for r in PER_MONTH if r in per.index])
 
 
@@ -340,7 +389,17 @@ def main():
     ap.add_argument("--work", default=str(HERE / "work"))
     ap.add_argument("--no-pin", action="store_true",
                     help="do not pin the measurements to one CPU (by default every job shares one core)")
+    ap.add_argument("--project", metavar="CPU_S,READ_GB,FLOOR_S,INPUT_GB,CRITICAL_S",
+                    help="only print the full record's I/O-aware projection from per-month figures measured "
+                         "elsewhere (chain CPU-s, GB read, raw-read s, input GB, one month's chain s) and exit")
     args = ap.parse_args()
+    if args.project:
+        cpu, read_gb, floor_s, input_gb, crit = (float(x) for x in args.project.split(","))
+        ip = {"chain_cpu_s_per_month": cpu, "read_gb_per_month": read_gb, "raw_read_s_per_month": floor_s,
+              "input_gb_per_month": input_gb,
+              "rows": io_projection(FULL_RECORD_MONTHS, cpu, read_gb * 1e9, floor_s, input_gb * 1e9, crit)}
+        print("\n".join(io_projection_markdown(ip, FULL_RECORD_MONTHS)))
+        return 0
     work = Path(args.work)
     np.seterr(all="ignore")
     out = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -423,12 +482,39 @@ def main():
                          "per_month_chain_s": round(per_month_s, 1), "minutes": round(proj / 60, 1),
                          "formula": "months x per-month chain time (one core) / cores; global rules and "
                                     "the TCCON comparison are not included (seconds to minutes)"}
+    # Issue 22: the I/O side. Bytes read a month: every L2 byte (ingest), the L2 profile
+    # datasets again (export and candidates; all their chunks, an upper bound) and every byte
+    # the month's jobs write but the export files (each read once downstream).
+    cpu_month = float(per["cpu_s"].sum()) if per["cpu_s"].notna().all() else chain_s
+    cpu_month *= 30.0 / args.days
+    input_b = sum(os.path.getsize(f) for f in files)
+    stage_b = b["written_gb"] * 1e9 - sum(p.stat().st_size for p in (full["dir"] / "results/export").rglob(f"*{month}*")
+                                          if p.is_file())
+    read_b = (input_b + profile_source_bytes(files) + max(stage_b, 0.0)) * 30.0 / args.days
+    out["io_projection"] = {"chain_cpu_s_per_month": round(cpu_month, 1), "read_gb_per_month": round(read_b / 1e9, 2),
+                            "raw_read_s_per_month": round(floor * 30.0 / args.days, 1),
+                            "input_gb_per_month": round(input_b * 30.0 / args.days / 1e9, 2),
+                            "rows": io_projection(FULL_RECORD_MONTHS, cpu_month, read_b, floor * 30.0 / args.days,
+                                                  input_b * 30.0 / args.days, per_month_s)}
     res = HERE / "results"
     res.mkdir(exist_ok=True)
     (res / "run.json").write_text(json.dumps(out, indent=2) + "\n")
     write_markdown(out)
     print(json.dumps({k: out[k] for k in ("raw_read", "projection", "plan")}, indent=1))
     return 0
+
+
+def io_projection_markdown(ip: dict, months: int) -> list[str]:
+    """The I/O-aware projection as a Markdown table (issue 22)."""
+    lines = [f"Full record with its I/O side ({months} months; chain {ip['chain_cpu_s_per_month']} CPU-s and "
+             f"{ip['read_gb_per_month']} GB read a month; read floor {ip['raw_read_s_per_month']} s a month on one core): "
+             "time = max(CPU-s / cores, bytes read / bandwidth, one month's chain).", "",
+             "| cores | GB/s | CPU side (min) | I/O side (min) | **time (min)** | bound by | read floor (min) |",
+             "|---|---|---|---|---|---|---|"]
+    for r in ip["rows"]:
+        lines.append(f"| {r['cores']} | {r['bandwidth_gbps']:g} | {r['cpu_side_s'] / 60:.1f} | {r['io_side_s'] / 60:.1f} | "
+                     f"**{r['time_s'] / 60:.1f}** | {r['bound_by']} | {r['read_floor_s'] / 60:.1f} |")
+    return lines + [""]
 
 
 def write_markdown(o: dict):
@@ -467,8 +553,10 @@ def write_markdown(o: dict):
     p, pl = o["projection"], o["plan"]
     lines += [f"Projection of the full record: {p['months']} months x {p['per_month_chain_s']} s / {p['cores']} cores "
               f"= **{p['minutes']} min** ({p['soundings']:.2e} soundings; {p['formula']}).", "",
-              f"Dry run planning {pl['years']} years ({pl['files']} day files, {pl['jobs']} jobs): {pl['dry_run_s']} s.",
-              "<!-- benchmark-runner:end -->"]
+              f"Dry run planning {pl['years']} years ({pl['files']} day files, {pl['jobs']} jobs): {pl['dry_run_s']} s.", ""]
+    if "io_projection" in o:
+        lines += io_projection_markdown(o["io_projection"], p["months"])
+    lines += ["<!-- benchmark-runner:end -->"]
     text = (HERE / "RESULTS.md").read_text()
     block = "\n".join(lines)
     if "<!-- benchmark-runner:start" in text:

@@ -28,6 +28,7 @@ rule export_month:
     input:
         table="results/mopitt/store/{ym}/soundings.parquet",
         profiles="results/mopitt/store/{ym}/profiles.nc",
+        l2=lambda wc: PLAN.mopitt_files[wc.ym],  # the store's profiles are read from them (issue 22)
         store_report="results/mopitt/store/{ym}/report.json",
         corrected="results/mopitt/corrected/{ym}/soundings.parquet",
         validation="results/mopitt/validation/tccon.json",

@@ -181,6 +181,7 @@ rule correct:
     input:
         table="results/mopitt/store/{ym}/soundings.parquet",
         profiles="results/mopitt/store/{ym}/profiles.nc",
+        l2=lambda wc: PLAN.mopitt_files[wc.ym],  # the store's profiles are read from them (issue 22)
         store_report="results/mopitt/store/{ym}/report.json",
         qc="results/mopitt/qc/{ym}/filtered.parquet",
         accepted="results/mopitt/feature_bias/accepted.json",

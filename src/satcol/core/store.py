@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import h5netcdf
+import h5py
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,7 +58,7 @@ class MonthStoreWriter:
     table's columns, the profile arrays and their dimensions, and the QC registry whose bit
     meanings the table's key-value metadata records (``qc_flags``, as :func:`write_frame`)."""
 
-    def __init__(self, table_path, profiles_path, attrs: dict, instrument=None):
+    def __init__(self, table_path, profiles_path, attrs: dict, instrument=None, profile_storage=None):
         inst = _mopitt.INSTRUMENT if instrument is None else instrument
         self.columns = inst.columns
         self.profile_vars = inst.profile_vars
@@ -78,20 +79,50 @@ class MonthStoreWriter:
         self._nc.attrs["Conventions"] = "CF-1.8"
         self._nc.attrs["title"] = f"satcol canonical store: {inst.title} profile arrays (row order of soundings.parquet)"
         self._nc.attrs["satcol_instrument"] = inst.name
-        for name, (dims, units, long_name) in self.profile_vars.items():
-            chunks = (4096,) + tuple(inst.profile_dims[dim] for dim in dims[1:])
-            v = self._nc.create_variable(name, dims, np.float32, chunks=chunks, fillvalue=np.float32(np.nan))
-            v.attrs["units"] = units
-            v.attrs["long_name"] = long_name
-        sid = self._nc.create_variable("sounding_id", ("sounding",), np.int64, chunks=(4096,))
-        sid.attrs["long_name"] = "sounding id (row in soundings.parquet)"
+        # Issue 22: where the instrument's L2 files can be read back row by row
+        # (Instrument.profile_rows), the store keeps pointers to them, not a copy of their
+        # profiles (3.9 GB of a full-density MOPITT month); otherwise, or with
+        # profile_storage="copy", every sounding's profile arrays as before.
+        from satcol.core import store_profiles
+
+        if profile_storage is None:
+            profile_storage = store_profiles.SOURCE if inst.profile_rows is not None else store_profiles.COPY
+        if profile_storage not in (store_profiles.SOURCE, store_profiles.COPY):
+            raise ValueError(f"profile_storage {profile_storage!r} is not 'source' or 'copy'")
+        if profile_storage == store_profiles.SOURCE and inst.profile_rows is None:
+            raise ValueError(f"profile_storage 'source': satcol reads no {inst.name} profiles back from L2 files")
+        self.profile_storage = profile_storage
+        self._nc.attrs["satcol_profile_storage"] = profile_storage
+        self.sources: list[tuple[str, int, int]] = []  # (path, bytes, soundings) of each appended file
+        if profile_storage == store_profiles.COPY:
+            for name, (dims, units, long_name) in self.profile_vars.items():
+                chunks = (4096,) + tuple(inst.profile_dims[dim] for dim in dims[1:])
+                v = self._nc.create_variable(name, dims, np.float32, chunks=chunks, fillvalue=np.float32(np.nan))
+                v.attrs["units"] = units
+                v.attrs["long_name"] = long_name
+            sid = self._nc.create_variable("sounding_id", ("sounding",), np.int64, chunks=(4096,))
+            sid.attrs["long_name"] = "sounding id (row in soundings.parquet)"
+        else:
+            self._nc.attrs["title"] = (f"satcol canonical store: {inst.title} profile arrays, read from the L2 files "
+                                       "listed here at the table's source_file and source_index")
+            self._nc.attrs["satcol_profile_variables"] = " ".join(self.profile_vars)
         self.n = 0
 
-    def append(self, table: dict, profiles: dict):
+    def append(self, table: dict, profiles: dict, source=None):
+        """Append one L2 file's soundings; ``source``: that file's path, which the ``source``
+        layout records (its size and number of soundings with it) instead of ``profiles``."""
         m = len(table["sounding_id"])
         cols = [_arrow_column(np.asarray(table[name]).astype(dtype, copy=False), field.type)
                 for (name, dtype), field in zip(self.columns.items(), self.schema, strict=True)]
         self._pq.write_table(pa.Table.from_arrays(cols, schema=self.schema))
+        if self.profile_storage != "copy":
+            if source is None:
+                raise ValueError("MonthStoreWriter.append: the source layout needs each file's path (source=)")
+            if m and not np.array_equal(np.asarray(table["source_index"]), np.arange(m)):
+                raise ValueError(f"{source}: source_index must be 0..n-1 for the source layout")
+            self.sources.append((str(source), Path(source).stat().st_size, m))
+            self.n += m
+            return
         if m:
             new = self.n + m
             self._nc.resize_dimension("sounding", new)
@@ -102,6 +133,21 @@ class MonthStoreWriter:
 
     def close(self):
         self._pq.close()
+        if self.profile_storage != "copy":
+            self._nc.dimensions["source_file"] = len(self.sources)
+            for name, values, long_name in (
+                    ("source_path", [p for p, _, _ in self.sources], "L2 file (index = the table's source_file)"),
+                    ("source_size", [b for _, b, _ in self.sources], "size of the L2 file at ingest (bytes)"),
+                    ("source_rows", [m for _, _, m in self.sources], "soundings of the L2 file (source_index 0..n-1)")):
+                if name == "source_path":
+                    v = self._nc.create_variable(name, ("source_file",), dtype=h5py.string_dtype())
+                    if values:
+                        v[:] = np.array(values, dtype=object)
+                else:
+                    v = self._nc.create_variable(name, ("source_file",), np.int64)
+                    if values:
+                        v[:] = np.asarray(values, dtype=np.int64)
+                v.attrs["long_name"] = long_name
         self._nc.close()
         os.replace(self._tmp_table, self.table_path)
         os.replace(self._tmp_prof, self.profiles_path)

@@ -827,7 +827,6 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     grow by it the write of a 30-day month took 12-21 s instead of 9 s on the benchmark machines
     (issue #7).
     """
-    import h5py
     import netCDF4
 
     n = len(table)
@@ -839,14 +838,19 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
     dims = ["sounding", KEPT_DIM] if profiles_of == "kept" else ["sounding"]
     # The store's profile arrays through h5py directly: h5netcdf's per-read dimension and
     # padding checks cost more than the reads of a 65,536-row block.
-    with atomic_path(path) as tmp, h5py.File(profiles_path, "r") as f:
+    # The profiles come from the store's profiles.nc in either layout (store_profiles): read
+    # back from the L2 files at the kept soundings (the default since issue 22), or from the
+    # store's copy; in both only the chunks that hold kept soundings are read.
+    from satcol.core.store_profiles import open_profiles
+
+    with atomic_path(path) as tmp, open_profiles(profiles_path) as f:
 
         def block_dataset(rows: slice) -> xr.Dataset:
-            if profiles_of == "kept":  # only the store chunks that hold kept soundings are read
+            if profiles_of == "kept":
                 wanted = rows.start + np.flatnonzero(qc[rows] == 0)
-                prof = {v: read_rows(f[v], wanted) for v in STORE_PROFILES}
             else:
-                prof = {v: f[v][rows] for v in STORE_PROFILES}
+                wanted = np.arange(rows.start, rows.stop)
+            prof = f.read(wanted, STORE_PROFILES)
             ds = sounding_dataset(table.iloc[rows], corrected.iloc[rows], prof, scale, models, prov, source_files,
                                   month, profiles_of, row_offset=rows.start, profiles_kept_only=profiles_of == "kept")
             ds.attrs.update(counts)
@@ -877,7 +881,8 @@ def write_month_soundings(table: pd.DataFrame, corrected: pd.DataFrame, profiles
                     for d in dims:
                         start[d] += ds.sizes.get(d, 0)
                     drop_from_page_cache(tmp)
-    drop_from_page_cache(profiles_path)  # the export is the store profiles' last reader
+    if f.storage == "copy":
+        drop_from_page_cache(profiles_path)  # the export is the store profiles' last reader
     return counts, _concat_blocks(kept)
 
 
@@ -886,20 +891,10 @@ def read_rows(dset, rows: np.ndarray) -> np.ndarray:
     reading only the chunks that hold any of them: one read per run of consecutive such chunks,
     from the first to the last row wanted in it. The kept soundings of a full-density month lie
     in 55 % of the store's 4,096-row chunks: night and flagged swaths come in long runs (issue #7,
-    benchmarks/RESULTS.md)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    out = np.empty((rows.size,) + dset.shape[1:], dtype=dset.dtype)
-    if rows.size == 0:
-        return out
-    if rows[0] < 0 or rows[-1] >= dset.shape[0] or np.any(np.diff(rows) <= 0):
-        raise ValueError(f"read_rows: rows of {dset.name} must be increasing and within 0-{dset.shape[0] - 1}")
-    chunk = rows // (dset.chunks[0] if dset.chunks else dset.shape[0])
-    # Positions in ``rows`` where a new run of consecutive chunks begins.
-    first = np.flatnonzero(np.diff(chunk, prepend=chunk[0] - 2) > 1)
-    for i0, i1 in zip(first, np.r_[first[1:], rows.size], strict=True):
-        lo, hi = int(rows[i0]), int(rows[i1 - 1]) + 1
-        out[i0:i1] = dset[lo:hi][rows[i0:i1] - lo]
-    return out
+    benchmarks/RESULTS.md). The same as :func:`satcol.core.store_profiles.read_rows`."""
+    from satcol.core.store_profiles import read_rows as _read_rows
+
+    return _read_rows(dset, rows)
 
 
 def _create_with_unlimited(ds: xr.Dataset, path, dims: list[str], enc: dict) -> None:

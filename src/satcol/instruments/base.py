@@ -208,6 +208,11 @@ class Instrument:
     select_versions : callable
         ``select_versions(infos) -> {date: [FileInfo, newest first]}``; ingest reads the first
         readable one of each day.
+    profile_rows : callable or None
+        ``profile_rows(path, rows, n_expected) -> {profile name: array}``: the profiles of the
+        soundings at ``rows`` (sorted, unique, file order) of one L2 file, decoded as
+        :attr:`read` decodes them. With it the store keeps pointers to the L2 files instead of a
+        copy of their profiles (:mod:`satcol.core.store_profiles`); None: the store copies them.
     """
 
     name: str
@@ -227,6 +232,7 @@ class Instrument:
     footprints: Footprints | None = None
     correction: str = "none"
     select_versions: Callable = field(default=None)
+    profile_rows: Callable | None = None
 
     def __post_init__(self):
         if not re.match(r"^[a-z][a-z0-9_]*$", self.name):

@@ -122,7 +122,7 @@ def ingest_month(instrument, month: str, files, table_path, profiles_path, confi
                                  "n_soundings": n, "sha256": checksums[info.path.name]})
             if writer is None:
                 writer = store.MonthStoreWriter(table_path, profiles_path, {}, instrument)
-            writer.append(table, profiles)
+            writer.append(table, profiles, source=info.path)
             surfaces.append(table["surface"])
             qcs.append(qc)
             log.info("[%s] day %d/%d %s: %d soundings (%.1f s)", month, k + 1, len(by_day), info.path.name, n,

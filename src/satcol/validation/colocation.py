@@ -348,10 +348,14 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
     pairs = candidates(table["lat"].to_numpy(), table["lon"].to_numpy(), kept, sites)
     rows = pairs["row"].to_numpy(dtype=np.int64)
     uniq, inv = np.unique(rows, return_inverse=True)
-    with xr.open_dataset(profiles_path, engine="h5netcdf") as prof:
-        prof_sel = {v: prof[v].isel(sounding=uniq).values[inv.ravel()] for v in profile_names} if uniq.size else \
-            {v: np.zeros((0,) + prof[v].shape[1:], dtype=np.float32) for v in profile_names}
-        dims = {v: ("pair",) + prof[v].dims[1:] for v in profile_names}
+    # Either layout of the store's profiles (store_profiles): read back from the L2 files at
+    # the candidates' rows (issue 22), or from the store's copy.
+    from satcol.core.store_profiles import open_profiles
+
+    with open_profiles(profiles_path) as prof:
+        got = prof.read(uniq, profile_names)
+        prof_sel = {v: got[v][inv.ravel()] for v in profile_names}
+        dims = {v: ("pair",) + prof.dims(v)[1:] for v in profile_names}
     ds = xr.Dataset(
         {**{c: ("pair", table[c].to_numpy()[rows]) for c in scalars},
          "site": ("pair", pairs["site"].to_numpy(dtype=str)),

@@ -490,3 +490,63 @@ def test_unix_seconds_equal_pandas_total_seconds():
     ref = (t - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
     np.testing.assert_array_equal(unix_seconds(t), ref)
     assert np.isnan(unix_seconds(t)[7]) and unix_seconds(t)[0] == us[0] / 1e6
+
+
+def test_partial_diagnostics_equal_a_direct_groupby():
+    """The filter diagnostics' partial sums (one pass per candidate for all three kinds, issue 22)
+    equal a direct pandas groupby of each subset: the anomaly sums of the soundings in a valid
+    region with a finite anomaly, and the histograms of all and of the prefiltered soundings,
+    per (bin, surface, pixel), with NaN (bin -2), +inf (bin -2, as NaN), below-range (-1) and
+    above-range (n) values. Checked to fail when the non-finite anomalies are kept, when the
+    prefiltered histogram counts every sounding, and when the bins of the in-place packed code
+    are offset by one."""
+    rng = np.random.default_rng(7)
+    m = 5000
+    df = pd.DataFrame({"surface": rng.integers(0, 3, m), "pixel": rng.integers(1, 5, m),
+                       "dof": rng.uniform(0.5, 2.5, m), "sza": rng.uniform(-10.0, 100.0, m)})
+    df.loc[rng.random(m) < 0.05, "dof"] = np.nan
+    df.loc[rng.random(m) < 0.01, "dof"] = np.inf
+    anomaly = rng.normal(0.0, 5.0, m)
+    anomaly[rng.random(m) < 0.03] = np.nan
+    in_sra = rng.random(m) < 0.6
+    pre = rng.random(m) < 0.7
+    cands = {"dof": {"bins": [1.0, 2.0, 5]}, "sza": {"bins": [0.0, 80.0, 8]}}
+    got = filters.partial_diagnostics(df, anomaly, in_sra, pre, cands)
+    for name, c in cands.items():
+        lo, hi, n = c["bins"]
+        v = df[name].to_numpy()
+        b = np.where(np.isfinite(v), np.clip(np.floor((v - lo) / (hi - lo) * n), -1, n), -2).astype(int)
+        for kind, rows, val in (("anomaly", in_sra & np.isfinite(anomaly), anomaly),
+                                ("hist_all", np.ones(m, bool), np.ones(m)), ("hist_prefiltered", pre, np.ones(m))):
+            ref = (pd.DataFrame({"bin": b[rows], "surface": df["surface"].to_numpy()[rows],
+                                 "pixel": df["pixel"].to_numpy()[rows], "v": val[rows]})
+                   .groupby(["bin", "surface", "pixel"], as_index=False)
+                   .agg(n=("v", "size"), sum=("v", "sum"), sumsq=("v", lambda x: float(np.sum(x * x)))))
+            g = got[(got["candidate"] == name) & (got["kind"] == kind)].reset_index(drop=True)
+            np.testing.assert_array_equal(g[["bin", "surface", "pixel"]].to_numpy(), ref[["bin", "surface", "pixel"]].to_numpy())
+            np.testing.assert_array_equal(g["n"], ref["n"])
+            np.testing.assert_allclose(g["sum"], ref["sum"], rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(g["sumsq"], ref["sumsq"], rtol=1e-12)
+            np.testing.assert_array_equal(g["sw"], g["n"])
+            np.testing.assert_array_equal(g["swx"], g["sum"])
+        assert {-1, n}.issubset(set(got.loc[got["candidate"] == name, "bin"]))  # below and above the range
+    assert -2 in set(got.loc[got["candidate"] == "dof", "bin"])  # NaN and inf
+    # Only the kinds asked for, in the same rows as the full call.
+    two = filters.partial_diagnostics(df, anomaly, in_sra, pre, cands, kinds=("anomaly", "hist_prefiltered"))
+    pd.testing.assert_frame_equal(two, got[got["kind"] != "hist_all"].reset_index(drop=True), check_exact=True)
+
+
+def test_feature_correction_piecewise_and_linear():
+    """The correction subtracted from XCO (H19 Sect. 3.4): zero at the breakpoint, slope_below x
+    (f - b) below it and slope_above x (f - b) above it for the piecewise model, linear_slope x
+    (f - b) for the linear one; NaN where the feature is NaN, and apply_accepted adds only the
+    fits of the sounding's surface and leaves non-finite corrections out. Checked to fail with
+    the two slopes swapped and with the breakpoint not subtracted."""
+    f = np.array([0.0, 1.0, 2.0, 3.5, np.nan])
+    pw = {"model": "piecewise", "breakpoint": 2.0, "slope_below": -1.5, "slope_above": 4.0, "surface": 1,
+          "candidate": "dof", "linear_slope": 9.0}
+    np.testing.assert_array_equal(feature_bias.correction(pw, f), [3.0, 1.5, 0.0, 6.0, np.nan])
+    lin = {**pw, "model": "linear", "surface": 0}
+    np.testing.assert_array_equal(feature_bias.correction(lin, f), [-18.0, -9.0, 0.0, 13.5, np.nan])
+    df = pd.DataFrame({"surface": [1, 1, 0, 1, 1], "dof": f})
+    np.testing.assert_array_equal(feature_bias.apply_accepted(df, [pw, lin]), [3.0, 1.5, 0.0, 6.0, 0.0])

@@ -215,8 +215,10 @@ def correction(fit: dict, f) -> np.ndarray:
     f = np.asarray(f, dtype=np.float64)
     b = fit["breakpoint"]
     if fit["model"] == "piecewise":
-        X = basis(f, b)
-        return fit["slope_below"] * X[..., 1] + fit["slope_above"] * X[..., 2]
+        # The columns of basis(f, b) used here, without building the (n, 3) basis: the same
+        # values, 0.8 s less a month in sra2 and in correct (issue 22).
+        d = f - b
+        return fit["slope_below"] * np.minimum(d, 0.0) + fit["slope_above"] * np.maximum(d, 0.0)
     return fit["linear_slope"] * (f - b)
 
 

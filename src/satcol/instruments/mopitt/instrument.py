@@ -100,4 +100,5 @@ INSTRUMENT = Instrument(
     footprints=Footprints("pixel", fmt.N_PIXELS, "MOPITT's four along-track detector pixels (SwathIndex[:, 0])"),
     correction="h19",
     select_versions=reader.versions_per_day,
+    profile_rows=reader.profile_rows,
 )

@@ -169,7 +169,9 @@ def run_apply_filters(full_table, qc_pre, sra_out, applied, candidates, config=N
     a = anomaly[kept & valid]
     rms = {"n_filtered_in_valid": int(a.size), "sumsq_filtered": float(np.sum(a.astype(np.float64) ** 2)),
            "anomalies": source}
-    after = filters.partial_diagnostics(full_table, anomaly, kept & valid, kept, candidates)
+    # (the histogram of all soundings is the first SRA's, not computed again here)
+    after = filters.partial_diagnostics(full_table, anomaly, kept & valid, kept, candidates,
+                                        kinds=("anomaly", "hist_prefiltered"))
     after = after[after["kind"] != "hist_all"].replace({"kind": {"anomaly": "anomaly_filtered", "hist_prefiltered": "hist_filtered"}})
     return pd.DataFrame({"sounding_id": full_table["sounding_id"].to_numpy(), "qc": qc}), stats, rms, after
 

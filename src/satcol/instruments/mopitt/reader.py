@@ -16,7 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from satcol.core import timeutil
+from satcol.core import store_profiles, timeutil
 from satcol.core.errors import BadInputError
 
 # versions_per_day: the files of each day, newest processor version first (the rule of every
@@ -559,3 +559,57 @@ def open_mopitt(path):
                      "product_version": info.product, "processor_version": info.version,
                      "beta": int(info.beta), "date": info.date.isoformat()})
     return ds
+
+
+def profile_rows(path, rows: np.ndarray, n_expected: int | None = None) -> dict:
+    """The canonical profile arrays (:data:`satcol.instruments.mopitt.instrument.PROFILE_VARS`)
+    of the soundings at ``rows`` (sorted, unique indices in file order) of one MOP02 file,
+    decoded as ingest decodes them (:func:`read_mop02` and :func:`canonical`): fill and +-inf to NaN, the packed 10-level fields
+    (averaging kernel, column kernel) re-indexed to satcol's slots, pressure of the slots from
+    the surface pressure (hPa), column kernel = TotalColumnAveragingKernel x 1e9 / DryAirColumn
+    (1e-9 per log10 VMR). Only the chunks holding ``rows`` are decompressed.
+
+    ``n_expected``: the file's number of soundings at ingest; a file of another length is
+    refused (:class:`~satcol.core.errors.BadInputError` naming the file and ``Latitude``).
+    """
+    path = Path(path)
+    rows = np.asarray(rows, dtype=np.int64)
+    try:
+        f = h5py.File(path, "r")
+    except (OSError, ValueError) as exc:
+        raise BadInputError(path, "unreadable", f"cannot open the L2 file the store's profiles point to ({exc})") from None
+    raw = {}
+    with f:
+        lat = f"{GEO}/Latitude"
+        if lat not in f:
+            raise BadInputError(path, "missing_dataset", "required dataset is missing", lat)
+        if n_expected is not None and f[lat].shape[0] != n_expected:
+            raise BadInputError(path, "source_changed", f"file holds {f[lat].shape[0]} soundings, the store was "
+                                f"ingested from {n_expected}: re-ingest the month", lat)
+        for name in ("SurfacePressure", "DryAirColumn", "RetrievedCOSurfaceMixingRatio", "RetrievedCOMixingRatioProfile",
+                     "APrioriCOSurfaceMixingRatio", "APrioriCOMixingRatioProfile",
+                     "RetrievalAveragingKernelMatrix", "TotalColumnAveragingKernel"):
+            full = f"{DATA}/{name}"
+            if full not in f:
+                raise BadInputError(path, "missing_dataset", "required dataset is missing", full)
+            ds = f[full]
+            try:
+                arr = store_profiles.read_rows(ds, rows)
+            except (OSError, RuntimeError) as exc:
+                raise BadInputError(path, "unreadable", f"cannot read dataset: {exc}", full) from None
+            arr = arr.astype(np.float32, copy=False)
+            _fill_to_nan(arr, _fill_value(ds))
+            raw[name] = arr
+    _surface_to_slot_zero(raw)
+    dry = raw["DryAirColumn"].astype(np.float64)
+    return {
+        "pressure": levels.level_pressures(raw["SurfacePressure"].astype(np.float64)).astype(np.float32),
+        "retrieved_vmr": np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 0],
+                                         raw["RetrievedCOMixingRatioProfile"][:, :, 0]], axis=1),
+        "retrieved_vmr_err": np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 1],
+                                             raw["RetrievedCOMixingRatioProfile"][:, :, 1]], axis=1),
+        "prior_vmr": np.concatenate([raw["APrioriCOSurfaceMixingRatio"][:, None, 0],
+                                     raw["APrioriCOMixingRatioProfile"][:, :, 0]], axis=1),
+        "averaging_kernel": raw["RetrievalAveragingKernelMatrix"],
+        "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
+    }

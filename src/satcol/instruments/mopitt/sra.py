@@ -70,7 +70,11 @@ def small_region_anomalies(values, dof, region, min_soundings=10, min_median_dof
     if idx.size == 0:
         return SRAResult(reg, anomaly, valid, median_out, 0, 0)
     r = region[idx]
-    order = np.lexsort((values[idx], r))
+    # The order of np.lexsort((values, r)) (by region, then value, then position), as two stable
+    # argsorts: numpy's lexsort sorts each key with a generic indirect merge sort and took 0.77 s
+    # for the 2.3 M soundings of the benchmark month's SRA, these 0.43 s (issue 22).
+    by_value = np.argsort(values[idx], kind="stable")
+    order = by_value[np.argsort(r[by_value], kind="stable")]
     rs, vs, ds = r[order], values[idx][order], dof[idx][order]
     starts = np.flatnonzero(np.r_[True, rs[1:] != rs[:-1]])
     counts = np.diff(np.r_[starts, rs.size])
