@@ -10,7 +10,8 @@ log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params  # noqa: F821
 spec = gosat_mlr.load_terms(inp.terms)[w.species]
 fits = workflow.fits_from_table(pd.read_csv(inp.coefficients))
-tables = workflow.validation(pd.read_parquet(inp.wide), pd.read_parquet(inp.strict), fits, spec, w.species,
+wide = pd.read_parquet(inp.wide)
+tables = workflow.validation(wide, pd.read_parquet(inp.strict), fits, spec, w.species,
                              int(params.min_matchups["min_matchups"]),
                              int(params.min_matchups["mlr_min_matchups"]))
 for name in ("table6", "table7", "sites", "summary", "loso", "loso_sites"):
@@ -21,4 +22,6 @@ ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in ("table
                                                        upstream=[provenance.recorded_config_hash(p)
                                                                  for p in (inp.wide, inp.strict, inp.fit)])},
                   out.provenance)
+# the ±2° match-ups with delta_corr and delta_loso (added by the validation) for the figures
+workflow.write_matchups(wide, out.matchups, provenance.provenance(dict(params.min_matchups), inputs=[inp.coefficients]))
 log.info("GOSAT %s validation summary:\n%s", w.species, tables["summary"].to_string())

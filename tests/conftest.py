@@ -1,4 +1,5 @@
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,14 @@ from helpers import small_config
 from satcol.synthetic import mopitt, mopitt_writer
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The tests live in one directory per package layer (tests/core, tests/validation, ...), and some
+# import a helper of another layer's test module by its name (test_export.cf_errors,
+# test_rerun.planned_jobs, test_instruments.make_toy): every test directory is on the path, so
+# that this works whichever files a run selects (test module names are unique across them).
+for _dir in sorted({p.parent for p in Path(__file__).parent.rglob("test_*.py")}):
+    if str(_dir) not in sys.path:
+        sys.path.append(str(_dir))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,11 @@ from satcol.pipeline import gosat as gosat_workflow
 
 GOSAT = gosat_workflow.plan(config)
 GOSAT_SPECIES = list(gosat_workflow.SPECIES)
+# The GOSAT report category, numbered after the common ones (rules/common.smk REPORT_*).
+REPORT_GOSAT = "6 GOSAT validation (S23 Sect. 4)"
+#: GOSAT figures of a species (rule gosat_figures): file stem -> caption.
+GOSAT_FIGURES = ("differences_by_category", "site_bias_map", "site_bias_bars", "monthly_differences",
+                 "partial_effects")
 if not GOSAT.months:
     print(f"satcol: GOSAT chain not run: {GOSAT.reason}", file=sys.stderr)
 
@@ -35,7 +40,12 @@ def gosat_targets():
             + [f for s in GOSAT_SPECIES for f in gosat_exports(s)]
             + ["results/osse/recovery_gosat.csv"]
             + expand("results/report/tables/gosat_{species}_loso.html", species=GOSAT_SPECIES)
-            + ["results/report/tables/gosat_recovery.html"])
+            + ["results/report/tables/gosat_recovery.html"]
+            + expand("results/gosat/figures/{species}_{name}.{ext}", species=GOSAT_SPECIES, name=GOSAT_FIGURES,
+                     ext=("png", "pdf"))
+            + ["results/gosat/growth_rate/xco2_surfaces.csv"]
+            + (["results/gosat/versions/xco2_stats.csv"] if config["synthetic"]["gosat"].get("compare_version")
+               else []))
 
 
 def gosat_exports(species):

@@ -17,7 +17,7 @@ rule gosat_synthesize_month:
     params:
         # A month depends on its days and on how a day is simulated, not on the record's period.
         days=lambda w: GOSAT.days[w.ym],
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month")),
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
     log:
         "results/logs/gosat/synthesize/{ym}.log",
     conda:
@@ -33,7 +33,7 @@ rule gosat_synthesize_tccon:
         directory("results/synthetic/gosat_tccon"),
     params:
         days=GOSAT.all_days,
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month")),
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
     log:
         "results/logs/gosat/synthesize_tccon.log",
     conda:
@@ -50,6 +50,7 @@ rule gosat_ingest:
            for w, f in (("table", "soundings.parquet"), ("profiles", "profiles.npz"), ("report", "report.json"))},
     params:
         species=GOSAT_SPECIES,
+        on_bad_input=cfg("on_bad_input"),
     log:
         "results/logs/gosat/ingest/{ym}.log",
     conda:
@@ -138,15 +139,16 @@ rule gosat_validation:
         terms=gosat_config_file("mlr_terms"),
     output:
         table6=report("results/gosat/validation/{species}_table6.csv", caption="../../report/captions/gosat_table6.rst",
-                      category="GOSAT validation", labels={"species": "{species}", "table": "S23 Table 6"}),
+                      category=REPORT_GOSAT, labels={"species": "{species}", "table": "S23 Table 6"}),
         table7=report("results/gosat/validation/{species}_table7.csv", caption="../../report/captions/gosat_table7.rst",
-                      category="GOSAT validation", labels={"species": "{species}", "table": "S23 Table 7"}),
+                      category=REPORT_GOSAT, labels={"species": "{species}", "table": "S23 Table 7"}),
         sites="results/gosat/validation/{species}_sites.csv",
         summary=report("results/gosat/validation/{species}_summary.csv", caption="../../report/captions/gosat_summary.rst",
-                       category="GOSAT validation", labels={"species": "{species}", "table": "summary"}),
+                       category=REPORT_GOSAT, labels={"species": "{species}", "table": "summary"}),
         loso="results/gosat/validation/{species}_loso.csv",
         loso_sites="results/gosat/validation/{species}_loso_sites.csv",
         provenance="results/gosat/validation/{species}_provenance.json",
+        matchups="results/gosat/validation/{species}_matchups.parquet",
     params:
         min_matchups=gosat_cfg("validation", only=("min_matchups", "mlr_min_matchups")),
     log:
@@ -155,6 +157,105 @@ rule gosat_validation:
         "../../envs/satcol.yaml"
     script:
         "../../scripts/gosat_validation.py"
+
+
+rule gosat_figures:
+    """S23-style figures of a species: differences by surface and gain, site biases (map, bars),
+    monthly mean differences, the regression's partial effects; before and after the correction."""
+    input:
+        matchups="results/gosat/validation/{species}_matchups.parquet",
+        sites="results/gosat/validation/{species}_sites.csv",
+        coefficients="results/gosat/mlr/{species}_coefficients.csv",
+        sites_table=PLAN.sites_table,
+    output:
+        **{name: report(f"results/gosat/figures/{{species}}_{name}.png",
+                        caption=f"../../report/captions/gosat_{name}.rst", category=REPORT_GOSAT,
+                        subcategory="figures", labels={"species": "{species}", "figure": name.replace("_", " ")})
+           for name in GOSAT_FIGURES},
+        **{f"{name}_pdf": f"results/gosat/figures/{{species}}_{name}.pdf" for name in GOSAT_FIGURES},
+    log:
+        "results/logs/gosat/figures/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_figures.py"
+
+
+rule gosat_synthesize_version_month:
+    """The month's CO2 soundings as a second product version (synthetic.gosat.compare_version)."""
+    input:
+        sites_table=PLAN.sites_table,
+    output:
+        directory("results/synthetic/gosat_version/{ym}"),
+    params:
+        days=lambda w: GOSAT.days[w.ym],
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "insitu")),
+    log:
+        "results/logs/gosat/synthesize_version/{ym}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_synthesize_version.py"
+
+
+rule gosat_version_comparison:
+    """S23 Sect. 4.2: new - old XCO2 of the soundings both versions keep, paired by scan ID."""
+    input:
+        old=expand("results/synthetic/gosat_version/{ym}", ym=GOSAT.months),
+        tables=gosat_store("xco2", "soundings.parquet"),
+        reports=gosat_store("xco2", "report.json"),
+        qc="results/gosat/screening/xco2.parquet",
+        screening=gosat_config_file("screening"),
+    output:
+        stats=report("results/gosat/versions/xco2_stats.csv", caption="../../report/captions/gosat_versions.rst",
+                     category=REPORT_GOSAT, labels={"species": "xco2", "table": "version comparison"}),
+        provenance="results/gosat/versions/xco2_provenance.json",
+    params:
+        version=cfg("synthetic", "gosat", only=("compare_version",)),
+    log:
+        "results/logs/gosat/version_comparison.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_version_comparison.py"
+
+
+rule gosat_insitu:
+    """Synthetic monthly in situ CO2 at the growth-rate stations over the GOSAT record."""
+    input:
+        stations=satcol_config_path(config["instruments"]["gosat"]["growth_rate"]["stations"]),
+    output:
+        "results/synthetic/gosat_insitu.tsv",
+    params:
+        months=GOSAT.months,
+        insitu=cfg("synthetic", "gosat", only=("insitu",)),
+    log:
+        "results/logs/gosat/insitu.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_insitu.py"
+
+
+rule gosat_growth_rate:
+    """S23 Sect. 4.4: trends of corrected GOSAT XCO2 and in situ CO2 around the stations."""
+    input:
+        corrected="results/gosat/corrected/xco2.parquet",
+        insitu="results/synthetic/gosat_insitu.tsv",
+        stations=satcol_config_path(config["instruments"]["gosat"]["growth_rate"]["stations"]),
+    output:
+        surfaces=report("results/gosat/growth_rate/xco2_surfaces.csv", caption="../../report/captions/gosat_growth_rate.rst",
+                        category=REPORT_GOSAT, labels={"species": "xco2", "table": "growth rate"}),
+        stations="results/gosat/growth_rate/xco2_stations.csv",
+        provenance="results/gosat/growth_rate/xco2_provenance.json",
+    params:
+        growth_rate=gosat_cfg("growth_rate", drop=("stations",)),
+    log:
+        "results/logs/gosat/growth_rate.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_growth_rate.py"
 
 
 rule gosat_osse:
@@ -211,7 +312,7 @@ rule report_gosat_loso_table:
         "results/gosat/validation/{species}_loso.csv",
     output:
         report("results/report/tables/gosat_{species}_loso.html", caption="../../report/captions/gosat_loso.rst",
-               category="GOSAT validation", labels={"species": "{species}", "table": "leave one site out"}),
+               category=REPORT_GOSAT, labels={"species": "{species}", "table": "leave one site out"}),
     log:
         "results/logs/gosat/report_loso_{species}.log",
     conda:
@@ -226,7 +327,7 @@ rule report_gosat_recovery_table:
         "results/osse/recovery_gosat.csv",
     output:
         report("results/report/tables/gosat_recovery.html", caption="../../report/captions/gosat_recovery.rst",
-               category="GOSAT validation", labels={"species": "xco2, xch4", "table": "OSSE recovery"}),
+               category=REPORT_GOSAT, labels={"species": "xco2, xch4", "table": "OSSE recovery"}),
     log:
         "results/logs/gosat/report_recovery.log",
     conda:

@@ -1,6 +1,5 @@
 """Config validation: defaults, unknown keys, wrong types, key-by-key overrides."""
 
-from pathlib import Path
 
 import pytest
 
@@ -170,7 +169,6 @@ def test_plugins_and_instrument_sections_are_checked(tmp_path, monkeypatch):
         "from satcol import instruments\nfrom test_instruments import make_toy\n"
         "instruments.register(make_toy(), replace=True)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "instruments"))  # test_instruments
     try:
         cfg = load_config(overrides={"plugins": ["satcol_cfg_plugin"], "instruments": {"toyfts": {"input": "x"}}})
         assert load_plugins(cfg["plugins"]) == ["satcol_cfg_plugin"]

@@ -63,7 +63,9 @@ def test_soundings_are_daytime_local_noon_and_three_cross_track_points(tmp_path,
 
 
 def test_target_soundings_lie_at_the_sites(tmp_path, sites):
-    p = sg.write_days(tmp_path, [dt.date(2016, 8, 1)], {"target_probability": 1.0}, sites, species=("CO2",))[0]
+    no_glint = dict(sg.DEFAULTS["ocean_targets"], sites=[])
+    p = sg.write_days(tmp_path, [dt.date(2016, 8, 1)], {"target_probability": 1.0, "ocean_targets": no_glint}, sites,
+                      species=("CO2",))[0]
     table = gio.read_gosat(p)[0]
     tgt = table["observation_mode"] == "SPOD"
     live = sites[sites["id"].isin(sg.DEFAULTS["target_sites"]) & (sites["start"] <= dt.date(2016, 8, 1))
@@ -72,6 +74,38 @@ def test_target_soundings_lie_at_the_sites(tmp_path, sites):
     d = np.min(np.hypot(table["lat"][tgt, None] - live["lat"].to_numpy()[None, :],
                         table["lon"][tgt, None] - live["lon"].to_numpy()[None, :]), axis=1)
     assert d.max() < 0.08
+
+
+def test_glint_targets_lie_over_water_near_their_coastal_sites(tmp_path, sites):
+    """ocean_targets with probability 1: each coastal site operating on the day gets its
+    ``soundings`` glint soundings, all over open water (surface ocean, land fraction 0), between
+    min_deg and box_deg of the site in both latitude and longitude, in
+    sun-glint reach (SZA < 60) near 13:00 local time; with the list empty there are none (the
+    SPOD count drops by exactly those). Fails if the water test is dropped (Tsukuba's and
+    Wollongong's boxes are largely land) or the offsets ignore min_deg."""
+    day = dt.date(2016, 8, 1)
+    spec = dict(sg.DEFAULTS["ocean_targets"], probability=1.0)
+    p = sg.write_days(tmp_path / "a", [day], {"target_probability": 0.0, "ocean_targets": spec}, sites,
+                      species=("CO2",))[0]
+    t = gio.read_gosat(p)[0]
+    g = t["observation_mode"] == "SPOD"
+    live = sites[sites["id"].isin(spec["sites"]) & (sites["start"] <= day) & (sites["end"] >= day)]
+    assert len(live) >= 8
+    assert (t["surface"][g] == 0).all() and (t["land_fraction"][g] == 0).all()
+    dlat = np.abs(t["lat"][g, None] - live["lat"].to_numpy()[None, :])
+    dlon = np.abs((t["lon"][g, None] - live["lon"].to_numpy()[None, :] + 180.0) % 360.0 - 180.0)
+    inside = (dlat <= spec["box_deg"] + 1e-6) & (dlon <= spec["box_deg"] + 1e-6)
+    # each sounding lies in the ring of some site (a neighbour's box may hold it too: Caltech/JPL)
+    ring = inside & (np.minimum(dlat, dlon) >= spec["min_deg"] - 1e-6)
+    assert ring.any(axis=1).all()
+    assert (t["sza"][g] < 60.0).all()
+    lst = ((t["time"][g] % 86400.0) / 3600.0 + t["lon"][g] / 15.0) % 24.0
+    assert np.abs(lst - 13.0).max() < 0.2
+    per_site = inside.sum(axis=0)
+    assert per_site.max() <= spec["soundings"] * 2 and g.sum() >= spec["soundings"] * len(live) * 0.7
+    none = sg.write_days(tmp_path / "b", [day], {"target_probability": 0.0, "ocean_targets": dict(spec, sites=[])},
+                         sites, species=("CO2",))[0]
+    assert (gio.read_gosat(none)[0]["observation_mode"] == "SPOD").sum() == 0
 
 
 def test_truth_trends_and_gradient():
@@ -119,12 +153,20 @@ def test_tccon_files_carry_the_truth(tmp_path, sites):
 
 def test_write_record_covers_the_configured_days(tmp_path, sites):
     """start/end/days_per_month select the days as for MOPITT (calendar.all_days): 2 months x 2
-    days x 2 species files, and TCCON files only for target sites operating then."""
-    out = sg.write_record(tmp_path, {"start": "2015-01-01", "end": "2015-02-28", "days_per_month": 2}, sites)
+    days x 2 species files, and TCCON files for every site operating then (tccon_sites: all,
+    the default), or for the target sites only (tccon_sites: targets)."""
+    syn = {"start": "2015-01-01", "end": "2015-02-28", "days_per_month": 2}
+    out = sg.write_record(tmp_path / "all", syn, sites)
     names = sorted(p.name for p in out["gosat"])
     assert len(names) == 8 and names[0] == "GOSATTFTS20150108_02C01SV0305R150108GU000.h5"
     ids = {p.name[:2] for p in out["tccon"]}
-    assert ids and ids <= set(sg.DEFAULTS["target_sites"]) and "bu" not in ids  # Burgos starts 2017
+    live = sites[(sites["start"] <= dt.date(2015, 2, 28)) & (sites["end"] >= dt.date(2015, 1, 1))]
+    # every file of a site operating then (polar sites in winter night have none); coastal ones too
+    assert ids <= set(live["id"]) and len(ids) > len(set(sg.DEFAULTS["target_sites"]) & ids) and "bu" not in ids
+    assert {"wg", "db", "iz", "ae"} <= ids  # Burgos starts 2017; Wollongong, Darwin, Izana, Ascension are no targets
+    tgt = sg.write_tccon(tmp_path / "targets", sites, [dt.date(2015, 1, 8)], dict(syn, tccon_sites="targets"))
+    ids = {p.name[:2] for p in tgt}
+    assert ids and ids <= set(sg.DEFAULTS["target_sites"]) and "wg" not in ids
 
 
 def test_files_say_they_are_synthetic_with_the_config_hash(tmp_path, sites):

@@ -117,6 +117,31 @@ def test_matchups_box_window_and_mixed_scenes():
     assert list(m2["row"]) == [2]
 
 
+def test_a_sounding_near_two_sites_counts_once_in_the_surface_statistics():
+    """Sites aa (40 N, 10 E) and bb (41 N, 10 E), 1° apart; sounding 0 at 40.2 N lies within ±2°
+    of both (0.2° from aa, 0.8° from bb), sounding 1 at 42.5 N near bb only. Match-ups: three
+    rows, sounding 0 at both sites, ``primary`` on its nearer site aa. Table 6 land H counts
+    two soundings with bias mean(-1, +3) = 1 (not three rows: 5/3), the site table lists
+    sounding 0 at both sites, and the regression is fitted on the two soundings. (Fails with
+    every row counted, or with the farther site kept.)"""
+    sites = pd.DataFrame({"id": ["aa", "bb"], "lat": [40.0, 41.0], "lon": [10.0, 10.0]})
+    tc_t = T0 + 60.0 * np.array([-1.0, 0.0, 1.0])
+    tccon = {"aa": {"time": tc_t, "xco2": np.full(3, 402.0)}, "bb": {"time": tc_t, "xco2": np.full(3, 402.0)}}
+    g = _gosat(lat=[40.2, 42.5], lon=[10.0, 10.0], t=[T0, T0], x=[401.0, 405.0], surface=[1, 1])
+    m = gv.matchups(g, "xco2", tccon, sites)
+    assert sorted(zip(m["site"], m["row"], m["primary"], strict=True)) == [("aa", 0, True), ("bb", 0, False),
+                                                                           ("bb", 1, True)]
+    d = m.set_index(["site", "row"])["site_distance_deg"]
+    assert d[("aa", 0)] == pytest.approx(0.2, abs=1e-9) and d[("bb", 0)] == pytest.approx(0.8, abs=1e-9)
+    c = gv.category_stats(m).set_index(["surface", "gain"]).loc[("land", "H")]
+    assert c["n"] == 2 and c["bias"] == pytest.approx(1.0, abs=1e-12)
+    sb = gv.site_biases(m, min_matchups=0).set_index("site")
+    assert sb.loc["aa", "n"] == 1 and sb.loc["bb", "n"] == 2
+    assert gv.summary_stats(m, min_matchups=0)["n"] == 2
+    assert gv.loso_summary(m.assign(delta_corr=m["delta"], delta_loso=m["delta"])).set_index("surface").loc[
+        "land", "n_in_sample"] == 2
+
+
 def test_matchups_overpass_centre():
     """centre='overpass': two soundings 20 min apart form one overpass and share the window
     around their median time (the earlier, lower median), so both see the same TCCON mean."""
@@ -196,3 +221,46 @@ def test_surface_without_enough_matchups_is_reported_unscored():
     oc = rows["gosat_xco2_mlr_ocean_intercept"]
     assert np.isnan(oc["recovered"]) and not oc["scored"] and "not fitted" in oc["note"]
     assert "gosat_xco2_mlr_ocean_aot" in rows and rows["gosat_xco2_mlr_land_aot"]["scored"]
+
+
+def test_ggg2014_file_gives_xco2_ppm_and_xch4_ppb_for_training(tmp_path):
+    """A GGG2014 public file built independently (tests/instruments/mopitt/test_readers.py) with ``xco2_ppm`` and
+    ``xch4_ppm`` (both ppm, as the public files hold them): the reader returns XCO2 in ppm and
+    XCH4 in ppb (x 1000), and load_tccon(variant='GGG2014') gives both for the match-ups; the
+    GGG2020 variant refuses the file. A value without its error variable, and a GGG2014 file
+    without XCO2, are clear errors naming the variable. (Fails with XCH4 left in ppm.)"""
+    import netCDF4
+    from test_readers import write_independent_ggg2014
+
+    from satcol.validation import tccon as tio
+
+    path = tmp_path / "pa20100601_20100601.public.nc"
+    write_independent_ggg2014(path)
+    with netCDF4.Dataset(path, "a") as nc:
+        n = nc.dimensions["time"].size
+        for name, val, units in (("xco2_ppm", 389.5, "ppm"), ("xco2_ppm_error", 0.4, "ppm"),
+                                 ("xch4_ppm", 1.805, "ppm"), ("xch4_ppm_error", 0.003, "ppm")):
+            v = nc.createVariable(name, "f8", ("time",))
+            v[:] = np.full(n, val)
+            v.units = units
+    rec = tio.read(path)
+    np.testing.assert_allclose(rec["xco2"], 389.5)
+    np.testing.assert_allclose(rec["xch4"], 1805.0)
+    np.testing.assert_allclose(rec["xch4_error"], 3.0)
+    tc = gv.load_tccon([path], "GGG2014")
+    assert tc["pa"]["xch4"].size == n and np.allclose(tc["pa"]["xco2"], 389.5)
+    with pytest.raises(BadInputError, match="wrong_tccon_version"):
+        gv.load_tccon([path], "GGG2020")
+    no_err = tmp_path / "e" / path.name
+    no_err.parent.mkdir()
+    write_independent_ggg2014(no_err)
+    with netCDF4.Dataset(no_err, "a") as nc:
+        nc.createVariable("xch4_ppm", "f8", ("time",))[:] = np.full(n, 1.8)
+    with pytest.raises(BadInputError, match="xch4_ppm_error"):
+        tio.read(no_err)
+    bare = tmp_path / "b" / path.name
+    bare.parent.mkdir()
+    write_independent_ggg2014(bare)
+    with pytest.raises(BadInputError, match="xco2"):
+        gv.load_tccon([bare], "GGG2014")
+

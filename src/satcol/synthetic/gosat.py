@@ -10,6 +10,8 @@ that scan IDs match across them):
   ``ocean_fraction`` of the clear ones (GOSAT's L2 record is mostly land);
 - target-mode soundings at TCCON sites (``target_sites``): on a share of days a short burst
   within 0.05 deg of the site near 13:00 local time (observationMode ``SPOD``);
+- glint soundings over water near coastal TCCON sites (``ocean_targets``; an OSSE design choice
+  so that a short record has ocean match-ups, :func:`_glint_targets`);
 - a coherent cloud field and ``clear_fraction`` keep about the share of soundings that a real
   L2 file holds;
 - retrieval parameters with realistic distributions and correlations: AOT (log-normal, the
@@ -30,7 +32,8 @@ outlier harm of each screening quantity being zero up to its ``onset`` and growi
 (quadratically over ``smooth``, then linearly, with scatter) beyond it; the default onsets lie
 inside the range the S23 Table 3 screening keeps, so some harm survives screening.
 
-TCCON GGG2020 public files for the target sites are written by :mod:`satcol.synthetic.tccon`
+TCCON GGG2020 public files for the sites of ``tccon_sites`` (default every site of the table
+operating on the day, coastal ones included) are written by :mod:`satcol.synthetic.tccon`
 with XCO2/XCH4 replaced by the same truth plus noise (their priors set to the truth, so their
 AK acts on nothing).
 """
@@ -156,6 +159,38 @@ def _land_fraction(lat, lon) -> np.ndarray:
     return 20.0 * votes
 
 
+def _glint_targets(day, d0, cfg, sites, rng):
+    """Glint soundings over water near coastal TCCON sites (``ocean_targets``): on a share
+    ``probability`` of the days a site operates, ``soundings`` points over open water (land
+    fraction 0) between ``min_deg`` and ``box_deg`` of the site in latitude and longitude, near
+    13:00 local time. An OSSE design choice, not a GOSAT observation mode: the real record
+    gathers its ocean match-ups over years of ordinary glint soundings (S23: 61 at ±2° over
+    2009-2020, Zhou et al. 2016 near-ocean sites); a two-year record at a few days a month
+    has almost none (the default record: 7 at ±2° from its orbit soundings), too few to fit
+    the ocean regression. Returns (lat, lon, time) or None."""
+    spec = cfg.get("ocean_targets") or {}
+    ids = spec.get("sites") or []
+    if sites is None or not len(sites) or not ids:
+        return None
+    rows = sites[sites["id"].isin(ids) & (sites["start"] <= day) & (sites["end"] >= day)]
+    rows = rows[rng.random(len(rows)) < float(spec["probability"])]
+    if not len(rows):
+        return None
+    k, box, near = int(spec["soundings"]), float(spec["box_deg"]), float(spec["min_deg"])
+    n_try = 64
+    slat = np.repeat(rows["lat"].to_numpy(float), n_try)
+    slon = np.repeat(rows["lon"].to_numpy(float), n_try)
+    r = rng.uniform(near, box, (2, slat.size)) * rng.choice([-1.0, 1.0], (2, slat.size))
+    plat, plon = slat + r[0], (slon + r[1] + 180.0) % 360.0 - 180.0
+    water = (_land_fraction(plat, plon) == 0).reshape(len(rows), n_try)
+    # the first k water points of each site (fewer where the box is mostly land)
+    take = water & (np.cumsum(water, axis=1) <= k)
+    flat = take.ravel()
+    t13 = d0 + (13.0 - slon[flat] / 15.0) * 3600.0
+    t13 = (t13 - d0) % 86400.0 + d0 + 4.0 * (np.cumsum(take, axis=1)[take] - 1)
+    return plat[flat], plon[flat], t13
+
+
 def scenes(day: dt.date, cfg: dict, sites: pd.DataFrame | None = None) -> dict:
     """Positions, times and modes of the day's soundings (orbit plus target mode), before the
     retrieval parameters: dict of (n,) arrays, time-sorted."""
@@ -195,6 +230,11 @@ def scenes(day: dt.date, cfg: dict, sites: pd.DataFrame | None = None) -> dict:
             t = np.concatenate([t, tt])
             point = np.concatenate([point, np.full(slat.size, 2, np.int8)])
             mode = np.concatenate([mode, np.full(slat.size, "SPOD")])
+    glint = _glint_targets(day, d0, cfg, sites, rng)
+    if glint is not None:
+        lat, lon, t = np.concatenate([lat, glint[0]]), np.concatenate([lon, glint[1]]), np.concatenate([t, glint[2]])
+        point = np.concatenate([point, np.full(glint[0].size, 2, np.int8)])
+        mode = np.concatenate([mode, np.full(glint[0].size, "SPOD")])
     sza = geometry.solar_zenith(t, lat, lon)
     lf = _land_fraction(lat, lon)
     clear = geometry.smooth_field(lat, lon, seed * 7 + di, (300.0, 3000.0)) > -0.3
@@ -559,7 +599,7 @@ def write_days(outdir, days, syn_gosat: dict | None = None, sites: pd.DataFrame 
 def write_record(outdir, syn_gosat: dict, sites: pd.DataFrame | None = None) -> dict:
     """The whole synthetic GOSAT record of a ``synthetic.gosat`` block with ``start``, ``end``
     and ``days_per_month``: L2 files of both species under ``outdir/gosat`` (truth tables in
-    ``outdir/gosat/truth``) and, given the site table, TCCON GGG2020 files of the target sites
+    ``outdir/gosat/truth``) and, given the site table, TCCON GGG2020 files of the ``tccon_sites``
     under ``outdir/tccon_gosat``. Returns ``{"gosat": [paths], "tccon": [paths]}``."""
     from satcol.synthetic import calendar
 
@@ -570,9 +610,23 @@ def write_record(outdir, syn_gosat: dict, sites: pd.DataFrame | None = None) -> 
     return {"gosat": gosat, "tccon": tccon_files}
 
 
+def tccon_site_ids(cfg: dict, sites: pd.DataFrame) -> list[str]:
+    """The sites that get synthetic TCCON files: ``tccon_sites`` of the (merged) ``synthetic.gosat``
+    block, ``"all"`` (every site of the table; default: S23 and Zhou et al. 2016 validate against
+    every TCCON site, the coastal ones giving the ocean match-ups), ``"targets"`` (the
+    ``target_sites`` only) or a list of site ids."""
+    which = cfg.get("tccon_sites", "all")
+    if which == "all":
+        return list(sites["id"])
+    if which == "targets":
+        return list(cfg["target_sites"])
+    return list(which)
+
+
 def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None) -> list[Path]:
-    """GGG2020 public files (XCO2, XCH4 from the GOSAT truth plus noise) of the target sites
-    over ``days``, written by :func:`satcol.synthetic.tccon.write_ggg2020`."""
+    """GGG2020 public files (XCO2, XCH4 from the GOSAT truth plus noise) of the sites of
+    ``tccon_sites`` (:func:`tccon_site_ids`) operating on ``days``, written by
+    :func:`satcol.synthetic.tccon.write_ggg2020`."""
     from satcol.synthetic import tccon
 
     cfg = merged_config(syn_gosat)
@@ -581,7 +635,7 @@ def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None
            "truth": {"tccon_noise_ppb": 1.0}}
     noise = cfg["truth"]["tccon_noise"]
     out = []
-    for _, site in sites[sites["id"].isin(cfg["target_sites"])].iterrows():
+    for _, site in sites[sites["id"].isin(tccon_site_ids(cfg, sites))].iterrows():
         sdays = [d for d in days if site["start"] <= d <= site["end"]]
         if not sdays:
             continue

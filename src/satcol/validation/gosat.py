@@ -155,8 +155,11 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
         ``row`` (index into ``table``), ``scan_id``, ``time``, ``lat``, ``lon``, ``surface`` (code),
         ``surface_name``, ``gain``, ``x_gosat``, ``x_tccon`` (mean), ``x_tccon_sd``, ``n_tccon``,
         ``delta`` = x_gosat − x_tccon (ppm or ppb), the carried GOSAT quantities, ``box_deg``,
-        ``species``, ``tccon_variant``. A sounding near two sites (Caltech and JPL) is one row
-        per site.
+        ``species``, ``tccon_variant``, ``site_distance_deg`` (sounding to site, degrees of arc
+        on the sphere) and ``primary``. A sounding near two sites (Caltech and JPL) is one row
+        per site; ``primary`` marks one of them, the nearest site's (ties: the site listed first),
+        so that the surface statistics and the regression count each sounding once
+        (:func:`primary_rows`) while the site statistics keep it at every site.
     """
     from satcol.validation.colocation import overpasses
 
@@ -196,7 +199,8 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
                           "lat": lat[idx], "lon": lon[idx], "surface": surface[idx].astype(np.int8),
                           "surface_name": _SURFACE_LABELS[surface[idx].astype(np.int64)],
                           "gain": gain[idx], "x_gosat": x[idx], "x_tccon": mean, "x_tccon_sd": sd,
-                          "n_tccon": n.astype(np.int64), "delta": x[idx] - mean})
+                          "n_tccon": n.astype(np.int64), "delta": x[idx] - mean,
+                          "site_distance_deg": _arc_deg(lat[idx], lon[idx], s.lat, s.lon)})
         for q in CARRIED:
             if q in table:
                 f[q] = np.asarray(table[q])[idx]
@@ -205,9 +209,36 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
             "x_tccon", "x_tccon_sd", "n_tccon", "delta"]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in cols})
     out["box_deg"] = float(box_deg)
+    out["primary"] = _nearest_per_sounding(out)
     out["species"] = species
     out["tccon_variant"] = tccon_variant
     return out
+
+
+def _arc_deg(lat, lon, lat0, lon0) -> np.ndarray:
+    """Great-circle distance (degrees of arc) from (lat, lon) to (lat0, lon0), haversine."""
+    p, p0 = np.radians(lat), np.radians(lat0)
+    h = np.sin(0.5 * (p - p0)) ** 2 + np.cos(p) * np.cos(p0) * np.sin(0.5 * np.radians(_wrap(lon - lon0))) ** 2
+    return np.degrees(2.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
+
+
+def _nearest_per_sounding(m: pd.DataFrame) -> np.ndarray:
+    """True on the row of each scan ID with the smallest ``site_distance_deg`` (first on ties)."""
+    if not len(m):
+        return np.zeros(0, bool)
+    order = np.lexsort((np.arange(len(m)), m["site_distance_deg"].to_numpy(np.float64), m["scan_id"].to_numpy()))
+    first = np.ones(len(m), bool)
+    sid = m["scan_id"].to_numpy()[order]
+    first[1:] = sid[1:] != sid[:-1]
+    out = np.zeros(len(m), bool)
+    out[order[first]] = True
+    return out
+
+
+def primary_rows(m: pd.DataFrame) -> np.ndarray:
+    """Boolean over the match-ups: one row per sounding (``primary``, :func:`matchups`), all rows
+    of a table made without that column."""
+    return m["primary"].to_numpy(bool) if "primary" in m else np.ones(len(m), bool)
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -223,7 +254,8 @@ def category_stats(m: pd.DataFrame, value: str = "delta", categories=TABLE6) -> 
     """N / bias / SD of ``value`` per (surface, gain) category (S23 Tables 6 and 7).
 
     bias = mean(ΔX), SD = sample standard deviation (ddof = 1; S23 do not say which) over the
-    match-ups of the category; a category without match-ups gives N = 0 and NaN.
+    match-ups of the category, each sounding once (:func:`primary_rows`: a sounding near two
+    sites is not counted twice); a category without match-ups gives N = 0 and NaN.
 
     Returns
     -------
@@ -231,8 +263,9 @@ def category_stats(m: pd.DataFrame, value: str = "delta", categories=TABLE6) -> 
         ``surface``, ``gain``, ``n``, ``bias``, ``sd`` (unit of ``value``).
     """
     out = []
+    one = primary_rows(m)
     for surf, gain in categories:
-        sel = (m["surface_name"] == surf) & (m["gain"] == gain)
+        sel = (m["surface_name"] == surf).to_numpy() & (m["gain"] == gain).to_numpy() & one
         n, b, sd = _n_mean_sd(m.loc[sel, value])
         out.append({"surface": surf, "gain": gain, "n": n, "bias": b, "sd": sd})
     return pd.DataFrame(out)
@@ -284,9 +317,11 @@ def decadal_trend(time_s, values) -> dict:
 def summary_stats(m: pd.DataFrame, value: str = "delta", min_matchups: int = 10) -> dict:
     """S23's site and temporal statistics of one ΔX column: the number of sites with more
     than ``min_matchups`` match-ups, their average site bias and site-to-site SD (ddof = 1),
-    the SD of the annual means (ddof = 1) and the decadal trend with its standard error."""
+    the SD of the annual means (ddof = 1) and the decadal trend with its standard error; the
+    site statistics list a sounding at every site it matches, the others count it once."""
     sb = site_biases(m, value, min_matchups)
     used = sb.loc[sb["used"], "bias"].to_numpy(np.float64)
+    m = m[primary_rows(m)]  # the record-wide statistics count each sounding once
     am = annual_means(m, value)
     tr = decadal_trend(m["time"], m[value])
     return {"n": int(np.isfinite(m[value]).sum()), "bias": float(np.nanmean(m[value])) if len(m) else np.nan,
@@ -382,7 +417,8 @@ def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.
         ``n_train`` (0: not fitted).
     """
     ev = m if evaluate is None else evaluate
-    fits_all = gosat_mlr.fit(m["delta"].to_numpy(np.float64), m, terms, species, min_matchups=min_matchups)
+    one = primary_rows(m)
+    fits_all = gosat_mlr.fit(m["delta"].to_numpy(np.float64), m, terms, species, rows=one, min_matchups=min_matchups)
     in_sample = corrected_delta(ev, fits_all)
     delta_ev = ev["delta"].to_numpy(np.float64)
     out = np.full(len(ev), np.nan)
@@ -393,7 +429,7 @@ def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.
     rows = []
     for s in np.unique(site):
         test = site == s
-        train = loso_training_rows(m, s, None if evaluate is None else ev)
+        train = loso_training_rows(m, s, None if evaluate is None else ev) & one
         fits = gosat_mlr.fit(delta_m, m, terms, species, rows=train, min_matchups=min_matchups) \
             if min_matchups is not None else None
         for name, code in gosat_mlr.SURFACES.items():
@@ -420,8 +456,10 @@ def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.
 
 
 def loso_summary(m: pd.DataFrame, in_sample_col: str = "delta_corr", loso_col: str = "delta_loso") -> pd.DataFrame:
-    """In-sample and leave-one-site-out N / bias / SD side by side, per surface and overall."""
+    """In-sample and leave-one-site-out N / bias / SD side by side, per surface and overall, each
+    sounding once (:func:`primary_rows`)."""
     rows = []
+    m = m[primary_rows(m)]
     for label, sel in (("land", m["surface_name"] == "land"), ("ocean", m["surface_name"] == "ocean"),
                        ("all", np.ones(len(m), bool))):
         n_i, b_i, s_i = _n_mean_sd(m.loc[sel, in_sample_col])
@@ -434,32 +472,50 @@ def loso_summary(m: pd.DataFrame, in_sample_col: str = "delta_corr", loso_col: s
 # --- OSSE recovery rows ----------------------------------------------------------------------------
 
 #: MLR term -> key of ``synthetic.gosat.truth.<species>_bias_<unit>.<surface>``.
-TRUTH_KEYS = {"aot_1p6": "aot", "dps_hpa": "dps_hpa", "albedo_o2a": "albedo"}
+TRUTH_KEYS = {"aot_1p6": "aot", "dps_hpa": "dps_hpa", "albedo_o2a": "albedo", "aot_albedo": "aot_albedo"}
+#: Terms of the injected error model that the S23 regression does not have: truth key -> the
+#: regressor :func:`add_truth_model_columns` makes for it.
+TRUTH_EXTRA_TERMS = {"aot_albedo": "aot_albedo"}
 
 
 def add_truth_model_columns(m: pd.DataFrame, drift_reference) -> pd.DataFrame:
-    """``gain_m`` (1 for gain M) and ``decades`` (time since ``drift_reference``, in decades):
-    the regressors of the injected gain offset and drift, for :func:`truth_model_fits`."""
+    """``gain_m`` (1 for gain M), ``decades`` (time since ``drift_reference``, in decades) and
+    ``aot_albedo`` (AOT × O2 A albedo, 0 where the albedo is missing as over the ocean): the
+    regressors of the injected gain offset, drift and interaction, for :func:`truth_model_fits`."""
     ref = timeutil.day_start_unix(dt.date.fromisoformat(str(drift_reference)))
-    return m.assign(gain_m=(m["gain"] == "M").astype(np.float64),
-                    decades=(m["time"].to_numpy(np.float64) - ref) / SECONDS_PER_DECADE)
+    out = m.assign(gain_m=(m["gain"] == "M").astype(np.float64),
+                   decades=(m["time"].to_numpy(np.float64) - ref) / SECONDS_PER_DECADE)
+    if "aot_1p6" in m and "albedo_o2a" in m:
+        out["aot_albedo"] = m["aot_1p6"].to_numpy(np.float64) * np.nan_to_num(m["albedo_o2a"].to_numpy(np.float64))
+    return out
 
 
-def truth_model_fits(m: pd.DataFrame, terms: dict, species: str, drift_reference, value: str = "delta") -> dict:
+def truth_model_fits(m: pd.DataFrame, terms: dict, species: str, drift_reference, value: str = "delta",
+                     truth: dict | None = None) -> dict:
     """OLS per surface of ΔX on the MLR terms plus the gain-M indicator (land, where gain M is
-    observed) and the time in decades since ``drift_reference``: the synthetic record's injected
-    error model (synthetic.gosat ``injected_bias``), so that the regression coefficients, the
-    gain-M offset and the drift are estimated jointly. ``{"land": MLRFit, "ocean": MLRFit}``;
-    a surface with no more match-ups than coefficients is left out (its recovery rows are then
-    reported unscored by :func:`recovery_rows`)."""
+    observed), the time in decades since ``drift_reference`` and, given ``truth``
+    (``synthetic.gosat.truth``), the injected terms the S23 regression lacks
+    (:data:`TRUTH_EXTRA_TERMS`: AOT × albedo where the surface's truth has a nonzero
+    ``aot_albedo``): the synthetic record's injected error model (synthetic.gosat
+    ``injected_bias``), so that the regression coefficients, the gain-M offset and the drift are
+    estimated jointly. Without the interaction, the AOT slope absorbs it (about 4 ppm per unit
+    times the mean albedo near 0.25: 6.0 for 5 injected on the test record).
+    Each sounding counts once (:func:`primary_rows`): a sounding near two sites repeated would
+    shrink the standard errors below what the data can tell (default record: 408 ±2° rows of
+    349 soundings). ``{"land": MLRFit, "ocean": MLRFit}``; a surface with no more match-ups than
+    coefficients is left out (its recovery rows are then reported unscored by :func:`recovery_rows`)."""
     mm = add_truth_model_columns(m, drift_reference)
+    coef = (truth or {}).get(f"{species}_bias_{UNITS[species]}", {})
     out = {}
     for name, code in gosat_mlr.SURFACES.items():
         sel = mm["surface"].to_numpy() == code
         extra = ("gain_m",) if name == "land" and mm.loc[sel, "gain_m"].nunique() > 1 else ()
+        extra += tuple(col for key, col in TRUTH_EXTRA_TERMS.items()
+                       if float((coef.get(name) or {}).get(key, 0.0)) != 0.0 and col in mm and col not in terms[name])
         try:
             out[name] = gosat_mlr.fit_surface(mm[value].to_numpy(np.float64), mm,
-                                              tuple(terms[name]) + extra + ("decades",), name, species)
+                                              tuple(terms[name]) + extra + ("decades",), name, species,
+                                              rows=primary_rows(mm))
         except ValueError:
             continue
     return out
@@ -612,7 +668,8 @@ def validate_species(table: dict, species: str, tccon: dict, sites: pd.DataFrame
           "tccon_variant": tccon_variant}
     m_wide = matchups(table, species, box_deg=box_wide, **kw)
     m_strict = matchups(table, species, box_deg=box_strict, **kw)
-    fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species, min_matchups=mlr_min_matchups)
+    fits = gosat_mlr.fit(m_wide["delta"].to_numpy(np.float64), m_wide, terms, species, rows=primary_rows(m_wide),
+                         min_matchups=mlr_min_matchups)
     loso_sites = add_corrected_deltas(m_wide, m_strict, fits, terms, species, mlr_min_matchups)
     out = {"matchups_wide": m_wide, "matchups_strict": m_strict, "fits": fits,
            "coefficients": gosat_mlr.fits_table(fits),

@@ -26,6 +26,12 @@ FILENAME_RE = re.compile(r"^([a-z]{2})(\d{8})_(\d{8})\.(?:public|private)(?:\.qc
 REQUIRED_2014 = ("time", "xco_ppb", "xco_ppb_error", "pout_hPa", "asza_deg", "lat_deg", "long_deg",
                  "zobs_km", "prior_date_index", "prior_co", "prior_Pressure", "ak_co", "ak_P_hPa", "ak_zenith")
 _PRESSURE_TO_HPA = {"hpa": 1.0, "mbar": 1.0, "atm": 1013.25, "pa": 0.01}
+#: The other gases of a GGG2014 public file: satcol key -> (value, error variable, satcol unit).
+#: The public files hold ``xco2_ppm``/``xco2_ppm_error`` and ``xch4_ppm``/``xch4_ppm_error`` on
+#: the ``time`` dimension, both in ppm (the variable names say so); XCH4 is returned in ppb as
+#: everywhere in satcol (GOSAT training against GGG2014, S23 Sect. 4.5).
+GGG2014_GASES = {"xco2": ("xco2_ppm", "xco2_ppm_error", "ppm"), "xch4": ("xch4_ppm", "xch4_ppm_error", "ppb")}
+_MOLE_FRACTION_SCALE = {"ppm": 1e-6, "ppb": 1e-9, "ppt": 1e-12, "1": 1.0, "parts": 1.0}
 
 
 def site_of(path) -> str:
@@ -84,7 +90,11 @@ def _open(path):
 
 
 def read_ggg2014(path, period=None) -> dict:
-    """Read a GGG2014 public file; ``period`` = (start, end) POSIX seconds to keep, or None."""
+    """Read a GGG2014 public file; ``period`` = (start, end) POSIX seconds to keep, or None.
+    XCO (ppb, WMO-scaled) with its AK and prior always; ``xco2`` (ppm) and ``xch4`` (ppb) with
+    ``xco2_error``/``xch4_error`` where the file holds ``xco2_ppm``/``xch4_ppm``
+    (:data:`GGG2014_GASES`; a value without its error, an unknown unit or a wrong shape is a
+    :class:`~satcol.core.errors.BadInputError` naming the variable)."""
     path, site, nc = _open(path)
     with nc:
         if "xco_ppb" not in nc.variables and "xco" in nc.variables:
@@ -100,6 +110,20 @@ def read_ggg2014(path, period=None) -> dict:
                 out[name] = data * _time_unit_seconds(v, path)
             if name == "ak_co":
                 out["_ak_dims"] = v.dimensions
+        gases = {}
+        for key, (name, err, unit) in GGG2014_GASES.items():
+            if name not in nc.variables:
+                continue  # optional: the CO comparison does not need them
+            for vname in (name, err):
+                if vname not in nc.variables:
+                    raise BadInputError(path, "missing_variable", f"{name} without its error variable", vname)
+                v, data = _var(nc, path, vname)
+                # the unit as the file states it (ppm in the public files; "ppm" assumed when absent)
+                src = str(getattr(v, "units", "ppm")).strip().lower() or "ppm"
+                if src not in _MOLE_FRACTION_SCALE:
+                    raise BadInputError(path, "bad_units", f"unknown mole-fraction units {src!r}", vname)
+                gases[key if vname == name else f"{key}_error"] = data * (_MOLE_FRACTION_SCALE[src]
+                                                                         / _MOLE_FRACTION_SCALE[unit])
         aicf = None
         if "xco_aicf" in nc.variables:
             aicf = _var(nc, path, "xco_aicf")[1]
@@ -112,6 +136,11 @@ def read_ggg2014(path, period=None) -> dict:
     for name in ("xco_ppb", "xco_ppb_error", "pout_hPa", "asza_deg", "prior_date_index"):
         if out[name].shape != (n,):
             raise BadInputError(path, "bad_shape", f"shape {out[name].shape}, expected ({n},)", name)
+    for key, data in gases.items():
+        if data.shape != (n,):
+            gas = key.removesuffix("_error")
+            name = GGG2014_GASES[gas][1 if key.endswith("_error") else 0]
+            raise BadInputError(path, "bad_shape", f"shape {data.shape}, expected ({n},)", name)
     if n == 0:
         raise BadInputError(path, "empty", "file holds no measurements", "time")
     ak = out["ak_co"]
@@ -158,6 +187,8 @@ def read_ggg2014(path, period=None) -> dict:
         "prior_co": out["prior_co"],
         "ak_pressure": out["ak_P_hPa"],
         "ak_obs": ak_obs[sel],
+        # XCO2 (ppm) and XCH4 (ppb) with their errors where the file has them (GGG2014_GASES)
+        **{key: data[sel] for key, data in gases.items()},
     }
 
 
