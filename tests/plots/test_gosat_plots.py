@@ -121,3 +121,7 @@ def test_partial_effects_recover_each_term_and_nothing_after(m, tmp_path):
     assert got.loc[("land", "aot_1p6"), "n"] == 18 and got.loc[("ocean", "dps_hpa"), "n"] == 6
     only_land = gp.partial_effects(mm, COEF[COEF["surface"] == "land"], "xco2", tmp_path / "q.png")
     assert set(only_land["surface"]) == {"land"}
+    # a record too short for any fit (both surfaces below mlr_min_matchups): an empty table and
+    # a figure that says so, not a failed job (the default run on 3 months of 2 days hit this)
+    none = gp.partial_effects(mm, COEF.iloc[:0], "xch4", tmp_path / "r.png")
+    assert none.empty and list(none.columns)[:2] == ["surface", "term"] and _written(tmp_path / "r.png")

@@ -249,7 +249,7 @@ def partial_effects(m: pd.DataFrame, coefficients: pd.DataFrame, species: str, p
     rows = []
     ncol = max(1, len(panels))
     fig, axes = plt.subplots(1, ncol, figsize=(3.0 * ncol, 3.2), squeeze=False)
-    for ax, (surf, code, c, term) in zip(axes[0], panels, strict=True):
+    for ax, (surf, code, c, term) in zip(axes[0][:len(panels)], panels, strict=True):
         sel = m["surface"].to_numpy() == code
         d = m[sel]
         q = d[term].to_numpy(np.float64)
