@@ -49,7 +49,8 @@ def gosat_targets():
 
 
 def gosat_exports(species):
-    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_soundings_{ym}.nc" for ym in GOSAT.months]
+    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_{kind}_{ym}.nc" for ym in GOSAT.months
+            for kind in ("soundings", "superobs")]
 
 
 def gosat_paper_inputs():

@@ -300,6 +300,25 @@ rule gosat_export:
         "../../scripts/gosat_export.py"
 
 
+rule gosat_superobs:
+    """Super-observations of the kept soundings per grid box, time step and surface, per month."""
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        profiles=lambda w: gosat_store(w.species, "profiles.npz"),
+        corrected="results/gosat/corrected/{species}.parquet",
+    output:
+        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
+    params:
+        months=GOSAT.months,
+        superobs=gosat_cfg("export", "superobs"),
+    log:
+        "results/logs/gosat/superobs/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_superobs.py"
+
+
 rule gosat_all:
     """Every GOSAT product of the run (snakemake gosat_all): the GOSAT chain alone."""
     input:
