@@ -11,16 +11,19 @@ inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, sn
 spec = gosat_mlr.load_terms(inp.terms)[w.species]
 fits = workflow.fits_from_table(pd.read_csv(inp.coefficients))
 wide = pd.read_parquet(inp.wide)
+# the MLR's training match-ups when they are against another TCCON version (mlr_tccon_variant)
+train = None if inp.train == inp.wide else pd.read_parquet(inp.train)
 tables = workflow.validation(wide, pd.read_parquet(inp.strict), fits, spec, w.species,
                              int(params.min_matchups["min_matchups"]),
-                             int(params.min_matchups["mlr_min_matchups"]))
+                             int(params.min_matchups["mlr_min_matchups"]), m_train=train)
 for name in ("table6", "table7", "sites", "summary", "loso", "loso_sites"):
     ioutil.write_csv(tables[name], out[name])
 ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in ("table6", "table7", "sites", "summary",
                                                                             "loso", "loso_sites")],
                    "provenance": provenance.provenance(dict(params.min_matchups), inputs=[inp.coefficients, inp.terms],
                                                        upstream=[provenance.recorded_config_hash(p)
-                                                                 for p in (inp.wide, inp.strict, inp.fit)])},
+                                                                 for p in dict.fromkeys((inp.wide, inp.strict,
+                                                                                         inp.train, inp.fit))])},
                   out.provenance)
 # the ±2° match-ups with delta_corr and delta_loso (added by the validation) for the figures
 workflow.write_matchups(wide, out.matchups, provenance.provenance(dict(params.min_matchups), inputs=[inp.coefficients]))

@@ -27,6 +27,25 @@ def satcol_config_path(p):
     return resolve_path(p, workflow.basedir)
 
 
+def gosat_tccon_variants():
+    """(validation, training) TCCON versions: instruments.gosat.validation.tccon_variant, and
+    mlr_tccon_variant for the MLR fit (default: the validation's)."""
+    v = config["instruments"]["gosat"]["validation"]
+    return v["tccon_variant"], v.get("mlr_tccon_variant") or v["tccon_variant"]
+
+
+def gosat_tccon_dir(variant):
+    """The synthetic TCCON files of a version (GGG2014 files only when some purpose asks for them)."""
+    return "results/synthetic/gosat_tccon" if variant == "GGG2020" else "results/synthetic/gosat_tccon_ggg2014"
+
+
+def gosat_training_matchups(species):
+    """The ±2° match-ups the MLR is fitted on: the validation's when both use one TCCON version."""
+    val, train = gosat_tccon_variants()
+    suffix = "" if train == val else "_training"
+    return f"results/gosat/matchups/{species}_wide{suffix}.parquet"
+
+
 def gosat_store(species, what):
     return expand(f"results/gosat/store/{species}/{{ym}}/{what}", ym=GOSAT.months)
 
@@ -49,7 +68,8 @@ def gosat_targets():
 
 
 def gosat_exports(species):
-    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_soundings_{ym}.nc" for ym in GOSAT.months]
+    return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_{kind}_{ym}.nc" for ym in GOSAT.months
+            for kind in ("soundings", "superobs")]
 
 
 def gosat_paper_inputs():

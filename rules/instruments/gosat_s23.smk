@@ -17,7 +17,7 @@ rule gosat_synthesize_month:
     params:
         # A month depends on its days and on how a day is simulated, not on the record's period.
         days=lambda w: GOSAT.days[w.ym],
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize/{ym}.log",
     conda:
@@ -33,9 +33,28 @@ rule gosat_synthesize_tccon:
         directory("results/synthetic/gosat_tccon"),
     params:
         days=GOSAT.all_days,
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize_tccon.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_synthesize_tccon.py"
+
+
+rule gosat_synthesize_tccon_ggg2014:
+    """GGG2014 files with XCO2/XCH4 at the GGG2020 files' times and noise, plus the injected
+    version difference synthetic.gosat.ggg2014_minus_ggg2020 (when a purpose asks for GGG2014)."""
+    input:
+        sites_table=PLAN.sites_table,
+    output:
+        directory("results/synthetic/gosat_tccon_ggg2014"),
+    params:
+        days=GOSAT.all_days,
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
+        variant="GGG2014",
+    log:
+        "results/logs/gosat/synthesize_tccon_ggg2014.log",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -80,13 +99,13 @@ rule gosat_matchups:
         tables=lambda w: gosat_store(w.species, "soundings.parquet"),
         reports=lambda w: gosat_store(w.species, "report.json"),
         qc="results/gosat/screening/{species}.parquet",
-        tccon="results/synthetic/gosat_tccon",
+        tccon=gosat_tccon_dir(gosat_tccon_variants()[0]),
         sites_table=PLAN.sites_table,
     output:
         wide="results/gosat/matchups/{species}_wide.parquet",
         strict="results/gosat/matchups/{species}_strict.parquet",
     params:
-        validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups")),
+        validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups", "mlr_tccon_variant")),
     log:
         "results/logs/gosat/matchups/{species}.log",
     conda:
@@ -95,9 +114,32 @@ rule gosat_matchups:
         "../../scripts/gosat_matchups.py"
 
 
+rule gosat_matchups_training:
+    """±2° match-ups against the TCCON version the MLR is trained on
+    (instruments.gosat.validation.mlr_tccon_variant), when it is not the validation's (S23:
+    GGG2014 to train, GGG2020 to validate)."""
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        reports=lambda w: gosat_store(w.species, "report.json"),
+        qc="results/gosat/screening/{species}.parquet",
+        tccon=gosat_tccon_dir(gosat_tccon_variants()[1]),
+        sites_table=PLAN.sites_table,
+    output:
+        wide="results/gosat/matchups/{species}_wide_training.parquet",
+    params:
+        validation={**gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups", "mlr_tccon_variant")),
+                    "tccon_variant": gosat_tccon_variants()[1]},
+    log:
+        "results/logs/gosat/matchups_training/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_matchups.py"
+
+
 rule gosat_mlr_fit:
     input:
-        wide="results/gosat/matchups/{species}_wide.parquet",
+        wide=lambda w: gosat_training_matchups(w.species),
         terms=gosat_config_file("mlr_terms"),
     output:
         coefficients="results/gosat/mlr/{species}_coefficients.csv",
@@ -134,6 +176,7 @@ rule gosat_validation:
     input:
         wide="results/gosat/matchups/{species}_wide.parquet",
         strict="results/gosat/matchups/{species}_strict.parquet",
+        train=lambda w: gosat_training_matchups(w.species),
         coefficients="results/gosat/mlr/{species}_coefficients.csv",
         fit="results/gosat/mlr/{species}_fit.json",
         terms=gosat_config_file("mlr_terms"),
@@ -189,7 +232,7 @@ rule gosat_synthesize_version_month:
         directory("results/synthetic/gosat_version/{ym}"),
     params:
         days=lambda w: GOSAT.days[w.ym],
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "insitu")),
+        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize_version/{ym}.log",
     conda:
@@ -298,6 +341,25 @@ rule gosat_export:
         "../../envs/satcol.yaml"
     script:
         "../../scripts/gosat_export.py"
+
+
+rule gosat_superobs:
+    """Super-observations of the kept soundings per grid box, time step and surface, per month."""
+    input:
+        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
+        profiles=lambda w: gosat_store(w.species, "profiles.npz"),
+        corrected="results/gosat/corrected/{species}.parquet",
+    output:
+        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
+    params:
+        months=GOSAT.months,
+        superobs=gosat_cfg("export", "superobs"),
+    log:
+        "results/logs/gosat/superobs/{species}.log",
+    conda:
+        "../../envs/satcol.yaml"
+    script:
+        "../../scripts/gosat_superobs.py"
 
 
 rule gosat_all:

@@ -300,6 +300,15 @@ def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
         np.testing.assert_allclose(gx.observation_operator(ds, "xco2", xa + 2.0) - ds["xco2_apriori"].to_numpy(),
                                    2.0 * ha, rtol=1e-6)
         np.testing.assert_allclose(ds["pressure_weight"].sum("layer"), 1.0, atol=1e-5)
+    # the month's super-observations beside it: the checker again; every member a kept sounding, each once
+    path = run / "results/gosat/export/2014-03/gosat_fts_swir_xco2_superobs_2014-03.nc"
+    r = subprocess.run([checker, "--test", "cf:1.8", "--criteria", "strict", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0 and "All tests passed!" in r.stdout, r.stdout[-3000:]
+    with xr.open_dataset(path) as so:
+        assert so.sizes["superobs"] > 0 and so.sizes["layer"] == 15
+        assert int(so["n_soundings"].sum()) == int(so.attrs["n_kept_soundings_month"]) == int(ds.attrs["n_kept"])
+        assert (so["xco2_error_retrieval"] >= so["xco2_error_if_independent"] - 1e-6).all()
+        np.testing.assert_allclose(so["pressure_weight"].sum("layer"), 1.0, atol=1e-5)
 
 
 @pytest.mark.workflow
@@ -340,7 +349,8 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}})) \
         == {"gosat_validation": 2, "report_gosat_loso_table": 2, "gosat_figures": 2}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_min_matchups": 5}}}})) \
-        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_osse": 1,
+        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_superobs": 2,
+            "gosat_osse": 1,
             "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1, "gosat_figures": 2, "gosat_growth_rate": 1}
     # the second version's truth: its months and the comparison only; the in situ noise: its table and the check
     assert planned_rules(run, deep_update(_copy(CFG), {"synthetic": {"gosat": {"compare_version": {
@@ -348,10 +358,34 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
                                                                 "gosat_version_comparison": 1}
     assert planned_rules(run, deep_update(_copy(CFG), {"synthetic": {"gosat": {"insitu": {"noise_ppm": 0.2}}}})) \
         == {"gosat_insitu": 1, "gosat_growth_rate": 1}
+    assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"export": {"superobs": {
+        "min_soundings": 2}}}}})) == {"gosat_superobs": 2}
+    # the GGG2014 version difference: nothing while no purpose asks for GGG2014; training on
+    # GGG2014 (mlr_tccon_variant): its files, training match-ups and the fit's descendants, not
+    # the validation match-ups; the fit reads the training match-ups, the validation both
+    offset = {"synthetic": {"gosat": {"ggg2014_minus_ggg2020": {"xco2_ppm": 0.5}}}}
+    assert planned_rules(run, deep_update(_copy(CFG), offset)) == {}
+    train14 = deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_tccon_variant": "GGG2014"}}}})
+    assert planned_rules(run, train14) == {
+        "gosat_synthesize_tccon_ggg2014": 1, "gosat_matchups_training": 2, "gosat_mlr_fit": 2, "gosat_correct": 2,
+        "gosat_validation": 2, "gosat_export": 2, "gosat_superobs": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
+        "report_gosat_recovery_table": 1, "gosat_figures": 2, "gosat_growth_rate": 1}
+    r = snakemake(run, "gosat_all", "-n", "-p", config=train14, quiet=False)
+    inputs = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", r.stdout + r.stderr):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if m and "wildcards: species=xco2" in block:
+            inputs[m.group(1)] = re.search(r"input: (.*)", block).group(1)
+    assert "results/gosat/matchups/xco2_wide_training.parquet" in inputs["gosat_mlr_fit"]
+    assert "xco2_wide.parquet" not in inputs["gosat_mlr_fit"]
+    assert "results/synthetic/gosat_tccon_ggg2014" in inputs["gosat_matchups_training"]
+    assert {"results/gosat/matchups/xco2_wide.parquet", "results/gosat/matchups/xco2_wide_training.parquet"} <= \
+        set(f.strip() for f in inputs["gosat_validation"].split(","))
     got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
     assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 12, "gosat_screening": 2,
                    "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
-                   "gosat_export": 2, "gosat_osse": 1, "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1,
+                   "gosat_export": 2, "gosat_superobs": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
+                   "report_gosat_recovery_table": 1,
                    "gosat_figures": 2, "gosat_synthesize_version_month": 12, "gosat_version_comparison": 1,
                    "gosat_growth_rate": 1}
 

@@ -112,12 +112,14 @@ def synthesize_month(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFra
     return sg.write_days(outdir, [timeutil.parse_date(d) for d in days], syn_gosat, sites)
 
 
-def synthesize_tccon(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFrame) -> list[Path]:
-    """GGG2020 files of the target sites over ``days`` (the GOSAT truth plus TCCON noise)."""
+def synthesize_tccon(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFrame,
+                     variant: str = "GGG2020") -> list[Path]:
+    """TCCON files (``variant`` GGG2020 or GGG2014) of the sites over ``days`` (the GOSAT truth
+    plus TCCON noise; :func:`satcol.synthetic.gosat.write_tccon`)."""
     from satcol.synthetic import gosat as sg
 
     Path(outdir).mkdir(parents=True, exist_ok=True)
-    return sg.write_tccon(outdir, sites, [timeutil.parse_date(d) for d in days], syn_gosat)
+    return sg.write_tccon(outdir, sites, [timeutil.parse_date(d) for d in days], syn_gosat, variant)
 
 
 # --- ingest ---------------------------------------------------------------------------------------
@@ -348,15 +350,21 @@ def correct_record(table: pd.DataFrame, fits: dict, spec: dict, species: str) ->
 
 
 def validation(m_wide: pd.DataFrame, m_strict: pd.DataFrame, fits: dict, spec: dict, species: str,
-               min_matchups: int, mlr_min_matchups: int | None = None) -> dict:
+               min_matchups: int, mlr_min_matchups: int | None = None, m_train: pd.DataFrame | None = None) -> dict:
     """The S23 validation tables of one species (:func:`satcol.validation.gosat.validation_tables`)
     at three stages: ``before`` the correction, ``after_in_sample`` (the regression fitted on
     these ±2° match-ups: training-data statistics) and ``after_loso`` (the regression refitted
     without each site, :func:`satcol.validation.gosat.leave_one_site_out`: the out-of-sample
     view), for Tables 6 and 7, the site biases and the summary. Returns DataFrames ``table6``,
     ``table7``, ``sites``, ``summary``, ``loso`` (in-sample and LOSO side by side, ±2°) and
-    ``loso_sites``."""
-    loso_sites = gosat_validation.add_corrected_deltas(m_wide, m_strict, fits, spec, species, mlr_min_matchups)
+    ``loso_sites``.
+
+    ``m_train``: the ±2° match-ups the regression was trained on when they are against another
+    TCCON version than the validation's (``instruments.gosat.validation.mlr_tccon_variant``,
+    S23: GGG2014 to train, GGG2020 to validate); the leave-one-site-out refits use them, the
+    statistics ``m_wide`` and ``m_strict``. Default: ``m_wide``."""
+    loso_sites = gosat_validation.add_corrected_deltas(m_wide, m_strict, fits, spec, species, mlr_min_matchups,
+                                                       train=m_train)
     out = gosat_validation.validation_tables(m_wide, m_strict, min_matchups=min_matchups)
     out["loso"] = gosat_validation.loso_summary(m_wide).assign(
         species=species, box_deg=float(m_wide["box_deg"].iloc[0]) if len(m_wide) else np.nan)

@@ -623,12 +623,21 @@ def tccon_site_ids(cfg: dict, sites: pd.DataFrame) -> list[str]:
     return list(which)
 
 
-def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None) -> list[Path]:
-    """GGG2020 public files (XCO2, XCH4 from the GOSAT truth plus noise) of the sites of
-    ``tccon_sites`` (:func:`tccon_site_ids`) operating on ``days``, written by
-    :func:`satcol.synthetic.tccon.write_ggg2020`."""
+def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None,
+                variant: str = "GGG2020") -> list[Path]:
+    """TCCON public files (XCO2, XCH4 from the GOSAT truth plus noise) of the sites of
+    ``tccon_sites`` (:func:`tccon_site_ids`) operating on ``days``.
+
+    ``variant`` "GGG2020" writes GGG2020 files (:func:`satcol.synthetic.tccon.write_ggg2020`);
+    "GGG2014" writes GGG2014 files (:func:`satcol.synthetic.tccon.write_ggg2014`, with
+    ``xco2_ppm``/``xch4_ppm``) at the same times with the same noise draws, plus the injected
+    version difference ``ggg2014_minus_ggg2020`` (``xco2_ppm``, ``xch4_ppb``; default 0): the
+    GGG2014 value of a measurement is its GGG2020 value plus that offset, exactly."""
     from satcol.synthetic import tccon
 
+    if variant not in ("GGG2020", "GGG2014"):
+        raise ValueError(f"TCCON variant {variant!r}: expected GGG2020 or GGG2014")
+    offset = {"xco2_ppm": 0.0, "xch4_ppb": 0.0, **((syn_gosat or {}).get("ggg2014_minus_ggg2020") or {})}
     cfg = merged_config(syn_gosat)
     days = sorted(days)
     syn = {"seed": int(cfg["seed"]), "tccon_interval_minutes": cfg["tccon_interval_minutes"],
@@ -654,7 +663,36 @@ def write_tccon(outdir, sites: pd.DataFrame, days, syn_gosat: dict | None = None
             sim[f"x{gas}_error"] = np.full(n, float(sd))
         mdays = sorted({dt.datetime.fromtimestamp(float(t), dt.timezone.utc).date() for t in sim["time"]})
         p = Path(outdir) / tccon.file_name(site["id"], mdays)
-        out.append(tccon.write_ggg2020(p, sim, site))
+        if variant == "GGG2020":
+            out.append(tccon.write_ggg2020(p, sim, site))
+            continue
+        sim14 = _simulate_tccon_site_ggg2014(tccon, site, syn_site)
+        if sim14 is None or not np.array_equal(sim14["time"], sim["time"]):
+            raise RuntimeError(f"TCCON site {site['id']}: GGG2014 and GGG2020 measurement times differ")
+        sim14["xco2_ppm"] = sim["xco2"] + float(offset["xco2_ppm"])
+        sim14["xco2_ppm_error"] = sim["xco2_error"]
+        sim14["xch4_ppm"] = (sim["xch4"] + float(offset["xch4_ppb"])) * 1e-3
+        sim14["xch4_ppm_error"] = sim["xch4_error"] * 1e-3
+        out.append(tccon.write_ggg2014(p, sim14, site))
+    return out
+
+
+def _simulate_tccon_site_ggg2014(tccon, site, syn):
+    """:func:`satcol.synthetic.tccon.simulate_site_ggg2014` day by day on ``syn["_days"]``,
+    concatenated: per-measurement arrays joined, the daily priors stacked and the measurements'
+    prior index shifted to them (None if no day has measurements)."""
+    syn = dict(syn, truth={**syn["truth"], "tccon_wmo_factor": 1.0})
+    sims = [s for s in (tccon.simulate_site_ggg2014(site, dict(syn, start=d.isoformat(), end=d.isoformat(),
+                                                                days_per_month=31)) for d in syn["_days"])
+            if s is not None]
+    if not sims:
+        return None
+    out = dict(sims[0])
+    for k in ("time", "sza", "pout", "xco_ppb", "xco_ppb_error", "xco_true_ppb", "prior_time", "prior_pressure",
+              "prior_co"):
+        out[k] = np.concatenate([s[k] for s in sims], axis=0)
+    first = np.cumsum([0] + [s["prior_time"].size for s in sims[:-1]])
+    out["prior_index"] = np.concatenate([s["prior_index"] + f for s, f in zip(sims, first, strict=True)]).astype(np.int32)
     return out
 
 

@@ -219,6 +219,12 @@ def write_ggg2014(path, sim: dict, site) -> Path:
         var("xco_ppb_error", ("time",), sim["xco_ppb_error"], units="ppb")
         var("xco_aicf", ("time",), np.full(t.size, sim["aicf"]),
             long_name="airmass-independent correction factor applied to xco_ppb (xco = raw / aicf)")
+        # XCO2 and XCH4 as the public files hold them (both in ppm), when simulated (GOSAT training)
+        for gas in ("xco2", "xch4"):
+            if f"{gas}_ppm" in sim:
+                var(f"{gas}_ppm", ("time",), sim[f"{gas}_ppm"], units="ppm",
+                    description=f"column-average dry-air mole fraction of {gas[1:].upper()}")
+                var(f"{gas}_ppm_error", ("time",), sim[f"{gas}_ppm_error"], units="ppm")
         var("prior_date_index", ("time",), sim["prior_index"], "i4")
         pdt = pd.to_datetime(sim["prior_time"], unit="s", utc=True)
         var("prior_date", ("prior_date",), sim["prior_time"], units="seconds since 1970-01-01 00:00:00")

@@ -614,17 +614,23 @@ def recovery_rows(fits: dict, truth: dict, species: str = "xco2", corrected_bias
 # --- one species end to end ----------------------------------------------------------------------
 
 def add_corrected_deltas(m_wide: pd.DataFrame, m_strict: pd.DataFrame, fits: dict, terms: dict, species: str,
-                         mlr_min_matchups: int | None = None) -> pd.DataFrame:
-    """Add ``delta_corr`` (in sample: the regression fitted on the ±2° match-ups) and
-    ``delta_loso`` (the regression refitted without the match-up's site) to both match-up
-    tables, in place; both equal ``delta`` where the species is not corrected. Returns the
-    per-site LOSO table of the ±2° match-ups (:func:`leave_one_site_out`)."""
+                         mlr_min_matchups: int | None = None, train: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ``delta_corr`` (in sample: the regression ``fits``, fitted on the ±2° training
+    match-ups) and ``delta_loso`` (the regression refitted on ``train`` without the match-up's
+    site) to both match-up tables, in place; both equal ``delta`` where the species is not
+    corrected. ``train``: the ±2° match-ups against the training TCCON version when it is not the
+    validation's (default ``m_wide``). Returns the per-site LOSO table of the ±2° match-ups
+    (:func:`leave_one_site_out`)."""
     for m in (m_wide, m_strict):
         m["delta_corr"] = gosat_mlr.corrected_column(m["x_gosat"].to_numpy(np.float64), m, fits, terms) \
             - m["x_tccon"].to_numpy(np.float64)
-    m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species, min_matchups=mlr_min_matchups)
-    m_strict["delta_loso"], _ = leave_one_site_out(m_wide, terms, species, evaluate=m_strict,
-                                                   min_matchups=mlr_min_matchups)
+    if train is None:
+        m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species, min_matchups=mlr_min_matchups)
+    else:
+        m_wide["delta_loso"], loso_sites = leave_one_site_out(train, terms, species, evaluate=m_wide,
+                                                              min_matchups=mlr_min_matchups)
+    m_strict["delta_loso"], _ = leave_one_site_out(m_wide if train is None else train, terms, species,
+                                                   evaluate=m_strict, min_matchups=mlr_min_matchups)
     if not terms["correct"]:
         for m in (m_wide, m_strict):
             m["delta_loso"] = m["delta"]
