@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.helpers import REPO
+from helpers import REPO
 
 #: Where citations are looked for: code, tests, schema, rules and config.
 SOURCES = {

@@ -6,7 +6,7 @@ GOSAT = gosat_workflow.plan(config)
 GOSAT_SPECIES = list(gosat_workflow.SPECIES)
 # The GOSAT report category, numbered after the common ones (rules/common.smk REPORT_*).
 REPORT_GOSAT = "6 GOSAT validation (S23 Sect. 4)"
-#: GOSAT figures of a species (rule gosat_figures): file stem -> caption.
+#: GOSAT figures of a species, written by the gosat_figures job (file stems).
 GOSAT_FIGURES = ("differences_by_category", "site_bias_map", "site_bias_bars", "monthly_differences",
                  "partial_effects")
 if not GOSAT.months:

@@ -6,11 +6,11 @@ import logging
 
 import pandas as pd
 import pytest
+from helpers import REPO
 
 from satcol.core.errors import BadInputError, handle_bad_input
 from satcol.core.sites import read_site_table
 from satcol.core.store import check_store_order
-from tests.helpers import REPO
 
 SITES = REPO / "config/tccon_sites.tsv"
 
