@@ -249,6 +249,15 @@ def test_default_run_recovers_the_injected_truth(tmp_path):
               "superobs_normalised_rms", "superobs_normalised_rms_if_independent"):
         assert rec.loc[q, "scored"] and (rec.loc[q, "ok"] or q in DOCUMENTED_MISSES), rec.loc[q]
     assert rec.loc["superobs_normalised_rms_if_independent", "recovered"] > 1.2
+    # Issue 21 acceptance on the default run: every scored GOSAT row holds (the GOSAT chain's own
+    # job writes them, results/osse/recovery_gosat.csv), the corrected XCO2 biases over land and
+    # ocean among them and within 0.1 ppm of zero (2026-12-07: +0.08 and -0.03 ppm, from -0.36
+    # and -6.17 before the correction).
+    gos = pd.read_csv(wd / "results/osse/recovery_gosat.csv").set_index("quantity")
+    gscored = gos[gos["scored"].astype(bool)]
+    assert gscored["ok"].astype(bool).all(), gscored[~gscored["ok"].astype(bool)]
+    for q in ("gosat_xco2_land_bias_after_correction_ppm", "gosat_xco2_ocean_bias_after_correction_ppm"):
+        assert q in gscored.index and abs(gos.loc[q, "recovered"]) <= 0.1, gos.loc[q]
     # Issue #6: every sounding of every month accounted for, through to the export.
     assert summary["conservation"]["all_conserved"]
     assert summary["export"]["soundings"]["exported"] == summary["soundings"]["total"]
