@@ -94,6 +94,16 @@ def test_averages_bins_and_error_against_a_direct_computation():
     assert so2["n_soundings"].tolist() == [4]
 
 
+def test_a_month_without_super_observations_gives_empty_arrays():
+    """No box reaches ``min_soundings`` (a sparse month of a short record): empty arrays of every
+    variable. Failed before the fix with numpy's "weights and list don't have the same length"
+    (the overpass numbering gave one overpass for no rows)."""
+    table, corr, prof = tiny()
+    so = gx.superobs(table, corr, prof, "xco2", {**CFG, "min_soundings": 5}, T0)
+    assert so["n_soundings"].size == 0 and so["xco2"].size == 0 and so["xco2_error"].size == 0
+    assert so["members"].size == 0
+
+
 def test_observation_operator_of_a_superobs_is_the_members_mean_on_a_linear_case():
     """Members retrieved exactly linearly from one true profile x_t of the box:
     X_i = X_a,i + sum_j h_ij a_ij (x_t,j - x_a,ij). The super-observation's operator applied to

@@ -73,6 +73,8 @@ def overpass_ids(time_s, group, gap_s) -> np.ndarray:
     longer than ``gap_s`` (rows sorted by group, then time)."""
     t = np.asarray(time_s, dtype=np.float64)
     g = np.asarray(group)
+    if t.size == 0:  # a month without super-observations (np.r_ below would give one overpass)
+        return np.zeros(0, dtype=np.int64)
     new = np.r_[True, (g[1:] != g[:-1]) | (np.diff(t) > gap_s)]
     return np.cumsum(new) - 1
 
