@@ -32,8 +32,8 @@ from satcol.core.surface import SURFACE_LAND, SURFACE_MIXED, SURFACE_NAMES, SURF
 CORE_COLUMNS = {
     "sounding_id": "int64", "source_file": "int32", "source_index": "int32",
     "time": "datetime64[us]", "lat": "float32", "lon": "float32", "surface": "int8",
-    "sza": "float32", "psurf": "float32", "xco": "float32", "xco_err": "float32",
-    "xco_prior": "float32", "dof": "float32", "qc": "uint32",
+    "sza": "float32", "psurf": "float32", "xgas": "float32", "xgas_error": "float32",
+    "xgas_prior": "float32", "dof": "float32", "qc": "uint32",
 }
 #: Columns ingest adds to the reader's table.
 INGEST_COLUMNS = ("sounding_id", "source_file", "source_index", "qc")

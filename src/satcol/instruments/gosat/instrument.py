@@ -41,9 +41,9 @@ N_LAYERS = 15
 #: Species of the two products, in product-code order: name, store column, export name, units,
 #: CF standard name, long name.
 SPECIES = (
-    Species("co2", "xco", "xco2", "1e-6", "mole_fraction_of_carbon_dioxide_in_air",
+    Species("co2", "xgas", "xco2", "1e-6", "mole_fraction_of_carbon_dioxide_in_air",
             "CO2 column-averaged dry-air mole fraction"),
-    Species("ch4", "xco", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
+    Species("ch4", "xgas", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
             "CH4 column-averaged dry-air mole fraction"),
 )
 
@@ -123,8 +123,8 @@ def read(path) -> tuple[dict, dict]:
         "time": (np.asarray(t["time"], np.float64) * 1e6).astype("datetime64[us]"),
         "lat": t["lat"].astype(np.float32), "lon": t["lon"].astype(np.float32),
         "surface": t["surface"].astype(np.int8), "sza": t["sza"].astype(np.float32),
-        "psurf": t["psurf_hpa"].astype(np.float32), "xco": t[x].astype(np.float32),
-        "xco_err": t[f"{x}_error"].astype(np.float32), "xco_prior": t[f"{x}_apriori"].astype(np.float32),
+        "psurf": t["psurf_hpa"].astype(np.float32), "xgas": t[x].astype(np.float32),
+        "xgas_error": t[f"{x}_error"].astype(np.float32), "xgas_prior": t[f"{x}_apriori"].astype(np.float32),
         "dof": t["dof"].astype(np.float32),
         "gain_m": (np.asarray(t["gain"]).astype(str) == "M").astype(np.int8),
         "psurf_apriori": t["psurf_apriori_hpa"].astype(np.float32),
@@ -141,8 +141,8 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
     """Soundings missing a value the pipeline needs: time, position, the column, its error and
     prior, the a priori surface pressure, or a non-finite column AK, weight or prior profile
     (as :func:`satcol.instruments.gosat.reader.input_fill_mask` on the reader's names)."""
-    bad = np.zeros(len(table["xco"]), dtype=bool)
-    for key in ("lat", "lon", "xco", "xco_err", "xco_prior", "psurf_apriori"):
+    bad = np.zeros(len(table["xgas"]), dtype=bool)
+    for key in ("lat", "lon", "xgas", "xgas_error", "xgas_prior", "psurf_apriori"):
         bad |= ~np.isfinite(np.asarray(table[key], np.float64))
     bad |= np.isnat(np.asarray(table["time"]))
     for key in ("column_averaging_kernel", "pressure_weight", "prior_vmr"):
