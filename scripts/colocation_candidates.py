@@ -16,7 +16,7 @@ qc = store.read_soundings(inp.qc)
 if wc.stage == "corrected":
     values = qc[["sounding_id", "qc", "xgas", "xgas_corrected"]]
 else:  # the value as retrieved, with the QC before the correction
-    values = qc[["sounding_id", "qc"]].assign(xco=table["xgas"].to_numpy(), xco_corrected=table["xgas"].to_numpy())
+    values = qc[["sounding_id", "qc"]].assign(xgas=table["xgas"].to_numpy(), xgas_corrected=table["xgas"].to_numpy())
 try:  # the corrected table records its config hash; a QC table of the chain may not
     upstream = [provenance.recorded_config_hash(inp.qc)]
 except KeyError:

@@ -8,9 +8,9 @@ functions of its own); QC bits from the screening table ``config/instruments/gos
 (S23 Table 3, :mod:`satcol.instruments.gosat.screening`); no prefilter hooks (the screening is one stage);
 no footprints; correction ``s23_mlr`` (S23 Sect. 4.5, :mod:`satcol.instruments.gosat.mlr`).
 
-The core table's ``xco*`` columns hold the column of the file's own species (XCO2 in ppm from a
-C01S file, XCH4 in ppb from a C02S file), as docs/instruments.md says for the time before the
-``xgas`` rename; the diagnostics are the S23 screening and regression quantities.
+The core table's ``xgas*`` columns hold the column of the file's own species (XCO2 in ppm from a
+C01S file, XCH4 in ppb from a C02S file; docs/instruments.md); the diagnostics are the S23
+screening and regression quantities.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def parse_filename(path) -> GosatFileInfo:
 
 
 def read(path) -> tuple[dict, dict]:
-    """One NIES L2 file as the canonical core table (``xco*`` = the file's species, ppm or ppb)
+    """One NIES L2 file as the canonical core table (``xgas*`` = the file's species, ppm or ppb)
     with GOSAT's diagnostics, and the profile arrays (:func:`satcol.instruments.gosat.reader.read_gosat`)."""
     t, p, info = reader.read_gosat(path)
     x = reader.SPECIES[info.species]["variable"]
