@@ -21,6 +21,9 @@ The map (YAML) lets a restructuring rename without hiding a difference::
     columns:                    # a column/variable of RUN_A -> its name in RUN_B
       xco: xgas
 
+A column map applies where B has the new name and not the old one (a file whose column kept its
+name is compared under that name), so one map serves a rename of some tables but not others.
+
 Logs, benchmarks, figures and the report are skipped. The exit status is 1 when anything differs
 or is missing, and the report lists each difference with its largest absolute difference.
 """
@@ -75,9 +78,14 @@ def _values_equal(a, b, rtol):
     return bool(eq), "" if eq else "values differ"
 
 
+def _renamed(columns, names_b):
+    """The column map restricted to the renames that B shows: the new name there, the old one not."""
+    return {old: new for old, new in columns.items() if new in names_b and old not in names_b}
+
+
 def _compare_frames(fa, fb, columns, rtol):
     out = []
-    fa = fa.rename(columns=columns)
+    fa = fa.rename(columns=_renamed(columns, set(fb.columns)))
     if len(fa) != len(fb):
         return [f"rows {len(fa)} vs {len(fb)}"]
     for c in fa.columns:
@@ -105,6 +113,7 @@ def _compare_nc(pa, pb, columns, rtol):
     with xr.open_dataset(pa, decode_times=False, mask_and_scale=False) as da, \
             xr.open_dataset(pb, decode_times=False, mask_and_scale=False) as db:
         names_a = list(da.variables)
+        columns = _renamed(columns, set(db.variables))
         for v in names_a:
             w = columns.get(v, v)
             if w not in db.variables:
@@ -135,9 +144,10 @@ def _compare_json(pa, pb, columns, rtol):
     la = dict(_leaves(json.loads(Path(pa).read_text())))
     lb = dict(_leaves(json.loads(Path(pb).read_text())))
     out = []
+    keys_b = {part for k in lb for part in re.split(r"[/\[]", k)}
     for k, va in la.items():
         kb = k
-        for old, new in columns.items():
+        for old, new in _renamed(columns, keys_b).items():
             kb = re.sub(rf"(?<=/){re.escape(old)}(?=$|/|\[)", new, kb)
         if kb not in lb:
             out.append(f"key {k} missing in B")

@@ -19,7 +19,7 @@ For each run k = 0..runs-1 (seed ``SEEDS[k]``, injected scale ``SCALES[k]``), in
    filters need.
 2. QC as the workflow does it for these soundings: the prefilter (night, snow/ice, mixed
    surface) and the H19 Table 3 filters (``filters.table``). The QC chain's corrections are
-   taken as perfect: ``xco_corrected = xco - pixel bias - feature bias`` from the truth table
+   taken as perfect: ``xgas_corrected = xgas - pixel bias - feature bias`` from the truth table
    (their estimation is scored by ``recovery.csv``; this study isolates the TCCON validation).
 3. The synthetic TCCON files of the sites (GGG2020 layout), ingested by
    :func:`satcol.pipeline.ingest.ingest_tccon_site`; then per site :func:`satcol.validation.colocation.colocate_site`
@@ -146,16 +146,16 @@ def mopitt_day(day: dt.date, syn: dict, table_filters: list[dict], tmp: Path) ->
     df["qc"] = np.zeros(n, dtype=np.uint32)
     qc = prefilter.prefilter_qc(df)
     qc = filters.apply_filters(df, table_filters, qc)
-    kept = (qc == 0) & np.isfinite(df["xco"].to_numpy())
+    kept = (qc == 0) & np.isfinite(df["xgas"].to_numpy())
     if not kept.any():
         return None
     # The QC chain's corrections taken as perfect (module docstring).
     corr = np.asarray(truth["pixel_bias_ppb"]) + np.asarray(truth["feature_bias_ppb"])
-    xco = df["xco"].to_numpy(dtype=np.float64)
+    xco = df["xgas"].to_numpy(dtype=np.float64)
     out = {"sounding_id": np.arange(n) + day.toordinal() * 1_000_000, "lat": df["lat"].to_numpy(),
            "lon": df["lon"].to_numpy(), "time_s": df["time"].to_numpy().astype("datetime64[us]").astype(np.int64) / 1e6,
            "surface": df["surface"].to_numpy(), "pixel": df["pixel"].to_numpy(), "psurf": df["psurf"].to_numpy(),
-           "xco": xco, "xco_corrected": xco - corr, "xco_err": df["xco_err"].to_numpy(dtype=np.float64),
+           "xgas": xco, "xgas_corrected": xco - corr, "xgas_error": df["xgas_error"].to_numpy(dtype=np.float64),
            "retrieved_vmr": prof["retrieved_vmr"], "prior_vmr": prof["prior_vmr"],
            "averaging_kernel": prof["averaging_kernel"]}
     out = {k: v[kept] for k, v in out.items()}
@@ -167,7 +167,7 @@ def mopitt_day(day: dt.date, syn: dict, table_filters: list[dict], tmp: Path) ->
         la = np.log10(out["prior_vmr"].astype(np.float64))
         xs = float(syn["truth"]["global_scale"]) * 10.0 ** (la + np.einsum("nij,nj->ni", A, np.nan_to_num(np.log10(x) - la)))
         out["retrieved_vmr"] = np.where(np.isfinite(out["prior_vmr"]), xs, np.nan)
-        out["xco_corrected"] = out["xco"]
+        out["xgas_corrected"] = out["xgas"]
     return out
 
 

@@ -11,12 +11,12 @@ log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
 config.load_plugins(params.plugins)
 instrument = instruments.get(wc.instrument)
-table = store.read_soundings(inp.table, columns=colocation.candidate_columns(instrument) + ["time", "xco"])
+table = store.read_soundings(inp.table, columns=colocation.candidate_columns(instrument) + ["time", "xgas"])
 qc = store.read_soundings(inp.qc)
 if wc.stage == "corrected":
-    values = qc[["sounding_id", "qc", "xco", "xco_corrected"]]
+    values = qc[["sounding_id", "qc", "xgas", "xgas_corrected"]]
 else:  # the value as retrieved, with the QC before the correction
-    values = qc[["sounding_id", "qc"]].assign(xco=table["xco"].to_numpy(), xco_corrected=table["xco"].to_numpy())
+    values = qc[["sounding_id", "qc"]].assign(xgas=table["xgas"].to_numpy(), xgas_corrected=table["xgas"].to_numpy())
 try:  # the corrected table records its config hash; a QC table of the chain may not
     upstream = [provenance.recorded_config_hash(inp.qc)]
 except KeyError:

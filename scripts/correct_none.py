@@ -16,12 +16,12 @@ instrument = instruments.get(snakemake.wildcards.instrument)  # noqa: F821
 if instrument.correction != "none":
     raise config.ConfigError(f"config key instruments.{instrument.name}: its correction {instrument.correction!r} has "
                              "no rules; a plug-in instrument without a chain of its own must declare correction 'none'")
-table = store.read_soundings(inp.table, columns=["sounding_id", "xco"])
+table = store.read_soundings(inp.table, columns=["sounding_id", "xgas"])
 qc = store.read_soundings(inp.qc)
 if not np.array_equal(qc["sounding_id"].to_numpy(), table["sounding_id"].to_numpy()):
     raise RuntimeError(f"{inp.qc}: QC table not in store order; rerun the month")
 corrected = pd.DataFrame({"sounding_id": table["sounding_id"].to_numpy(), "qc": qc["qc"].to_numpy(),
-                          "xco": table["xco"].to_numpy(), "xco_corrected": table["xco"].to_numpy()})
+                          "xgas": table["xgas"].to_numpy(), "xgas_corrected": table["xgas"].to_numpy()})
 with open(inp.store_report) as f:
     prov = provenance.with_store({"correction": "none"}, json.load(f), inputs=[inp.qc],
                                  upstream=[provenance.recorded_config_hash(inp.qc)])

@@ -33,9 +33,9 @@ log.info("soundings: %s", counts)
 so = export.superobs_from_soundings(kept, models, config, params.origin)
 ds = export.superobs_dataset(so, scale, models, prov, config["export"]["superobs"], ym, counts["n_kept"])
 export.write_netcdf(ds, out.superobs, config["export"]["compression_level"])
-report = {"month": ym, "n_superobs": int(so["xco"].size), "n_soundings_used": int(so["n_soundings"].sum()),
+report = {"month": ym, "n_superobs": int(so["xgas"].size), "n_soundings_used": int(so["n_soundings"].sum()),
           "n_kept": counts["n_kept"],
           "median_n_effective_over_n": float(xr.DataArray(so["n_effective"] / so["n_soundings"]).median())
-          if so["xco"].size else None}
+          if so["xgas"].size else None}
 write_json(report, out.superobs_report)
 log.info("super-observations: %s", report)

@@ -23,7 +23,7 @@ with open(inp.summary) as f:
 with open(inp.validation) as f:
     validation = json.load(f)
 frames = [pd.read_parquet(p) for p in inp.soundings]
-frames = [f[[c for c in ("method_0_standard_y", "xco_profile_at_psurf") if c in f.columns]] for f in frames if len(f)]
+frames = [f[[c for c in ("method_0_standard_y", "xgas_profile_at_psurf") if c in f.columns]] for f in frames if len(f)]
 soundings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 run = paper_compare.RunOutputs(summary, validation, read_days(inp.days), soundings,
                               paper_compare.read_gosat_outputs(inp.gosat))

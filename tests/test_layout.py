@@ -25,6 +25,9 @@ MOPITT_HOMES = ("instruments/mopitt/", "synthetic/", "osse/")
 #: the number of retrieved levels (the super-observations group on it; any profile retrieval
 #: has one).
 SHARED_QUANTITIES = {"n_levels"}
+#: The export's table from generic names to the species' names (issue 20 item 2): it lists every
+#: exported quantity, MOPITT's smoothing error among them.
+EXPORT_NAME_TABLE = "export/names.py"
 
 
 def mopitt_specific_names() -> set[str]:
@@ -89,7 +92,7 @@ def test_no_mopitt_field_name_outside_the_mopitt_modules():
     found = []
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC).as_posix()
-        if rel.startswith(MOPITT_HOMES):
+        if rel.startswith(MOPITT_HOMES) or rel == EXPORT_NAME_TABLE:
             continue
         for line, name in field_name_uses(path.read_text(), names, name_table=rel == "export/products.py"):
             found.append(f"src/satcol/{rel}:{line}: {name}")

@@ -67,7 +67,7 @@ def test_profiles_read_back_from_the_l2_files_equal_the_decoded_ones(tmp_path, s
     files = _two_days(tmp_path, synthetic_day, second_day)
     out, report = _ingest(tmp_path, files, "source")
     decoded = [mopitt.canonical(mopitt.read_mop02(f)) for f in files]
-    n, n2 = (len(t["xco"]) for t, _ in decoded)
+    n, n2 = (len(t["xgas"]) for t, _ in decoded)
     prof = decoded[0][1]
     assert report["n_soundings"] == n + n2
     # The packed-level re-indexing matters on these days: some surfaces lie below 900 hPa.
@@ -101,7 +101,7 @@ def test_old_copy_store_is_read_and_gives_the_same_products(tmp_path, synthetic_
     with h5py.File(old / "p.nc", "a") as f:  # as written before issue 22: no storage attribute
         assert f.attrs["satcol_profile_storage"] == "copy"
         del f.attrs["satcol_profile_storage"]
-    n = sum(len(mopitt.canonical(mopitt.read_mop02(f))[0]["xco"]) for f in files)
+    n = sum(len(mopitt.canonical(mopitt.read_mop02(f))[0]["xgas"]) for f in files)
     with store_profiles.open_profiles(old / "p.nc") as a, store_profiles.open_profiles(src / "p.nc") as b:
         assert a.storage == "copy"
         for k, v in a.read(np.arange(n), list(store.PROFILE_VARS)).items():
@@ -110,7 +110,7 @@ def test_old_copy_store_is_read_and_gives_the_same_products(tmp_path, synthetic_
     table = store.read_soundings(src / "s.parquet")
     rng = np.random.default_rng(3)
     corrected = pd.DataFrame({"sounding_id": table["sounding_id"], "qc": (rng.random(n) < 0.4).astype(np.uint32),
-                              "xco": table["xco"], "xco_corrected": table["xco"],
+                              "xgas": table["xgas"], "xgas_corrected": table["xgas"],
                               "feature_correction": 0.5, "pixel_correction": -0.2})
     at = n // 3  # a box around one sounding's footprint
     lat0, lon0 = float(table["lat"].iloc[at]), float(table["lon"].iloc[at])

@@ -81,7 +81,7 @@ def _superobs_table(n, sigma, lat0=10.1, lon0=20.1, spread=0.5, t0=86400.0 * 100
     rng = np.random.default_rng(0)
     table = {"time_s": t0 + np.arange(n) * 0.5, "lat": lat0 + rng.uniform(0, spread, n),
              "lon": lon0 + rng.uniform(0, spread, n), "surface": np.ones(n, dtype=np.int8),
-             "n_levels": np.full(n, 10), "psurf": np.full(n, 1000.0), "xco": np.full(n, 100.0)}
+             "n_levels": np.full(n, 10), "psurf": np.full(n, 1000.0), "xgas": np.full(n, 100.0)}
     prof = {"prior_vmr": np.full((n, 10), 80.0), "retrieved_vmr": np.full((n, 10), 85.0),
             "averaging_kernel": np.tile(np.eye(10) * 0.3, (n, 1, 1)), "column_averaging_kernel": np.full((n, 10), 5.0)}
     return table, prof, np.full(n, sigma)
@@ -97,31 +97,31 @@ def test_superobs_error_constant_correlation_reference_case():
     for c, want in ((0.3, 0.608276), (0.0, 1.0 / np.sqrt(10))):
         m = CorrelationModel("exponential", c, CONSTANT)
         so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
-        assert so["xco"].size == 1
-        assert so["xco_error_retrieval"][0] == pytest.approx(want, abs=1e-6)
-        assert so["xco_error_if_independent"][0] == pytest.approx(1.0 / np.sqrt(10))
+        assert so["xgas"].size == 1
+        assert so["xgas_error_retrieval"][0] == pytest.approx(want, abs=1e-6)
+        assert so["xgas_error_if_independent"][0] == pytest.approx(1.0 / np.sqrt(10))
         assert so["n_effective"][0] == pytest.approx(10 * 0.1 / want**2)
     # Representation error adds in quadrature; soundings of another overpass are uncorrelated.
     so = superobs.build(table, prof, s, {"land": m, "water": m}, {**CFG, "representation_error_ppb": 2.0}, 0.0, 1800.0)
-    assert so["xco_error"][0] == pytest.approx(np.hypot(1 / np.sqrt(10), 2.0))
+    assert so["xgas_error"][0] == pytest.approx(np.hypot(1 / np.sqrt(10), 2.0))
 
 
 def test_superobs_weights_means_and_overpasses():
     """Inverse-variance weighted mean with the errors at a common XCO, w ~ (xco / s)^2; two overpasses of one cell and day are
     uncorrelated with each other; the averaged kernel and prior are the members' weighted means."""
     table, prof, s = _superobs_table(20, 1.0)
-    table["xco"] = np.random.default_rng(1).normal(100.0, 3.0, 20)
+    table["xgas"] = np.random.default_rng(1).normal(100.0, 3.0, 20)
     s = np.r_[np.full(10, 1.0), np.full(10, 2.0)]
     table["time_s"][10:] += 3 * 3600.0  # a second overpass
     m = CorrelationModel("exponential", 0.5, CONSTANT)
     so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
-    w = (table["xco"] / s) ** 2
-    assert so["xco"][0] == pytest.approx(np.sum(w * table["xco"]) / w.sum())
+    w = (table["xgas"] / s) ** 2
+    assert so["xgas"][0] == pytest.approx(np.sum(w * table["xgas"]) / w.sum())
     assert so["n_overpasses"][0] == 2
     wn = w / w.sum()
     var = sum(wn[a] * wn[b] * s[a] * s[b] * (1.0 if a == b else 0.5)
               for a in range(20) for b in range(20) if a == b or (a < 10) == (b < 10))
-    assert so["xco_error_retrieval"][0] == pytest.approx(np.sqrt(var))
+    assert so["xgas_error_retrieval"][0] == pytest.approx(np.sqrt(var))
     np.testing.assert_allclose(so["averaging_kernel"][0], np.eye(10) * 0.3)
     np.testing.assert_allclose(so["prior_log10_vmr"][0], np.log10(80.0))
 
@@ -131,7 +131,7 @@ def test_superobs_of_an_empty_month(tmp_path):
     table, prof, s = _superobs_table(0, 1.0)
     m = CorrelationModel("exponential", 0.3, 40.0)
     so = superobs.build(table, prof, s, {"land": m, "water": m}, CFG, 0.0, 1800.0)
-    assert so["xco"].size == 0 and so["averaging_kernel"].shape == (0, 10, 10)
+    assert so["xgas"].size == 0 and so["averaging_kernel"].shape == (0, 10, 10)
     prov = {"satcol_version": "0", "git_commit": "x", "config_sha256": "c", "input_sha256": {}}
     scale = {"value": 1.0, "source": "none", "uncertainty": 0.0, "scale_to": "none"}
     export.write_netcdf(export.superobs_dataset(so, scale, {"land": m, "water": m}, prov, CFG, "2009-08", 0),
@@ -209,7 +209,7 @@ def test_operator_on_the_truth_reproduces_the_synthetic_smoothed_truth(synthetic
 
     raw = mopitt.read_mop02(synthetic_day["path"])
     table, prof = mopitt.canonical(raw)
-    n = len(table["xco"])
+    n = len(table["xgas"])
     obs = xr.Dataset({"surface_pressure": ("sounding", table["psurf"]),
                       "prior_co_vmr": (("sounding", "level"), prof["prior_vmr"]),
                       "averaging_kernel": (("sounding", "level", "level_in"), prof["averaging_kernel"]),
@@ -304,12 +304,12 @@ def test_export_datasets_pass_the_cf_checker(tmp_path):
     table = pd.DataFrame({"sounding_id": np.arange(n), "source_file": 0, "source_index": np.arange(n), "time": t,
                           "lat": 10 + rng.uniform(0, 1, n), "lon": 20 + rng.uniform(0, 1, n),
                           "pixel": rng.integers(1, 5, n), "surface": np.ones(n, np.int8), "sza": 30.0, "vza": 10.0,
-                          "psurf": psurf, "xco": 100.0, "xco_err": 3.0, "xco_err_smoothing": 1.5, "dof": 1.5})
+                          "psurf": psurf, "xgas": 100.0, "xgas_error": 3.0, "xgas_error_smoothing": 1.5, "dof": 1.5})
     qc = np.zeros(n, np.uint32)
     qc[:5] = 2  # night
-    corrected = pd.DataFrame({"sounding_id": np.arange(n), "qc": qc, "xco": rng.normal(100, 3, n),
+    corrected = pd.DataFrame({"sounding_id": np.arange(n), "qc": qc, "xgas": rng.normal(100, 3, n),
                               "feature_correction": 0.5, "pixel_correction": -0.2})
-    corrected["xco_corrected"] = corrected["xco"] - 0.3
+    corrected["xgas_corrected"] = corrected["xgas"] - 0.3
     valid = levels.valid_levels(psurf)
     prof = {"retrieved_vmr": np.where(valid, 90.0, np.nan), "prior_vmr": np.where(valid, 80.0, np.nan),
             "averaging_kernel": np.where(valid[:, :, None] & valid[:, None, :], 0.1, np.nan),
@@ -323,7 +323,7 @@ def test_export_datasets_pass_the_cf_checker(tmp_path):
     snd = xr.open_dataset(tmp_path / "snd.nc")
     assert snd.sizes["sounding"] == n and int((snd["qc"] != 0).sum()) == 5
     assert "night" in snd["qc"].attrs["flag_meanings"]
-    np.testing.assert_allclose(snd["xco"], (corrected["xco"] - 0.3) / 1.064, rtol=1e-6)
+    np.testing.assert_allclose(snd["xco"], (corrected["xgas"] - 0.3) / 1.064, rtol=1e-6)
     np.testing.assert_allclose(snd["xco_error"], np.sqrt(3.0**2 - 1.5**2) / 1.064, rtol=1e-6)
     config = {"export": {"superobs": CFG}, "sra": {"overpass_gap_minutes": 30}}
     so = export.superobs_from_soundings(snd.load(), models, config, 0.0)
@@ -345,10 +345,10 @@ def _month_inputs(tmp_path, n=23, seed=6):
     psurf = rng.uniform(950, 1010, n)
     table = pd.DataFrame({"sounding_id": np.arange(n), "source_file": 0, "source_index": np.arange(n), "time": t,
                           "lat": rng.uniform(0, 1, n), "lon": rng.uniform(0, 1, n), "pixel": rng.integers(1, 5, n),
-                          "surface": np.ones(n, np.int8), "sza": 30.0, "vza": 10.0, "psurf": psurf, "xco": 100.0,
-                          "xco_err": 3.0, "xco_err_smoothing": 1.5, "dof": 1.5})
+                          "surface": np.ones(n, np.int8), "sza": 30.0, "vza": 10.0, "psurf": psurf, "xgas": 100.0,
+                          "xgas_error": 3.0, "xgas_error_smoothing": 1.5, "dof": 1.5})
     corrected = pd.DataFrame({"sounding_id": np.arange(n), "qc": rng.integers(0, 2, n).astype(np.uint32),
-                              "xco": rng.normal(100, 3, n), "feature_correction": 0.5, "pixel_correction": -0.2})
+                              "xgas": rng.normal(100, 3, n), "feature_correction": 0.5, "pixel_correction": -0.2})
     valid = levels.valid_levels(psurf)
     prof = {"retrieved_vmr": np.where(valid, rng.uniform(60, 120, (n, 10)), np.nan).astype(np.float32),
             "prior_vmr": np.where(valid, 80.0, np.nan).astype(np.float32),
@@ -388,7 +388,7 @@ def test_month_written_in_blocks_equals_one_write(tmp_path, profiles_of):
     cfg = instrument_config(load_config())
     so_mem = export.superobs_from_soundings(kept_written, args[4], cfg, 0.0)
     so_file = export.superobs_from_soundings(kept, args[4], cfg, 0.0)
-    for key in ("xco", "xco_error", "n_soundings", "members"):
+    for key in ("xgas", "xgas_error", "n_soundings", "members"):
         np.testing.assert_array_equal(so_mem[key], so_file[key], err_msg=key)
     np.testing.assert_array_equal(kept["xco"], xr.open_dataset(tmp_path / "whole.nc")["xco"].values[corrected["qc"] == 0])
     assert float(kept["global_scale_factor"]) == 1.05
@@ -461,7 +461,7 @@ def test_gathered_profiles_are_those_of_the_kept_soundings(tmp_path):
         cfg = instrument_config(load_config())
         so_g = export.superobs_from_soundings(g.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
         so_f = export.superobs_from_soundings(f.load(), args[4], cfg, 0.0, rows=kept_rows[::2])
-        for key in ("xco", "xco_error", "n_soundings", "members"):
+        for key in ("xgas", "xgas_error", "n_soundings", "members"):
             np.testing.assert_array_equal(so_g[key], so_f[key], err_msg=key)
         # The observation operator sees the kept soundings of the gathered file.
         from satcol.osse import closed_loop

@@ -219,7 +219,7 @@ def test_unsorted_times_give_the_same_small_region_anomalies(tmp_path, synthetic
     def anomalies(df, t):
         use = np.ones(len(df), bool)
         region = sra.region_ids(df["lat"].to_numpy(), df["lon"].to_numpy(), t, use)
-        res = sra.small_region_anomalies(df["xco"].to_numpy(), df["dof"].to_numpy(), region)
+        res = sra.small_region_anomalies(df["xgas"].to_numpy(), df["dof"].to_numpy(), region)
         return pd.Series(res.anomaly, index=df["sounding_id"].to_numpy())
 
     ra, rb = anomalies(a, t), anomalies(b, t[perm])

@@ -155,7 +155,7 @@ def toy_read(path):
         "lat": d["lat"], "lon": d["lon"],
         "surface": np.array([TOY_SURFACE[s] for s in d["surface_flag"]], dtype=np.int8),
         "sza": d["sza"], "psurf": d["psurf"],
-        "xco": d["xch4"], "xco_err": d["xch4_err"], "xco_prior": d["xch4_prior"], "dof": d["dof"],
+        "xgas": d["xch4"], "xgas_error": d["xch4_err"], "xgas_prior": d["xch4_prior"], "dof": d["dof"],
         "aot": d["aot"], "albedo": d["albedo"],
     }
     p = np.broadcast_to(np.array([1.0, 0.5, 0.1]), (n, TOY_LEVELS)) * d["psurf"][:, None]
@@ -164,8 +164,8 @@ def toy_read(path):
 
 
 def toy_input_fill(table, profiles):
-    bad = np.zeros(len(table["xco"]), dtype=bool)
-    for key in ("lat", "lon", "xco", "xco_err", "psurf"):
+    bad = np.zeros(len(table["xgas"]), dtype=bool)
+    for key in ("lat", "lon", "xgas", "xgas_error", "psurf"):
         bad |= ~np.isfinite(table[key])
     return bad | ~np.isfinite(profiles["retrieved_vmr"]).all(axis=1)
 
@@ -190,7 +190,7 @@ TOY_COLUMNS = {**base.CORE_COLUMNS, "aot": "float32", "albedo": "float32"}
 def make_toy() -> base.Instrument:
     return base.Instrument(
         name="toyfts", title="ToyFTS",
-        species=(base.Species("ch4", "xco", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
+        species=(base.Species("ch4", "xgas", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
                               "CH4 column-averaged dry-air mole fraction"),),
         file_pattern=TOY_RE, parse_filename=toy_parse, read=toy_read, input_fill=toy_input_fill,
         columns=TOY_COLUMNS,
@@ -299,7 +299,7 @@ def test_second_instrument_ingest_prefilter_colocation_export(tmp_path, toy, toy
 
     df = store.read_soundings(out / "soundings.parquet")
     assert list(df.columns) == list(TOY_COLUMNS)  # its own diagnostics, none of MOPITT's
-    np.testing.assert_array_equal(df["xco"].to_numpy(), np.concatenate([d1["xch4"], d2["xch4"]]))
+    np.testing.assert_array_equal(df["xgas"].to_numpy(), np.concatenate([d1["xch4"], d2["xch4"]]))
     np.testing.assert_array_equal(df["aot"].to_numpy(), np.concatenate([d1["aot"], d2["aot"]]))
     np.testing.assert_array_equal(df["surface"].to_numpy(), [TOY_SURFACE[c] for c in codes])
     assert np.flatnonzero(df["qc"].to_numpy()).tolist() == [7]
@@ -326,8 +326,8 @@ def test_second_instrument_ingest_prefilter_colocation_export(tmp_path, toy, toy
     # Colocation candidates: kept soundings in a site's box, with their 3-level profiles.
     sites = pd.DataFrame({"id": ["zz"], "lat": [10.0], "lon": [20.0], "box_lat_min": [9.0], "box_lat_max": [11.0],
                           "box_lon_min": [19.0], "box_lon_max": [21.0]})
-    corrected = pd.DataFrame({"sounding_id": df["sounding_id"], "qc": qc, "xco": df["xco"],
-                              "xco_corrected": df["xco"]})  # correction "none"
+    corrected = pd.DataFrame({"sounding_id": df["sounding_id"], "qc": qc, "xgas": df["xgas"],
+                              "xgas_corrected": df["xgas"]})  # correction "none"
     cand_path = tmp_path / "candidates.nc"
     res = colocation.month_candidates(corrected, df, out / "profiles.nc", sites, cand_path, report["provenance"],
                                          instrument=toy)

@@ -98,7 +98,7 @@ def _fake_run(mode="table", with_days=True):
         "method_0_standard_y": [85.0, 95.0, 105.0],
         "method_II_standard_y": [84.0, 93.0, 104.4],  # MOPITT adjustment -1.0, -2.0, -0.6
     }) if with_days else pd.DataFrame()
-    soundings = pd.DataFrame({"xco_profile_at_psurf": [100.0, 100.0, 80.0, 50.0],
+    soundings = pd.DataFrame({"xgas_profile_at_psurf": [100.0, 100.0, 80.0, 50.0],
                               "method_0_standard_y": [99.0, 101.0, 79.0, 50.5]})
     return pc.RunOutputs(summary, validation, days, soundings)
 

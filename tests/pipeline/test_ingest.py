@@ -26,7 +26,7 @@ def test_ingest_returns_every_sounding(tmp_path, synthetic_day):
     assert report["n_kept"] + report["n_flagged"] == n
     xco = 1e9 * f["RetrievedCOTotalColumn"][:, 0] / f["DryAirColumn"]
     # float32 storage: relative rounding ~6e-8
-    np.testing.assert_allclose(df["xco"], xco, rtol=2e-6)
+    np.testing.assert_allclose(df["xgas"], xco, rtol=2e-6)
     np.testing.assert_allclose(df["lat"], f["Latitude"], rtol=1e-6)
     np.testing.assert_array_equal(df["pixel"], f["SwathIndex"][:, 0])
     np.testing.assert_allclose(df["dof"], f["DegreesofFreedomforSignal"], rtol=1e-6)
@@ -47,7 +47,7 @@ def test_read_soundings_equals_pandas(tmp_path, synthetic_day):
 
     run_ingest(tmp_path, [synthetic_day["path"]])
     path = tmp_path / "store" / "s.parquet"
-    for columns in (None, ["time", "surface", "pixel", "xco", "qc", "sounding_id"]):
+    for columns in (None, ["time", "surface", "pixel", "xgas", "qc", "sounding_id"]):
         ours, theirs = store.read_soundings(path, columns=columns), pd.read_parquet(path, columns=columns)
         assert list(ours.columns) == list(theirs.columns)
         assert ours.dtypes.equals(theirs.dtypes)
@@ -217,7 +217,7 @@ def test_blocked_passes_equal_whole_array_definitions(tmp_path):
     ak[::3, 0, :] = np.nan
     hit = np.arange(5, n, 9)
     ak[hit, 4, 6] = np.nan
-    table = {k: np.ones(n) for k in ("lat", "lon", "xco", "xco_err", "psurf", "dof", "sza")}
+    table = {k: np.ones(n) for k in ("lat", "lon", "xgas", "xgas_error", "psurf", "dof", "sza")}
     bad = ingest.input_fill_mask(table, {"retrieved_vmr": retrieved, "averaging_kernel": ak, "prior_vmr": retrieved})
     expected = np.zeros(n, dtype=bool)
     expected[hit] = True

@@ -149,7 +149,7 @@ def test_toy_colocation_method_0_is_the_weighted_day_means(toy_run):
                              "method_III_standard_x"]].to_numpy()).all()
     # the raw stage: the same kept soundings (correction "none"), their values as retrieved
     with h5py.File(wd / "results/toyfts/colocation/candidates/raw/2009-07.nc", "r") as c:
-        np.testing.assert_array_equal(np.sort(c["xco"][:]), np.sort(d["xch4"][kept]))
+        np.testing.assert_array_equal(np.sort(c["xgas"][:]), np.sort(d["xch4"][kept]))
         np.testing.assert_array_equal(c["pressure"][:, 0], c["psurf"][:])
 
 

@@ -60,7 +60,7 @@ def test_corrected_columns_carry_provenance_and_qc_meanings(tiny_run):
     summary = json.loads((tiny_run / "results/summary.json").read_text())
     assert len(df) == summary["soundings"]["total"]
     # The corrected column is the original minus the two corrections, beside it.
-    diff = df["xco"] - df["feature_correction"] - df["pixel_correction"] - df["xco_corrected"]
+    diff = df["xgas"] - df["feature_correction"] - df["pixel_correction"] - df["xgas_corrected"]
     assert abs(diff[df["qc"] == 0]).max() < 1e-3
 
 

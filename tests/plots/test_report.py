@@ -87,7 +87,7 @@ def _validation_frames(seed=3):
         days[f"method_II_{v}_y"] = 1.064 * x + rng.normal(0, 2, n)
         days[f"method_II_{v}_x_sem"] = 0.5
         days[f"method_II_{v}_y_sem"] = 1.0
-    snd = pd.DataFrame({"site": site, "method_0_standard_y": x * 0.99, "xco_profile_at_psurf": x})
+    snd = pd.DataFrame({"site": site, "method_0_standard_y": x * 0.99, "xgas_profile_at_psurf": x})
     rows = [{"season": s, "pixel": p, "slot": k, "pressure": 1000.0 - 100 * k, "ak": 0.1 * k}
             for s in ("DJF", "MAM", "JJA", "SON") for p in (1, 2, 3, 4) for k in range(10)]
     tccon_ak = {"sza": [20.0, 50.0], "obs_sza": np.array([20.0, 21.0, 50.0]), "ak": rng.uniform(0.8, 1.2, (3, 5)),

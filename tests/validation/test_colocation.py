@@ -35,9 +35,9 @@ def test_window_means_equal_direct_computation():
     rng = np.random.default_rng(1)
     n = 300
     t = np.sort(rng.uniform(0, 86400 * 5, n))
-    tc = {"time_s": t, "xco": rng.normal(90, 5, n), "xco_error": rng.uniform(1, 3, n),
-          "xco_unscaled": rng.normal(96, 5, n), "pout": rng.normal(980, 3, n),
-          "prior_co": rng.normal(80, 2, (n, 5)), "prior_pressure": rng.normal(500, 1, (n, 5)), "ak": rng.normal(1, .1, (n, 4))}
+    tc = {"time_s": t, "xgas": rng.normal(90, 5, n), "xgas_error": rng.uniform(1, 3, n),
+          "xgas_unscaled": rng.normal(96, 5, n), "pout": rng.normal(980, 3, n),
+          "prior_gas": rng.normal(80, 2, (n, 5)), "prior_pressure": rng.normal(500, 1, (n, 5)), "ak": rng.normal(1, .1, (n, 4))}
     centres = np.array([3600.0 * 10, 86400 + 3600 * 11, 86400 * 4.5])
     start, stop = colocation.window_ranges(t, centres, 1800.0)
     got = colocation.tccon_window_means(tc, start, stop)
@@ -46,10 +46,10 @@ def test_window_means_equal_direct_computation():
         assert got["n_tccon"][i] == m.sum()
         if m.sum() == 0:
             continue
-        assert got["xco"][i] == pytest.approx(stats.weighted_mean(tc["xco"][m], tc["xco_error"][m]))
+        assert got["xgas"][i] == pytest.approx(stats.weighted_mean(tc["xgas"][m], tc["xgas_error"][m]))
         if m.sum() > 1:
-            assert got["xco_sem"][i] == pytest.approx(stats.gatz_smith_sem(tc["xco"][m], tc["xco_error"][m]), rel=1e-7)
-        np.testing.assert_allclose(got["prior_co"][i], tc["prior_co"][m].mean(axis=0))
+            assert got["xgas_sem"][i] == pytest.approx(stats.gatz_smith_sem(tc["xgas"][m], tc["xgas_error"][m]), rel=1e-7)
+        np.testing.assert_allclose(got["prior_gas"][i], tc["prior_gas"][m].mean(axis=0))
 
 
 def _site_world(t, tccon_t, gamma_at, g=1.05, seed=2, p_t=990.0):
@@ -67,9 +67,9 @@ def _site_world(t, tccon_t, gamma_at, g=1.05, seed=2, p_t=990.0):
     p_lev, x_lev = columns.tccon_levels(np.array([p_t]), p_prior[None], x_prior[None])
     c_at = columns.tccon_prior_column(p_lev, x_lev)[0]
     gamma_t = gamma_at(tccon_t)
-    tccon = {"time_s": tccon_t, "xco": gamma_t * c_at, "xco_error": np.full(nt, 1.0),
-             "xco_unscaled": gamma_t * c_at / 0.937, "pout": np.full(nt, p_t),
-             "prior_co": np.tile(x_prior, (nt, 1)), "prior_pressure": np.tile(p_prior, (nt, 1)),
+    tccon = {"time_s": tccon_t, "xgas": gamma_t * c_at, "xgas_error": np.full(nt, 1.0),
+             "xgas_unscaled": gamma_t * c_at / 0.937, "pout": np.full(nt, p_t),
+             "prior_gas": np.tile(x_prior, (nt, 1)), "prior_pressure": np.tile(p_prior, (nt, 1)),
              "ak": np.ones((nt, 71)), "ak_pressure": p_prior}
     valid = levels.valid_levels(psurf)
     i, j = np.indices((10, 10))
@@ -79,8 +79,8 @@ def _site_world(t, tccon_t, gamma_at, g=1.05, seed=2, p_t=990.0):
     gamma = gamma_at(t)[:, None]
     x_hat = g * 10 ** (np.log10(x_a) + np.einsum("nij,nj->ni", A, np.nan_to_num(np.log10(gamma * x_at) - np.log10(x_a))))
     xco = levels.column_average(x_hat, psurf)
-    cand = {"sounding_id": np.arange(n), "time_s": t, "surface": np.where(np.arange(n) % 2, 1, 0), "xco": xco,
-            "xco_corrected": xco, "xco_err": rng.uniform(2, 4, n), "psurf": psurf, "retrieved_vmr": x_hat,
+    cand = {"sounding_id": np.arange(n), "time_s": t, "surface": np.where(np.arange(n) % 2, 1, 0), "xgas": xco,
+            "xgas_corrected": xco, "xgas_error": rng.uniform(2, 4, n), "psurf": psurf, "retrieved_vmr": x_hat,
             "prior_vmr": x_a, "averaging_kernel": A}
     return cand, tccon, dict(A=A, psurf=psurf, x_at=x_at, p_t=p_t)
 
@@ -167,10 +167,10 @@ def test_tccon_error_of_a_day_combines_its_overpass_windows():
     t = np.concatenate([day0 + 9 * 3600 + rng.uniform(-60, 60, 12), day0 + 12 * 3600 + rng.uniform(-60, 60, 30)])
     tt = day0 + np.arange(8 * 3600, 13 * 3600, 120.0)
     cand, tccon, _ = _site_world(t, tt, lambda s: np.full(np.shape(s), 1.1))
-    tccon["xco"] = tccon["xco"] + rng.normal(0, 1.0, tt.size)
-    tccon["xco_error"] = rng.uniform(0.8, 1.5, tt.size)
+    tccon["xgas"] = tccon["xgas"] + rng.normal(0, 1.0, tt.size)
+    tccon["xgas_error"] = rng.uniform(0.8, 1.5, tt.size)
     snd, days, _ = colocation.colocate_site(cand, tccon)
-    w = 1.0 / cand["xco_err"] ** 2
+    w = 1.0 / cand["xgas_error"] ** 2
     first = (t - day0) < 10.5 * 3600
     for surf in (0, 1):
         m = cand["surface"] == surf
@@ -178,7 +178,7 @@ def test_tccon_error_of_a_day_combines_its_overpass_windows():
         for part in (first, ~first):
             c = np.sort(t[part])[(part.sum() - 1) // 2]  # overpass time: the lower median
             rec = np.abs(tt - c) <= 1800.0
-            sems.append(stats.gatz_smith_sem(tccon["xco"][rec], tccon["xco_error"][rec]))
+            sems.append(stats.gatz_smith_sem(tccon["xgas"][rec], tccon["xgas_error"][rec]))
             shares.append(w[m & part].sum() / w[m].sum())
         expect = np.sqrt(np.sum(np.square(shares) * np.square(sems)))
         got = days.loc[days["surface"] == surf, "method_II_standard_x_sem"].iloc[0]
@@ -238,7 +238,7 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     p_prior = tccon["prior_pressure"][0]
     h_own = np.zeros(p_prior.size)
     above = p_prior < p_t
-    p_lev, _ = columns.tccon_levels(np.array([p_t]), p_prior[None], tccon["prior_co"][:1])
+    p_lev, _ = columns.tccon_levels(np.array([p_t]), p_prior[None], tccon["prior_gas"][:1])
     h_lev = columns.tccon_column_weights(p_lev)[0]
     # level 0 of p_lev is the surface: its weight goes to the two prior levels around it (linear
     # in log p), the rest map one to one onto the prior levels above the surface.
@@ -248,9 +248,9 @@ def test_the_products_integration_operator_sets_the_tccon_prior_column():
     h_own[k] += h_lev[0] * f
     n_above = above.sum()
     h_own[above] += h_lev[1:1 + n_above]
-    c_own = columns.column(h_own[None], tccon["prior_co"][:1])[0]
+    c_own = columns.column(h_own[None], tccon["prior_gas"][:1])[0]
     c_sat = columns.tccon_prior_column(p_lev, columns.tccon_levels(np.array([p_t]), p_prior[None],
-                                                                         tccon["prior_co"][:1])[1])[0]
+                                                                         tccon["prior_gas"][:1])[1])[0]
     np.testing.assert_allclose(c_own, c_sat, rtol=1e-12)
 
     same, _, _ = colocation.colocate_site(cand, {**tccon, "integration_operator": np.tile(h_own, (tt.size, 1))})

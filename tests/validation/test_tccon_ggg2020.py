@@ -59,8 +59,8 @@ def test_real_ggg2020_ingests_into_the_colocation_store(tmp_path):
     rep = ingest.ingest_tccon_site("hw", [path], tmp_path / "hw.nc", {})
     assert rep["n_measurements"] == 64 and rep["xco_scale"] == "Not used"
     t = colocation.read_tccon_store(tmp_path / "hw.nc")
-    np.testing.assert_allclose(t["xco"], raw(path, "xco"))
-    assert np.isnan(t["xco_unscaled"]).all()  # GGG2020 has no unscaled XCO: not a copy of xco
+    np.testing.assert_allclose(t["xgas"], raw(path, "xco"))
+    assert np.isnan(t["xgas_unscaled"]).all()  # GGG2020 has no unscaled XCO: not a copy of xco
     import xarray as xr
 
     with xr.open_dataset(tmp_path / "hw.nc", engine="h5netcdf") as st:

@@ -69,7 +69,10 @@ class MonthStoreWriter:
         self._tmp_table = self.table_path.with_name(self.table_path.name + ".part")
         self._tmp_prof = self.profiles_path.with_name(self.profiles_path.name + ".part")
         schema = _arrow_schema(self.columns)
+        sp = inst.primary_species
+        # the species and units of the generic xgas* columns (issue 20 item 2)
         self.schema = schema.with_metadata({b"satcol_instrument": inst.name.encode(),
+                                            b"satcol_species": sp.name.encode(), b"satcol_units": sp.units.encode(),
                                             b"qc_flags": _qc_flags_json(inst.qc)})
         self._pq = pq.ParquetWriter(self._tmp_table, self.schema, **ioutil.parquet_options(self.schema))
         self._nc = h5netcdf.File(self._tmp_prof, "w")
@@ -79,6 +82,7 @@ class MonthStoreWriter:
         self._nc.attrs["Conventions"] = "CF-1.8"
         self._nc.attrs["title"] = f"satcol canonical store: {inst.title} profile arrays (row order of soundings.parquet)"
         self._nc.attrs["satcol_instrument"] = inst.name
+        self._nc.attrs["satcol_species"] = sp.name
         # Issue 22: where the instrument's L2 files can be read back row by row
         # (Instrument.profile_rows), the store keeps pointers to them, not a copy of their
         # profiles (3.9 GB of a full-density MOPITT month); otherwise, or with
@@ -192,7 +196,41 @@ def read_soundings(path, columns=None) -> pd.DataFrame:
     values and index), with one pandas block per column, each Arrow buffer released once it is
     converted: about 200 MB less peak memory for the month's table, and fresh memory is the
     dominant cost of the per-month stages on the benchmark machines (issue #7)."""
-    return pq.read_table(path, columns=columns).to_pandas(split_blocks=True, self_destruct=True)
+    try:
+        table = pq.read_table(path, columns=columns)
+    except pa.ArrowInvalid:
+        _check_columns(path, columns)
+        raise
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def old_column_name(name: str) -> str | None:
+    """The name a column had before the generic names (issue 20 item 2): ``xgas`` was ``xco``,
+    ``xgas_error*`` was ``xco_err*``, ``xgas_<rest>`` was ``xco_<rest>``; None for another name."""
+    if not name.startswith("xgas"):
+        return None
+    rest = name[4:]
+    return "xco" + ("_err" + rest[6:] if rest.startswith("_error") else rest)
+
+
+def _check_columns(path, columns) -> None:
+    """A clear error for a per-sounding table without a requested column: one written by a satcol
+    from before the generic names (``xco`` for ``xgas``, ...) names the rerun that rewrites it;
+    otherwise the missing columns."""
+    from satcol.core.errors import BadInputError
+
+    have = set(pq.read_schema(path).names)
+    missing = [c for c in (columns or []) if c not in have]
+    if not missing:
+        return
+    renamed = [(old_column_name(c), c) for c in missing if old_column_name(c) in have]
+    if renamed:
+        raise BadInputError(path, "old_column_names",
+                            "written before satcol named the column average generically ("
+                            + ", ".join(f"{o} is now {c}" for o, c in renamed) + "); rerun the stages that wrote it, e.g. "
+                            "snakemake --forcerun ingest (or delete results/ and run again)", missing[0])
+    raise BadInputError(path, "missing_column", f"no column {', '.join(missing)} (has {', '.join(sorted(have))})",
+                        missing[0])
 
 
 def qc_attrs(registry=None) -> dict:

@@ -36,6 +36,7 @@ import xarray as xr
 from satcol.core.ioutil import atomic_path, drop_from_page_cache
 from satcol.core.provenance import netcdf_attrs
 from satcol.core.store import check_store_order
+from satcol.export.names import export_names
 from satcol.instruments.mopitt import instrument as _mopitt
 from satcol.instruments.mopitt import levels
 from satcol.instruments.mopitt import qc as qcmod
@@ -45,11 +46,14 @@ SCALE_VARIANTS = {"tccon_standard": "standard", "tccon_unscaled": "unscaled"}
 #: The export's name table of the instrument's own store columns the products read, by role (the
 #: one place outside ``instruments/mopitt`` that spells a MOPITT field name; issue 20): the
 #: smoothing part of the retrieval error. The footprint column comes from the declaration.
-NAME_TABLE = {"smoothing_error": "xco_err_smoothing"}
+NAME_TABLE = {"smoothing_error": "xgas_error_smoothing"}
 SMOOTHING_ERROR = NAME_TABLE["smoothing_error"]
 FOOTPRINT = _mopitt.INSTRUMENT.footprints.column
+#: The variable names of MOPITT's exports (``xco``, ``prior_co_vmr``, ...) by generic name: the
+#: species table of :mod:`satcol.export.names`.
+N = export_names(_mopitt.INSTRUMENT.primary_species)
 #: Store columns the export stages read (read nothing else).
-PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xco_err", SMOOTHING_ERROR]
+PAIR_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "xgas_error", SMOOTHING_ERROR]
 SOUNDING_COLUMNS = PAIR_COLUMNS + ["source_file", "source_index", FOOTPRINT, "sza", "vza", "psurf", "dof"]
 #: Store profile arrays the per-sounding file is built from, in :func:`_profile_vars`' order.
 STORE_PROFILES = ("prior_vmr", "retrieved_vmr", "averaging_kernel", "column_averaging_kernel")
@@ -87,11 +91,11 @@ def global_scale(validation: dict, cfg: dict) -> dict:
             "scale_to": to}
 
 
-def observation_error(xco_err, xco_err_smoothing) -> tuple[np.ndarray, bool]:
+def observation_error(xgas_error, xgas_error_smoothing) -> tuple[np.ndarray, bool]:
     """sqrt(total^2 - smoothing^2) where the smoothing error is known, else the total error;
     returns the error and whether the smoothing part could be removed everywhere."""
-    tot = np.asarray(xco_err, dtype=np.float64)
-    sm = np.asarray(xco_err_smoothing, dtype=np.float64)
+    tot = np.asarray(xgas_error, dtype=np.float64)
+    sm = np.asarray(xgas_error_smoothing, dtype=np.float64)
     known = np.isfinite(sm)
     out = np.where(known, np.sqrt(np.clip(tot**2 - np.where(known, sm, 0.0) ** 2, 0.0, None)), tot)
     return out, bool(known.all())
@@ -206,19 +210,19 @@ def _profile_vars(dim, psurf, prior, retrieved, A, col_ak, ratio=None):
         "pressure_weight": _var((dim,) + lv, a["pressure_weight"],
                                 "pressure weighting function h of the column average (H19 Eq. 4; the 50-0 hPa layer "
                                 "counted in the 100 hPa slot at 0.48 of its VMR)", "1"),
-        "prior_co_vmr": _var((dim,) + lv, a["prior"], "a priori CO mole fraction", VMR_UNITS,
+        N["prior_gas_vmr"]: _var((dim,) + lv, a["prior"], "a priori CO mole fraction", VMR_UNITS,
                              standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "prior_co_log10_vmr": _var((dim,) + lv, a["log10_prior"], "log10 of the a priori CO mole fraction in ppb "
+        N["prior_gas_log10_vmr"]: _var((dim,) + lv, a["log10_prior"], "log10 of the a priori CO mole fraction in ppb "
                                    "(the retrieval state)", "1"),
-        "retrieved_co_vmr": _var((dim,) + lv, a["retrieved"], "retrieved CO mole fraction (product, "
+        N["retrieved_gas_vmr"]: _var((dim,) + lv, a["retrieved"], "retrieved CO mole fraction (product, "
                                  "uncorrected)", VMR_UNITS, standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "retrieved_co_log10_vmr": _var((dim,) + lv, a["log10_retrieved"], "log10 of the retrieved CO mole fraction in "
+        N["retrieved_gas_log10_vmr"]: _var((dim,) + lv, a["log10_retrieved"], "log10 of the retrieved CO mole fraction in "
                                        "ppb (product, uncorrected)", "1"),
-        "retrieved_co_vmr_corrected": _var((dim,) + lv, a["retrieved_corrected"],
+        N["retrieved_gas_vmr_corrected"]: _var((dim,) + lv, a["retrieved_corrected"],
                                            "retrieved CO mole fraction scaled by xco / xco_original (corrections "
                                            "carried to the profile as one ratio)", VMR_UNITS,
                                            standard_name="mole_fraction_of_carbon_monoxide_in_air"),
-        "retrieved_co_log10_vmr_corrected": _var((dim,) + lv, a["log10_retrieved_corrected"],
+        N["retrieved_gas_log10_vmr_corrected"]: _var((dim,) + lv, a["log10_retrieved_corrected"],
                                                  "log10 of retrieved_co_vmr_corrected in ppb", "1"),
         "averaging_kernel": _var((dim,) + lv + ("level_in",), np.asarray(A, dtype=np.float32),
                                  "averaging kernel d log10 x_hat_i / d log10 x_j (row i = retrieved level)", "1"),
@@ -291,35 +295,35 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     d = "sounding"
     g = scale["value"]
     t = (table["time"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
-    xco0 = corrected["xco"].to_numpy(np.float64)
+    xco0 = corrected["xgas"].to_numpy(np.float64)
     fcorr = corrected["feature_correction"].to_numpy(np.float64)
     pcorr = corrected["pixel_correction"].to_numpy(np.float64)
     xco = (xco0 - fcorr - pcorr) / g
-    err_obs, complete = observation_error(table["xco_err"], table[SMOOTHING_ERROR])
+    err_obs, complete = observation_error(table["xgas_error"], table[SMOOTHING_ERROR])
     qc = corrected["qc"].to_numpy().astype(qcmod.QC_DTYPE)
     data = {
         "qc": qc_variable(d, qc, qcmod.QC_REGISTRY),
-        "xco": _var((d,), xco.astype(np.float32), "CO column-averaged dry-air mole fraction, bias-corrected and "
+        N["xgas"]: _var((d,), xco.astype(np.float32), "CO column-averaged dry-air mole fraction, bias-corrected and "
                     "scaled: (xco_original - xco_feature_correction - xco_pixel_correction) / global_scale_factor",
-                    VMR_UNITS, ancillary_variables="xco_error qc"),
-        "xco_original": _var((d,), xco0.astype(np.float32), "CO column-averaged dry-air mole fraction as retrieved "
+                    VMR_UNITS, ancillary_variables=f"{N['xgas_error']} qc"),
+        N["xgas_original"]: _var((d,), xco0.astype(np.float32), "CO column-averaged dry-air mole fraction as retrieved "
                              "(1e9 RetrievedCOTotalColumn / DryAirColumn, H19 Eq. A1)", VMR_UNITS),
-        "xco_feature_correction": _var((d,), fcorr.astype(np.float32), "feature-bias correction subtracted from "
+        N["xgas_feature_correction"]: _var((d,), fcorr.astype(np.float32), "feature-bias correction subtracted from "
                                        "xco_original (H19 Sect. 3.4)", VMR_UNITS),
-        "xco_pixel_correction": _var((d,), pcorr.astype(np.float32), "pixel-bias correction subtracted from "
+        N["xgas_pixel_correction"]: _var((d,), pcorr.astype(np.float32), "pixel-bias correction subtracted from "
                                      "xco_original (H19 Sect. 3.4; NaN where no fit applies, e.g. mixed surface)",
                                      VMR_UNITS),
         "global_scale_factor": ((), np.float64(g), {"long_name": "global scale factor xco_original-scale / TCCON-scale "
                                                     "that xco is divided by", "units": "1",
                                                     "comment": scale["source"]}),
-        "xco_error": _var((d,), (err_obs / g).astype(np.float32), "observation error of xco for use with the averaging "
+        N["xgas_error"]: _var((d,), (err_obs / g).astype(np.float32), "observation error of xco for use with the averaging "
                           "kernel: sqrt(total^2 - smoothing^2) / global_scale_factor", VMR_UNITS,
                           comment="smoothing error removed for every sounding" if complete else
                           "the smoothing diagnostic is missing for some soundings: there the total error is used"),
-        "xco_error_total": _var((d,), (table["xco_err"].to_numpy(np.float64) / g).astype(np.float32),
+        N["xgas_error_total"]: _var((d,), (table["xgas_error"].to_numpy(np.float64) / g).astype(np.float32),
                                 "total retrieval error of xco as reported (smoothing + measurement + other), scaled",
                                 VMR_UNITS),
-        "xco_error_smoothing": _var((d,), (table[SMOOTHING_ERROR].to_numpy(np.float64) / g).astype(np.float32),
+        N[SMOOTHING_ERROR]: _var((d,), (table[SMOOTHING_ERROR].to_numpy(np.float64) / g).astype(np.float32),
                                     "smoothing error of xco (RetrievedCOTotalColumnDiagnostics), scaled", VMR_UNITS),
         "dof": _var((d,), table["dof"].to_numpy(np.float32), "degrees of freedom for signal (trace of A)", "1"),
         "surface": ((d,), table["surface"].to_numpy(np.int8), {"long_name": "surface type (MOPITT SurfaceIndex)",
@@ -376,22 +380,22 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
 def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict, month: str, n_kept: int) -> xr.Dataset:
     """The super-observations of a month (:func:`satcol.export.superobs.build`) as a CF dataset."""
     d = "superobs"
-    n = so["xco"].size
+    n = so["xgas"].size
     lat_b = np.stack([so["lat_center"] - cfg["lat_size_deg"] / 2, so["lat_center"] + cfg["lat_size_deg"] / 2], 1)
     lon_b = np.stack([so["lon_center"] - cfg["lon_size_deg"] / 2, so["lon_center"] + cfg["lon_size_deg"] / 2], 1)
     t_b = pd.to_datetime(np.stack([so["time_start_s"], so["time_end_s"]], 1).ravel(), unit="s").to_numpy().reshape(n, 2)
     prior = 10.0 ** so["prior_log10_vmr"]
     retrieved = 10.0 ** so["retrieved_log10_vmr"]
     data = {
-        "xco": _var((d,), so["xco"].astype(np.float32), "super-observation CO column-averaged dry-air mole fraction: "
+        N["xgas"]: _var((d,), so["xgas"].astype(np.float32), "super-observation CO column-averaged dry-air mole fraction: "
                     "inverse-variance weighted mean (errors at a common XCO) of the kept soundings' bias-corrected, scaled xco", VMR_UNITS,
-                    ancillary_variables="xco_error n_soundings"),
-        "xco_error": _var((d,), so["xco_error"].astype(np.float32), "total error of the super-observation: "
+                    ancillary_variables=f"{N['xgas_error']} n_soundings"),
+        N["xgas_error"]: _var((d,), so["xgas_error"].astype(np.float32), "total error of the super-observation: "
                           "sqrt(xco_error_retrieval^2 + xco_error_representation^2)", VMR_UNITS),
-        "xco_error_retrieval": _var((d,), so["xco_error_retrieval"].astype(np.float32),
+        N["xgas_error_retrieval"]: _var((d,), so["xgas_error_retrieval"].astype(np.float32),
                                     "retrieval error of the weighted mean including the error correlation between "
                                     "soundings of one overpass: sqrt(sum_ij w_i w_j rho(d_ij) s_i s_j)", VMR_UNITS),
-        "xco_error_representation": _var((d,), so["xco_error_representation"].astype(np.float32),
+        N["xgas_error_representation"]: _var((d,), so["xgas_error_representation"].astype(np.float32),
                                          "representation/transport error added in quadrature "
                                          "(config export.superobs.representation_error_ppb)", VMR_UNITS),
         "n_soundings": _var((d,), so["n_soundings"], "number of kept soundings averaged", "1"),
@@ -414,10 +418,10 @@ def superobs_dataset(so: dict, scale: dict, models: dict, prov: dict, cfg: dict,
         "error_correlation_water": _container(models, "water"),
     }
     data.update(_profile_vars(d, so["psurf"], prior, retrieved, so["averaging_kernel"], so["column_averaging_kernel"]))
-    for k in ("retrieved_co_vmr", "retrieved_co_log10_vmr"):
+    for k in (N["retrieved_gas_vmr"], N["retrieved_gas_log10_vmr"]):
         data.pop(k)
-    for k, what in (("prior_co_vmr", "a priori CO mole fraction"),
-                    ("retrieved_co_vmr_corrected", "retrieved CO mole fraction, corrected and scaled,")):
+    for k, what in ((N["prior_gas_vmr"], "a priori CO mole fraction"),
+                    (N["retrieved_gas_vmr_corrected"], "retrieved CO mole fraction, corrected and scaled,")):
         data[k][2]["long_name"] = f"{what} 10^(weighted mean of the members' log10)"
     data["surface_pressure"][2]["long_name"] = "weighted mean surface pressure of the members"
     coords = {"time": _time_coord(d, so["time_s"]),
@@ -496,9 +500,9 @@ def generic_sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profi
     Parameters
     ----------
     table : pandas.DataFrame
-        The month's store table (core columns; ``xco*`` hold the species' column average).
+        The month's store table (core columns; ``xgas*`` hold the species' column average).
     corrected : pandas.DataFrame
-        The month's corrected table in store order (``sounding_id``, ``qc``, ``xco_corrected``).
+        The month's corrected table in store order (``sounding_id``, ``qc``, ``xgas_corrected``).
     profiles : dict
         The store's profile arrays: ``prior_vmr`` (n, L) and ``averaging_kernel`` (n, L, L),
         with ``pressure`` (n, L) [hPa, surface first] for an instrument without a fixed grid;
@@ -524,7 +528,8 @@ def generic_sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profi
         If the corrected table is not in the store's order.
     """
     sp = instrument.primary_species
-    x = sp.export_name
+    names = export_names(sp)
+    x = names["xgas"]
     if len(corrected) != len(table) or not np.array_equal(corrected["sounding_id"].to_numpy(),
                                                           table["sounding_id"].to_numpy()):
         raise RuntimeError(f"{instrument.name} {month}: corrected soundings not in store order; rerun the month")
@@ -542,13 +547,13 @@ def generic_sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profi
     t = table["time"].to_numpy().astype("datetime64[us]").astype(np.int64) / 1e6
     data = {
         "sounding_id": _var((dim,), table["sounding_id"].to_numpy(), "satcol sounding id (YYYYMMDD x 10^7 + index)"),
-        x: _var((dim,), np.asarray(corrected["xco_corrected"].to_numpy(), dtype=np.float32), sp.long_name, sp.units,
+        x: _var((dim,), np.asarray(corrected["xgas_corrected"].to_numpy(), dtype=np.float32), sp.long_name, sp.units,
                 standard_name=sp.standard_name),
-        f"{x}_error": _var((dim,), col("xco_err"), f"total retrieval error of {x}", sp.units),
-        f"{x}_prior": _var((dim,), col("xco_prior"), f"a priori {x}", sp.units),
-        f"{x}_column_averaging_kernel": _var((dim, "level"), col_ak.astype(np.float32),
+        names["xgas_error"]: _var((dim,), col("xgas_error"), f"total retrieval error of {x}", sp.units),
+        names["xgas_prior"]: _var((dim,), col("xgas_prior"), f"a priori {x}", sp.units),
+        names["xgas_column_averaging_kernel"]: _var((dim, "level"), col_ak.astype(np.float32),
                                               f"column averaging kernel of {x} (per level, normalised)", "1"),
-        f"prior_{sp.name}_vmr": _var((dim, "level"), prior.astype(np.float32), f"a priori {sp.name} profile", sp.units),
+        names["prior_gas_vmr"]: _var((dim, "level"), prior.astype(np.float32), f"a priori {sp.name} profile", sp.units),
         "surface": _var((dim,), table["surface"].to_numpy().astype(np.int8), "surface type",
                         flag_values=np.array([0, 1, 2], dtype=np.int8), flag_meanings="water land mixed"),
         "psurf": _var((dim,), col("psurf"), "surface pressure", "hPa", standard_name="surface_air_pressure"),
@@ -587,9 +592,9 @@ def error_correlation_partial(table: pd.DataFrame, corrected: pd.DataFrame, conf
     kept = corrected["qc"].to_numpy() == 0
     region = sra.region_ids(table["lat"].to_numpy(), table["lon"].to_numpy(), unix_seconds(table["time"]), kept,
                             s["lat_size_deg"], s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
-    sigma, _ = observation_error(table["xco_err"], table[SMOOTHING_ERROR])
+    sigma, _ = observation_error(table["xgas_error"], table[SMOOTHING_ERROR])
     return error_correlation.pair_partials(region, table["surface"].to_numpy(), table["lat"].to_numpy(),
-                                           table["lon"].to_numpy(), corrected["xco_corrected"].to_numpy(), sigma,
+                                           table["lon"].to_numpy(), corrected["xgas_corrected"].to_numpy(), sigma,
                                            float(e["bin_km"]), float(e["max_km"]))
 
 
@@ -614,8 +619,8 @@ def load_models(path) -> dict[str, CorrelationModel]:
 
 
 #: What :func:`superobs_from_soundings` reads from a per-sounding file (read nothing else).
-SUPEROBS_INPUTS = ["qc", "pressure", "surface", "surface_pressure", "xco", "xco_error", "prior_co_vmr",
-                   "retrieved_co_vmr_corrected", "averaging_kernel", "column_averaging_kernel",
+SUPEROBS_INPUTS = ["qc", "pressure", "surface", "surface_pressure", N["xgas"], N["xgas_error"], N["prior_gas_vmr"],
+                   N["retrieved_gas_vmr_corrected"], "averaging_kernel", "column_averaging_kernel",
                    "global_scale_factor"]
 
 
@@ -788,10 +793,10 @@ def superobs_from_soundings(ds: xr.Dataset, models: dict, config: dict, origin_s
     pressure = take("pressure")
     table = {"time_s": t, "lat": take("lat").astype(np.float64), "lon": take("lon").astype(np.float64),
              "surface": take("surface"), "n_levels": np.isfinite(pressure).sum(axis=1),
-             "psurf": take("surface_pressure"), "xco": take("xco").astype(np.float64)}
-    profiles = {"prior_vmr": take("prior_co_vmr"), "retrieved_vmr": take("retrieved_co_vmr_corrected"),
+             "psurf": take("surface_pressure"), "xgas": take(N["xgas"]).astype(np.float64)}
+    profiles = {"prior_vmr": take(N["prior_gas_vmr"]), "retrieved_vmr": take(N["retrieved_gas_vmr_corrected"]),
                 "averaging_kernel": take("averaging_kernel"), "column_averaging_kernel": take("column_averaging_kernel")}
-    so = superobs.build(table, profiles, take("xco_error").astype(np.float64), models,
+    so = superobs.build(table, profiles, take(N["xgas_error"]).astype(np.float64), models,
                         config["export"]["superobs"], origin_s, 60.0 * config["sra"]["overpass_gap_minutes"])
     so["members"] = idx[so["members"]]
     return so

@@ -112,17 +112,19 @@ def error_variance(group, weights, s, lat, lon, overpass, models_by_row: list[tu
 def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: float, gap_s: float) -> dict:
     """Super-observations of the kept soundings in ``table``.
 
-    ``table``: arrays time_s, lat, lon, surface, n_levels, psurf, xco (corrected, scaled);
+    ``table``: arrays time_s, lat, lon, surface, n_levels, psurf, xgas (the column average,
+    corrected and scaled);
     ``profiles``: prior_vmr, retrieved_vmr (corrected), averaging_kernel, column_averaging_kernel
-    (n, 10[, 10]); ``s``: observation error per sounding (ppb, scaled like xco); ``models``:
+    (n, 10[, 10]); ``s``: observation error per sounding (ppb, scaled like xgas); ``models``:
     correlation model per surface name; ``cfg``: ``export.superobs``. Returns a dict of
-    per-super-observation arrays (members sorted by key, then time).
+    per-super-observation arrays under the generic names (``xgas``, ``xgas_error``, ...;
+    :mod:`satcol.export.names`; members sorted by key, then time).
     """
     lat_size, lon_size = float(cfg["lat_size_deg"]), float(cfg["lon_size_deg"])
     step_s = float(cfg["time_step_hours"]) * 3600.0
     t = np.asarray(table["time_s"], dtype=np.float64)
     s = np.asarray(s, dtype=np.float64)
-    use = (np.isfinite(table["xco"]) & (np.asarray(table["xco"]) > 0) & np.isfinite(s) & (s > 0)
+    use = (np.isfinite(table["xgas"]) & (np.asarray(table["xgas"]) > 0) & np.isfinite(s) & (s > 0)
            & np.isin(table["surface"], (0, 1)))
     idx = np.flatnonzero(use)
     keys = cell_keys(table["lat"][idx], table["lon"][idx], t[idx], table["surface"][idx], table["n_levels"][idx],
@@ -135,8 +137,8 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
     rows, keys = rows[keep_rows], keys[keep_rows]
     uniq, group, counts = np.unique(keys, return_inverse=True, return_counts=True)
     G = uniq.size
-    xco = np.asarray(table["xco"], dtype=np.float64)
-    inv = (xco[rows] / s[rows]) ** 2  # 1 / relative error^2 (module docstring)
+    xgas = np.asarray(table["xgas"], dtype=np.float64)
+    inv = (xgas[rows] / s[rows]) ** 2  # 1 / relative error^2 (module docstring)
     wsum = np.bincount(group, weights=inv, minlength=G)
     w = inv / wsum[group]
 
@@ -195,11 +197,11 @@ def build(table: dict, profiles: dict, s, models: dict, cfg: dict, origin_s: flo
         "time_end_s": origin_s + (cell["step"] + 1) * step_s,
         "lat_mean": wmean(table["lat"]),
         "lon_mean": _circular_wmean(np.asarray(table["lon"], dtype=np.float64)[rows], w, group, G),
-        "xco": wmean(table["xco"]),
-        "xco_error_retrieval": sigma_ret,
-        "xco_error_representation": np.full(G, repr_err),
-        "xco_error": np.sqrt(var + repr_err**2),
-        "xco_error_if_independent": np.sqrt(var_ind),
+        "xgas": wmean(table["xgas"]),
+        "xgas_error_retrieval": sigma_ret,
+        "xgas_error_representation": np.full(G, repr_err),
+        "xgas_error": np.sqrt(var + repr_err**2),
+        "xgas_error_if_independent": np.sqrt(var_ind),
         "n_soundings": counts.astype(np.int32),
         "n_overpasses": n_overpasses,
         "n_effective": counts * var_ind / var,

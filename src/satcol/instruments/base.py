@@ -26,14 +26,15 @@ from satcol.core.surface import SURFACE_LAND, SURFACE_MIXED, SURFACE_NAMES, SURF
 
 #: The core of the canonical sounding table: the columns (and types) every instrument's reader
 #: delivers and the instrument-neutral stages read. ``sounding_id``, ``source_file``,
-#: ``source_index`` and ``qc`` are added by ingest; the reader gives the others. The ``xco*``
-#: names hold the instrument's (first) species until the rename to ``xgas*`` (issue 20 item 2,
-#: docs/instruments.md): units per :attr:`Species.units`.
+#: ``source_index`` and ``qc`` are added by ingest; the reader gives the others. The ``xgas*``
+#: columns hold the column average of the instrument's (first) species in its units
+#: (:attr:`Species.units`); the exports name them after the species (:mod:`satcol.export.names`;
+#: issue 20 item 2, docs/instruments.md).
 CORE_COLUMNS = {
     "sounding_id": "int64", "source_file": "int32", "source_index": "int32",
     "time": "datetime64[us]", "lat": "float32", "lon": "float32", "surface": "int8",
-    "sza": "float32", "psurf": "float32", "xco": "float32", "xco_err": "float32",
-    "xco_prior": "float32", "dof": "float32", "qc": "uint32",
+    "sza": "float32", "psurf": "float32", "xgas": "float32", "xgas_error": "float32",
+    "xgas_prior": "float32", "dof": "float32", "qc": "uint32",
 }
 #: Columns ingest adds to the reader's table.
 INGEST_COLUMNS = ("sounding_id", "source_file", "source_index", "qc")
@@ -52,8 +53,8 @@ class Species:
     name : str
         Chemical name, lower case (``co``, ``co2``, ``ch4``).
     column : str
-        Canonical column that holds its column average in the store (``xco`` today for every
-        instrument; ``xgas`` after issue 20 item 2).
+        Canonical column that holds its column average in the store (``xgas`` for every
+        instrument: generic names inside, species names outside).
     export_name : str
         Variable name in the exports (``xco``, ``xco2``, ``xch4``).
     units : str
@@ -172,7 +173,7 @@ class Instrument:
     title : str
         Name in titles of products (``MOPITT``).
     species : tuple of Species
-        Gases retrieved; the first is the one in the ``xco*`` columns of the store.
+        Gases retrieved; the first is the one in the ``xgas*`` columns of the store.
     file_pattern : re.Pattern
         The file names the instrument's inputs have (:attr:`parse_filename` accepts them).
     parse_filename : callable
@@ -263,7 +264,7 @@ class Instrument:
 
     @property
     def primary_species(self) -> Species:
-        """The species in the store's ``xco*`` columns."""
+        """The species in the store's ``xgas*`` columns."""
         return self.species[0]
 
     def prefilter(self, table, config: dict) -> np.ndarray:

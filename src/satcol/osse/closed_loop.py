@@ -79,16 +79,16 @@ def partial(obs: xr.Dataset, models: dict, config: dict, origin_s: float) -> dic
         if rows.size == 0:
             continue
         so = superobs_from_soundings(sub, models, cfg, origin_s, rows=rows)
-        if so["xco"].size == 0:
+        if so["xgas"].size == 0:
             continue
         hbar = np.bincount(so["member_group"], weights=so["member_weight"] * h[so["members"]],
-                           minlength=so["xco"].size)
-        r = so["xco"] - hbar
+                           minlength=so["xgas"].size)
+        r = so["xgas"] - hbar
         stats["n"] += int(r.size)
-        stats["sum_z2"] += float(np.sum((r / so["xco_error_retrieval"]) ** 2))
-        stats["sum_z2_independent"] += float(np.sum((r / so["xco_error_if_independent"]) ** 2))
+        stats["sum_z2"] += float(np.sum((r / so["xgas_error_retrieval"]) ** 2))
+        stats["sum_z2_independent"] += float(np.sum((r / so["xgas_error_if_independent"]) ** 2))
         stats["sum_n_soundings"] += int(so["n_soundings"].sum())
-        stats["sum_error_ratio"] += float(np.sum(so["xco_error_retrieval"] / so["xco_error_if_independent"]))
+        stats["sum_error_ratio"] += float(np.sum(so["xgas_error_retrieval"] / so["xgas_error_if_independent"]))
     out["superobs_subsets"] = stats
     return out
 

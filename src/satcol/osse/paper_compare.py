@@ -172,7 +172,7 @@ def _adjustment(side):
 
 def _surface_pressure(kind):
     def f(run):
-        cols = ("method_0_standard_y", "xco_profile_at_psurf")
+        cols = ("method_0_standard_y", "xgas_profile_at_psurf")
         if not set(cols) <= set(run.soundings.columns):
             return None, None, "no colocated soundings"
         at_tccon, own = run.soundings[cols[0]], run.soundings[cols[1]]

@@ -11,7 +11,9 @@ and of its inputs' configs, input checksums).
 
 The store keeps the reader's GOSAT names (``xco2``/``xch4`` in ppm/ppb, ``aot_1p6``, ``dps_hpa``,
 ... of :data:`satcol.instruments.gosat.reader.TABLE_FIELDS`) with the ingest columns ``sounding_id``,
-``source_file``, ``source_index`` and ``qc``; the generic ``xgas`` names are issue 20 item 2.
+``source_file``, ``source_index`` and ``qc``: one store per species, read by this chain alone, in
+the product's names as MOPITT's store keeps its own diagnostics' (docs/instruments.md, "Kept as
+they were, on purpose"); the GOSAT declaration's ``canonical()`` gives the generic ``xgas*``.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ def ingest_month(instrument, month: str, files, table_path, profiles_path, confi
                 log.info("%s: using processor version %s; superseded: %s", day, info.version,
                          ", ".join(v.path.name for v in versions if v is not info))
             table, profiles = raw
-            n = len(table["xco"])
+            n = len(table["xgas"])
             qc = np.zeros(n, dtype=qcmod.QC_DTYPE)
             registry.set_bit(qc, "input_fill", instrument.input_fill(table, profiles))
             table["qc"] = qc

@@ -42,15 +42,14 @@ PNG_DPI = 150
 #: dimensionless.
 FIELD_UNITS = {
     "dof": "1", "sza": "deg", "vza": "deg", "iterations": "count", "airmass": "1", "chi2": "1",
-    "xco_err": "ppb", "psurf": "hPa", "xco": "ppb", "lat": "deg N", "lon": "deg E",
+    "psurf": "hPa", "lat": "deg N", "lon": "deg E",
     **_mopitt_labels.FIELD_UNITS,
 }
 #: Readable names of those fields.
 FIELD_NAMES = {
     "dof": "degrees of freedom", "sza": "solar zenith angle", "vza": "satellite zenith angle",
     "iterations": "retrieval iterations", "airmass": "airmass", "chi2": "signal chi$^2$",
-    "xco_err": "XCO retrieval error", "psurf": "surface pressure", "xco": "XCO", "lat": "latitude",
-    "lon": "longitude",
+    "psurf": "surface pressure", "lat": "latitude", "lon": "longitude",
     **_mopitt_labels.FIELD_NAMES,
 }
 

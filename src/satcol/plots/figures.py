@@ -91,7 +91,7 @@ def fig4(snd: pd.DataFrame, sites: pd.DataFrame, path):
     """Ratio of MOPITT XCO at the TCCON surface pressure to XCO at the sounding's, by site
     ordered by altitude (H19 Fig. 4; here over the colocated soundings)."""
     alt = sites.set_index("id")["altitude_m"]
-    ratio = snd["method_0_standard_y"] / snd["xco_profile_at_psurf"]
+    ratio = snd["method_0_standard_y"] / snd["xgas_profile_at_psurf"]
     order = [s for s in alt.sort_values().index if s in set(snd["site"])]
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(order) + 2), 4))
     data = [ratio[snd["site"] == s].to_numpy() for s in order]

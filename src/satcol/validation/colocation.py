@@ -100,12 +100,12 @@ def tccon_window_means(tccon: dict, start, stop) -> dict:
 
 
 def _tccon_window_means(tccon: dict, start, stop) -> dict:
-    w = 1.0 / np.asarray(tccon["xco_error"], dtype=np.float64) ** 2
+    w = 1.0 / np.asarray(tccon["xgas_error"], dtype=np.float64) ** 2
     n = (stop - start).astype(np.float64)
     sw = _range_sum(_cumsum0(w), start, stop)
     sw2 = _range_sum(_cumsum0(w * w), start, stop)
     out = {"n_tccon": (stop - start).astype(np.int64)}
-    for name in ("xco", "xco_unscaled"):
+    for name in ("xgas", "xgas_unscaled"):
         y = np.asarray(tccon[name], dtype=np.float64)
         mean = _range_sum(_cumsum0(w * y), start, stop) / sw
         s2y = _range_sum(_cumsum0(w * w * y), start, stop)
@@ -115,7 +115,7 @@ def _tccon_window_means(tccon: dict, start, stop) -> dict:
             sem = np.where(n > 1, np.sqrt(n / np.maximum(n - 1, 1) * dev2 / sw**2), 1.0 / np.sqrt(sw))
         out[name] = mean
         out[name + "_sem"] = sem
-    for name in ("pout", "prior_co", "prior_pressure", "ak", "integration_operator"):
+    for name in ("pout", "prior_gas", "prior_pressure", "ak", "integration_operator"):
         if name not in tccon:  # the integration operator: GGG2020 stores only
             continue
         a = np.asarray(tccon[name], dtype=np.float64)
@@ -160,10 +160,11 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     the TCCON side's the SEM of that weighted mean of window means,
     sqrt(sum_k (W_k / W)^2 sem_k^2), with W_k the soundings' weight in overpass k.
 
-    ``cand``: arrays per candidate sounding (sounding_id, time_s, surface, xco, xco_corrected,
-    xco_err, psurf, retrieved_vmr (n, 10), prior_vmr (n, 10), averaging_kernel (n, 10, 10)).
-    ``tccon``: the site store as arrays, time-sorted (time_s, xco, xco_error, xco_unscaled, pout,
-    prior_co, prior_pressure (obs, L), ak (obs, M), ak_pressure (M)).
+    ``cand``: arrays per candidate sounding (sounding_id, time_s, surface, xgas, xgas_corrected,
+    xgas_error, psurf, retrieved_vmr (n, 10), prior_vmr (n, 10), averaging_kernel (n, 10, 10)).
+    ``tccon``: the site store as arrays, time-sorted (:func:`read_tccon_store`: time_s, xgas,
+    xgas_error, xgas_unscaled, pout, prior_gas, prior_pressure (obs, L), ak (obs, M),
+    ak_pressure (M)).
     Returns (soundings, days, counts): per-sounding comparison table (with its overpass time and
     TCCON record range), per day x surface averages, and the accounting of candidates.
 
@@ -198,27 +199,27 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
     remap[osel] = np.arange(osel.size)
     k = remap[op[sel]]  # window index of each kept sounding
 
-    ratio = np.asarray(cand["xco_corrected"], dtype=np.float64)[sel] / np.asarray(cand["xco"], dtype=np.float64)[sel]
+    ratio = np.asarray(cand["xgas_corrected"], dtype=np.float64)[sel] / np.asarray(cand["xgas"], dtype=np.float64)[sel]
     x_hat = np.asarray(cand["retrieved_vmr"], dtype=np.float64)[sel] * ratio[:, None]  # corrections carried to the profile [V]
     x_a = np.asarray(cand["prior_vmr"], dtype=np.float64)[sel]
     A = np.asarray(cand["averaging_kernel"], dtype=np.float64)[sel]
     psurf = np.asarray(cand["psurf"], dtype=np.float64)[sel]
     p_t = tw["pout"][k]
-    p_prior, x_prior, ak = tw["prior_pressure"][k], tw["prior_co"][k], tw["ak"][k]
+    p_prior, x_prior, ak = tw["prior_pressure"][k], tw["prior_gas"][k], tw["ak"][k]
     p_ak = np.broadcast_to(np.asarray(tccon["ak_pressure"], dtype=np.float64), ak.shape)
     # GGG2020: the product's own integration operator on its prior levels (window mean, as the
     # prior); GGG2014: None, satcol's pressure weights (comparison.method_ii).
     h_prior = tw["integration_operator"][k] if "integration_operator" in tw else None
     if inst.grid.state_space == "vmr" and "pressure" in cand:
         p_sat = np.asarray(cand["pressure"], dtype=np.float64)[sel]
-        x_corr = np.asarray(cand["xco_corrected"], dtype=np.float64)[sel]
+        x_corr = np.asarray(cand["xgas_corrected"], dtype=np.float64)[sel]
         snd = pd.DataFrame({
             "sounding_id": np.asarray(cand["sounding_id"])[sel], "day": op_day[op[sel]],
             "surface": np.asarray(cand["surface"])[sel], "time_s": t[sel],
             "overpass_time_s": op_time[op[sel]], "tccon_record_start": start[op[sel]],
             "tccon_record_count": (stop - start)[op[sel]],
-            "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel], "psurf": psurf, "p_tccon": p_t})
-        for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+            "xgas_error": np.asarray(cand["xgas_error"], dtype=np.float64)[sel], "psurf": psurf, "p_tccon": p_t})
+        for variant, key in (("standard", "xgas"), ("unscaled", "xgas_unscaled")):
             res = comparison.vmr_methods(x_corr, x_hat, x_a, A, p_sat, p_t, p_prior, x_prior, p_ak, ak, tw[key][k], h_prior)
             for m, (y, x) in res.items():
                 snd[f"{m}_{variant}_y"] = y
@@ -233,18 +234,18 @@ def colocate_site(cand: dict, tccon: dict, window_minutes=30.0, exact=True, over
         "tccon_record_start": start[op[sel]],
         "tccon_record_count": (stop - start)[op[sel]],
         **({} if fp is None else {fp.column: np.asarray(cand[fp.column])[sel] if fp.column in cand else 0}),
-        "xco_err": np.asarray(cand["xco_err"], dtype=np.float64)[sel],
+        "xgas_error": np.asarray(cand["xgas_error"], dtype=np.float64)[sel],
         "psurf": psurf, "p_tccon": p_t,
         # MOPITT XCO from the (corrected) profile at its own surface pressure; method_0_*_y is
         # the same profile at the TCCON surface pressure (H19 Fig. 4 is their ratio).
-        "xco_profile_at_psurf": columns.column(columns.surface_adjusted_weights(psurf, psurf), x_hat),
+        "xgas_profile_at_psurf": columns.column(columns.surface_adjusted_weights(psurf, psurf), x_hat),
     })
-    for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
-        xco_t = tw[key][k]
-        res = {"method_0": comparison.method_0(x_hat, psurf, p_t, xco_t),
-               "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xco_t, exact=exact,
+    for variant, key in (("standard", "xgas"), ("unscaled", "xgas_unscaled")):
+        xgas_t = tw[key][k]
+        res = {"method_0": comparison.method_0(x_hat, psurf, p_t, xgas_t),
+               "method_II": comparison.method_ii(x_hat, x_a, A, psurf, p_t, p_prior, x_prior, xgas_t, exact=exact,
                                                  h_prior=h_prior, state_space=inst.grid.state_space),
-               "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xco_t,
+               "method_III": comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_ak, ak, xgas_t,
                                                    h_prior=h_prior)}
         for m, (y, x) in res.items():
             snd[f"{m}_{variant}_y"] = y
@@ -258,10 +259,10 @@ def _per_day(snd, tw, osel, k, op_time, start, stop, counts):
     # weights (x varies by sounding through the MOPITT AK) and the SEM of the weighted mean of
     # the day's window means.
     group = snd["day"].to_numpy() * 4 + snd["surface"].to_numpy()
-    keys, n, _, _ = stats.grouped_weighted_stats(group, np.zeros(len(snd)), snd["xco_err"])
+    keys, n, _, _ = stats.grouped_weighted_stats(group, np.zeros(len(snd)), snd["xgas_error"])
     _, gi = np.unique(group, return_inverse=True)
     gi = gi.ravel()
-    w = 1.0 / snd["xco_err"].to_numpy() ** 2
+    w = 1.0 / snd["xgas_error"].to_numpy() ** 2
     W = np.bincount(gi, w, keys.size)
     # (group, window) pairs: each window's share W_k / W of its group's weight.
     pairs, pi = np.unique(gi * osel.size + k, return_inverse=True)
@@ -283,11 +284,11 @@ def _per_day(snd, tw, osel, k, op_time, start, stop, counts):
     # Where the Gatz-Smith SEM is undefined (one sounding) or zero, the formal error of the
     # weighted mean, 1/sqrt(sum w), is used.
     formal = 1.0 / np.sqrt(W)
-    for variant, key in (("standard", "xco"), ("unscaled", "xco_unscaled")):
+    for variant, key in (("standard", "xgas"), ("unscaled", "xgas_unscaled")):
         x_sem = np.sqrt(np.bincount(pg, share**2 * tw[key + "_sem"][pk] ** 2, keys.size))
         for m in METHODS:
-            _, _, ym, ysem = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_y"], snd["xco_err"])
-            _, _, xm, _ = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_x"], snd["xco_err"])
+            _, _, ym, ysem = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_y"], snd["xgas_error"])
+            _, _, xm, _ = stats.grouped_weighted_stats(group, snd[f"{m}_{variant}_x"], snd["xgas_error"])
             out[f"{m}_{variant}_y"] = ym
             out[f"{m}_{variant}_y_sem"] = np.where((n > 1) & (ysem > 0), ysem, formal)
             out[f"{m}_{variant}_x"] = xm
@@ -301,7 +302,7 @@ def _per_day(snd, tw, osel, k, op_time, start, stop, counts):
 
 #: Store columns every candidates file carries; the instrument's footprint column, if it has one,
 #: follows ``lon`` (:func:`candidate_columns`).
-CAND_SCALARS = ["sounding_id", "lat", "lon", "surface", "psurf", "xco_err"]
+CAND_SCALARS = ["sounding_id", "lat", "lon", "surface", "psurf", "xgas_error"]
 CAND_PROFILES = ["retrieved_vmr", "prior_vmr", "averaging_kernel"]
 
 
@@ -340,11 +341,11 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
         {"retrieved_vmr": "1e-9", "prior_vmr": "1e-9", "averaging_kernel": "1"}
     corr = corrected
     if not isinstance(corr, pd.DataFrame):
-        corr = read_soundings(corr, columns=["sounding_id", "qc", "xco", "xco_corrected"])
+        corr = read_soundings(corr, columns=["sounding_id", "qc", "xgas", "xgas_corrected"])
     if not isinstance(table, pd.DataFrame):
         table = read_soundings(table, columns=scalars + ["time"])
     check_store_order(table, corr, str(out_path))
-    kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xco_corrected"].to_numpy())
+    kept = (corr["qc"].to_numpy() == 0) & np.isfinite(corr["xgas_corrected"].to_numpy())
     pairs = candidates(table["lat"].to_numpy(), table["lon"].to_numpy(), kept, sites)
     rows = pairs["row"].to_numpy(dtype=np.int64)
     uniq, inv = np.unique(rows, return_inverse=True)
@@ -360,8 +361,8 @@ def month_candidates(corrected, table, profiles_path, sites: pd.DataFrame, out_p
         {**{c: ("pair", table[c].to_numpy()[rows]) for c in scalars},
          "site": ("pair", pairs["site"].to_numpy(dtype=str)),
          "time": ("pair", table["time"].to_numpy(dtype="datetime64[us]")[rows]),
-         "xco": ("pair", corr["xco"].to_numpy()[rows]),
-         "xco_corrected": ("pair", corr["xco_corrected"].to_numpy()[rows]),
+         "xgas": ("pair", corr["xgas"].to_numpy()[rows]),
+         "xgas_corrected": ("pair", corr["xgas_corrected"].to_numpy()[rows]),
          "retrieved_vmr": (dims["retrieved_vmr"], prof_sel["retrieved_vmr"], {"units": units["retrieved_vmr"]}),
          "prior_vmr": (dims["prior_vmr"], prof_sel["prior_vmr"], {"units": units["prior_vmr"]}),
          "averaging_kernel": (dims["averaging_kernel"], prof_sel["averaging_kernel"], {"units": "1"})},
@@ -393,7 +394,7 @@ def read_site_candidates(paths, site, instrument=None, pressure=False) -> dict:
     more than the whole comparison of a site."""
     import h5py
 
-    names = candidate_columns(instrument) + ["xco", "xco_corrected"] + CAND_PROFILES + (["pressure"] if pressure else [])
+    names = candidate_columns(instrument) + ["xgas", "xgas_corrected"] + CAND_PROFILES + (["pressure"] if pressure else [])
     parts = {k: [] for k in names + ["time_s"]}
     for p in paths:
         with h5py.File(p, "r") as f:
@@ -403,6 +404,8 @@ def read_site_candidates(paths, site, instrument=None, pressure=False) -> dict:
             if idx.size == 0:
                 continue
             for k in names:
+                if k not in f:
+                    _missing_candidate_variable(p, f, k)
                 parts[k].append(f[k][idx])
             units = f["time"].attrs.get("units", "")
             units = units.decode() if isinstance(units, bytes) else str(units)
@@ -414,14 +417,29 @@ def read_site_candidates(paths, site, instrument=None, pressure=False) -> dict:
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
+def _missing_candidate_variable(path, f, name):
+    """BadInputError for a candidates file without ``name``; one written before the generic
+    names (``xco`` for ``xgas``) names the rerun."""
+    from satcol.core.errors import BadInputError
+    from satcol.core.store import old_column_name
+
+    old = old_column_name(name)
+    if old is not None and old in f:
+        raise BadInputError(path, "old_column_names", f"written before satcol named the column average generically "
+                            f"({old} is now {name}); rerun from ingest: snakemake --forcerun ingest "
+                            "(or delete results/ and run again)", name)
+    raise BadInputError(path, "missing_dataset", "colocation candidates file without this variable", name)
+
+
 def read_tccon_store(path, species: str = "co") -> dict:
     """A site's TCCON store as arrays; {} when it holds no measurements (every file of the site
     was skipped as bad input).
 
-    ``species`` (the instrument's, :attr:`satcol.instruments.base.Species.name`): CO reads
-    ``xco``, ``xco_error``, ``xco_unscaled``, ``prior_co``, ``ak``; another gas its
-    ``x<gas>``, ``x<gas>_error``, ``prior_<gas>``, ``ak_x<gas>`` under the same keys (no unscaled
-    variant: NaN). BadInputError names the file and a missing variable."""
+    ``species`` (the instrument's, :attr:`satcol.instruments.base.Species.name`): the store's
+    ``x<gas>``, ``x<gas>_error``, ``prior_<gas>`` and its kernel (``ak`` for CO, ``ak_x<gas>``
+    otherwise) under the generic keys ``xgas``, ``xgas_error``, ``prior_gas``, ``ak``; and
+    ``xgas_unscaled``, the store's ``xco_unscaled`` for CO (the only gas with a scaled and an
+    unscaled variant), NaN otherwise. BadInputError names the file and a missing variable."""
     import xarray as xr
 
     from satcol.core.errors import BadInputError
@@ -429,16 +447,16 @@ def read_tccon_store(path, species: str = "co") -> dict:
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         if ds.sizes.get("obs", 0) == 0:
             return {}
-        names = {"xco": "xco", "xco_error": "xco_error", "xco_unscaled": "xco_unscaled", "prior_co": "prior_co",
-                 "ak": "ak"} if species == "co" else \
-            {"xco": f"x{species}", "xco_error": f"x{species}_error", "prior_co": f"prior_{species}",
-             "ak": f"ak_x{species}"}
+        names = {"xgas": f"x{species}", "xgas_error": f"x{species}_error", "prior_gas": f"prior_{species}",
+                 "ak": "ak" if species == "co" else f"ak_x{species}"}
+        if species == "co":
+            names["xgas_unscaled"] = "xco_unscaled"
         for v in names.values():
             if v not in ds:
                 raise BadInputError(path, "missing_dataset", f"TCCON store has no {species} variable", v)
         out = {k: ds[v].values for k, v in names.items()}
-        if "xco_unscaled" not in out:
-            out["xco_unscaled"] = np.full(ds.sizes["obs"], np.nan)
+        if "xgas_unscaled" not in out:
+            out["xgas_unscaled"] = np.full(ds.sizes["obs"], np.nan)
         out.update({v: ds[v].values for v in ("pout", "prior_pressure")})
         out["ak_pressure"] = ds["ak_pressure"].values
         if "integration_operator" in ds:  # GGG2020 stores (ingest.ingest_tccon_site)

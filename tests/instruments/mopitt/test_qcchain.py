@@ -241,7 +241,7 @@ def _filtered_month():
     xco = np.r_[80 + rng.normal(0, 1.0, n_good), 110 + rng.normal(0, 1.0, n_bad)]
     table = pd.DataFrame({
         "sounding_id": np.arange(n), "time": pd.to_datetime(1.25e9 + np.arange(n), unit="s", utc=True),
-        "lat": 10.3, "lon": 20.5, "surface": 1, "pixel": np.arange(n) % 4 + 1, "xco": xco,
+        "lat": 10.3, "lon": 20.5, "surface": 1, "pixel": np.arange(n) % 4 + 1, "xgas": xco,
         "dof": np.r_[np.full(n_good, 1.5), np.full(n_bad, 1.02)],
         "max_adjacent_diff": rng.gamma(2.0, 35.0, n)})
     qc_pre = pd.DataFrame({"sounding_id": table["sounding_id"], "qc": np.zeros(n, np.uint32)})
@@ -277,7 +277,7 @@ def test_filtered_rms_and_feature_fits_use_the_sra_of_the_filtered_soundings():
     old_cfg = cfgmod.instrument_config(
         cfgmod.load_config(overrides={"instruments": {"mopitt": {"feature_bias": {"anomalies": "prefilter_sra"}}}}))
     _, _, rms_old, _ = run_apply_filters(table, qc_pre, sra_out, applied, cands, old_cfg)
-    first_median = np.median(np.r_[good, table["xco"].to_numpy()[15:]])
+    first_median = np.median(np.r_[good, table["xgas"].to_numpy()[15:]])
     assert rms_old["sumsq_filtered"] == pytest.approx(np.sum((good - first_median) ** 2), rel=1e-6)
     assert rms_old["sumsq_filtered"] > 100 * rms["sumsq_filtered"]
 

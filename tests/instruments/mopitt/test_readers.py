@@ -93,7 +93,7 @@ def test_mopitt_reader_independent_file(tmp_path):
     table, prof = mopitt.canonical(raw)
     np.testing.assert_array_equal(table["lat"], geo["Latitude"])
     col = data["RetrievedCOTotalColumn"].astype(np.float64)
-    np.testing.assert_allclose(table["xco"], 1e9 * col[:, 0] / data["DryAirColumn"], rtol=1e-6)
+    np.testing.assert_allclose(table["xgas"], 1e9 * col[:, 0] / data["DryAirColumn"], rtol=1e-6)
     np.testing.assert_array_equal(table["pixel"], data["SwathIndex"][:, 0])
     # Fill values became NaN, and only at levels below the surface.
     assert np.isnan(prof["retrieved_vmr"][2, 1]) and np.isfinite(prof["retrieved_vmr"][2, 2])  # 850 hPa surface

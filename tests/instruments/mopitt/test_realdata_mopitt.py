@@ -41,7 +41,7 @@ def test_real_sample_ingests_every_sounding_with_xco_from_the_file(ingested):
     col = raw(path, "RetrievedCOTotalColumn")[:, 0].astype(np.float64)
     dry = raw(path, "DryAirColumn").astype(np.float64)
     want = (1e9 * col / dry).astype(np.float32)
-    np.testing.assert_array_equal(df["xco"].to_numpy(), want)  # float32 rounding of the same quotient
+    np.testing.assert_array_equal(df["xgas"].to_numpy(), want)  # float32 rounding of the same quotient
     assert 40 < np.median(want) < 150
     # Surface below 900 hPa: 472 real soundings. Their averaging kernels are packed in the file
     # (surface in the slot of the highest dropped level); read in slot order, none is input_fill.
@@ -95,9 +95,9 @@ def test_open_mopitt_on_the_real_sample():
     path = realdata(REAL_MOPITT)
     ds = satcol.open_mopitt(path)
     assert ds.sizes["sounding"] == N_REAL and ds.sizes["level"] == 10
-    assert ds["xco"].attrs["units"] == "1e-9" and "comment" in ds["snr_7a"].attrs
+    assert ds["xgas"].attrs["units"] == "1e-9" and "comment" in ds["snr_7a"].attrs
     col = raw(path, "RetrievedCOTotalColumn")[:, 0].astype(np.float64)
-    np.testing.assert_array_equal(ds["xco"].values, (1e9 * col / raw(path, "DryAirColumn")).astype(np.float32))
+    np.testing.assert_array_equal(ds["xgas"].values, (1e9 * col / raw(path, "DryAirColumn")).astype(np.float32))
     assert ds.attrs["product_version"] == 9 and ds.attrs["beta"] == 1
     # The 850-hPa-like case: a surface at 823 hPa has no 900 hPa slot, and its surface AK is slot 0.
     i = int(np.argmax(ds["psurf"].values < 900))

@@ -8,9 +8,9 @@ functions of its own); QC bits from the screening table ``config/instruments/gos
 (S23 Table 3, :mod:`satcol.instruments.gosat.screening`); no prefilter hooks (the screening is one stage);
 no footprints; correction ``s23_mlr`` (S23 Sect. 4.5, :mod:`satcol.instruments.gosat.mlr`).
 
-The core table's ``xco*`` columns hold the column of the file's own species (XCO2 in ppm from a
-C01S file, XCH4 in ppb from a C02S file), as docs/instruments.md says for the time before the
-``xgas`` rename; the diagnostics are the S23 screening and regression quantities.
+The core table's ``xgas*`` columns hold the column of the file's own species (XCO2 in ppm from a
+C01S file, XCH4 in ppb from a C02S file; docs/instruments.md); the diagnostics are the S23
+screening and regression quantities.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ N_LAYERS = 15
 #: Species of the two products, in product-code order: name, store column, export name, units,
 #: CF standard name, long name.
 SPECIES = (
-    Species("co2", "xco", "xco2", "1e-6", "mole_fraction_of_carbon_dioxide_in_air",
+    Species("co2", "xgas", "xco2", "1e-6", "mole_fraction_of_carbon_dioxide_in_air",
             "CO2 column-averaged dry-air mole fraction"),
-    Species("ch4", "xco", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
+    Species("ch4", "xgas", "xch4", "1e-9", "mole_fraction_of_methane_in_air",
             "CH4 column-averaged dry-air mole fraction"),
 )
 
@@ -115,7 +115,7 @@ def parse_filename(path) -> GosatFileInfo:
 
 
 def read(path) -> tuple[dict, dict]:
-    """One NIES L2 file as the canonical core table (``xco*`` = the file's species, ppm or ppb)
+    """One NIES L2 file as the canonical core table (``xgas*`` = the file's species, ppm or ppb)
     with GOSAT's diagnostics, and the profile arrays (:func:`satcol.instruments.gosat.reader.read_gosat`)."""
     t, p, info = reader.read_gosat(path)
     x = reader.SPECIES[info.species]["variable"]
@@ -123,8 +123,8 @@ def read(path) -> tuple[dict, dict]:
         "time": (np.asarray(t["time"], np.float64) * 1e6).astype("datetime64[us]"),
         "lat": t["lat"].astype(np.float32), "lon": t["lon"].astype(np.float32),
         "surface": t["surface"].astype(np.int8), "sza": t["sza"].astype(np.float32),
-        "psurf": t["psurf_hpa"].astype(np.float32), "xco": t[x].astype(np.float32),
-        "xco_err": t[f"{x}_error"].astype(np.float32), "xco_prior": t[f"{x}_apriori"].astype(np.float32),
+        "psurf": t["psurf_hpa"].astype(np.float32), "xgas": t[x].astype(np.float32),
+        "xgas_error": t[f"{x}_error"].astype(np.float32), "xgas_prior": t[f"{x}_apriori"].astype(np.float32),
         "dof": t["dof"].astype(np.float32),
         "gain_m": (np.asarray(t["gain"]).astype(str) == "M").astype(np.int8),
         "psurf_apriori": t["psurf_apriori_hpa"].astype(np.float32),
@@ -141,8 +141,8 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
     """Soundings missing a value the pipeline needs: time, position, the column, its error and
     prior, the a priori surface pressure, or a non-finite column AK, weight or prior profile
     (as :func:`satcol.instruments.gosat.reader.input_fill_mask` on the reader's names)."""
-    bad = np.zeros(len(table["xco"]), dtype=bool)
-    for key in ("lat", "lon", "xco", "xco_err", "xco_prior", "psurf_apriori"):
+    bad = np.zeros(len(table["xgas"]), dtype=bool)
+    for key in ("lat", "lon", "xgas", "xgas_error", "xgas_prior", "psurf_apriori"):
         bad |= ~np.isfinite(np.asarray(table[key], np.float64))
     bad |= np.isnat(np.asarray(table["time"]))
     for key in ("column_averaging_kernel", "pressure_weight", "prior_vmr"):

@@ -42,6 +42,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from satcol.instruments.mopitt import filters
+
 STAT_COLS = ["n", "yty"] + [f"xty{i}" for i in range(3)] + [f"xtx{i}{j}" for i in range(3) for j in range(3)]
 _LINEAR = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])  # [1, f-b] = [1, min + max]
 #: The pseudo-candidate whose rows hold every sounding of a surface (n, sum a, sum a^2): the
@@ -83,7 +85,7 @@ def partial_stats(df: pd.DataFrame, anomaly, use, candidates: dict, fixed_breakp
         rows.append({"candidate": ALL, "surface": surf, "breakpoint": 0.0, "n": float(y.size), "yty": float(y @ y),
                      **zero, "xty0": float(y.sum()), "xtx00": float(y.size)})
     for name, bps in stat_breakpoints(candidates, fixed_breakpoints).items():
-        f = df[name].to_numpy()[idx].astype(np.float64)
+        f = filters.field_values(df, name)[idx].astype(np.float64)
         ok = np.isfinite(f)
         for surf in (0, 1):
             m = ok & (surface == surf)
@@ -228,6 +230,6 @@ def apply_accepted(df: pd.DataFrame, accepted: list[dict]) -> np.ndarray:
     surface = df["surface"].to_numpy()
     for fit in accepted:
         m = surface == fit["surface"]
-        c = correction(fit, df[fit["candidate"]].to_numpy())
+        c = correction(fit, filters.field_values(df, fit["candidate"]))
         total += np.where(m & np.isfinite(c), c, 0.0)
     return total

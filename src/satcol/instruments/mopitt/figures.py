@@ -24,9 +24,9 @@ def fig1(table: pd.DataFrame, qc: np.ndarray, month: str, path):
         return
     res = 2.0
     key = (np.floor((t["lat"] + 90) / res) * 1000 + np.floor((t["lon"] + 180) / res)).to_numpy()
-    g = pd.DataFrame({"key": key, "pixel": t["pixel"].to_numpy(), "xco": t["xco"].to_numpy(),
+    g = pd.DataFrame({"key": key, "pixel": t["pixel"].to_numpy(), "xgas": t["xgas"].to_numpy(),
                       "lat": t["lat"].to_numpy(), "lon": t["lon"].to_numpy()})
-    m = g.pivot_table(index="key", columns="pixel", values="xco", aggfunc="mean")
+    m = g.pivot_table(index="key", columns="pixel", values="xgas", aggfunc="mean")
     cen = g.groupby("key")[["lat", "lon"]].mean()
     diff = (m.get(2) - m.get(4)).reindex(cen.index)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))

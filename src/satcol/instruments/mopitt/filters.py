@@ -22,6 +22,21 @@ from satcol.instruments.mopitt import qc as qcmod
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
 SURFACE_CODES = {"land": (1,), "water": (0,), "all": (0, 1, 2)}
 
+#: Filter fields (H19 Table 3's vocabulary, the names of the filter QC bits, of the candidates'
+#: rows in the diagnostics and of the filter files) that are not the store column of the same
+#: name: the XCO error is the canonical ``xgas_error`` column (issue 20 item 2).
+FIELD_COLUMNS = {"xco_err": "xgas_error"}
+
+
+def field_column(field: str) -> str:
+    """The store column a filter field or candidate reads (:data:`FIELD_COLUMNS`, else itself)."""
+    return FIELD_COLUMNS.get(field, field)
+
+
+def field_values(df: pd.DataFrame, field: str) -> np.ndarray:
+    """The values of filter field or candidate ``field`` in a sounding table (its column's)."""
+    return df[field_column(field)].to_numpy()
+
 
 def validate_filters(filters: list[dict], source: str) -> list[dict]:
     """Check every filter names a known field, operator and surface; ConfigError names it."""
@@ -30,7 +45,7 @@ def validate_filters(filters: list[dict], source: str) -> list[dict]:
         where = f"{source}: filter {i + 1}"
         if not isinstance(f, dict) or set(f) - {"field", "op", "threshold", "surface"} or not {"field", "op", "threshold"} <= set(f):
             raise ConfigError(f"{where}: needs keys field, op, threshold (and optional surface); got {f!r}")
-        if f["field"] not in COLUMNS or f["field"] in ("sounding_id", "source_file", "source_index", "time", "qc"):
+        if field_column(f["field"]) not in COLUMNS or f["field"] in ("sounding_id", "source_file", "source_index", "time", "qc"):
             raise ConfigError(f"{where}: unknown field {f['field']!r}")
         try:
             qcmod.filter_bit(f["field"])
@@ -66,7 +81,7 @@ def apply_filters(df: pd.DataFrame, filters: list[dict], qc: np.ndarray) -> np.n
     for f in filters:
         if f["surface"] not in on_surface:
             on_surface[f["surface"]] = np.isin(surface, SURFACE_CODES[f["surface"]])
-        values = df[f["field"]].to_numpy()
+        values = field_values(df, f["field"])
         with np.errstate(invalid="ignore"):
             hit = OPERATORS[f["op"]](values, f["threshold"]) & on_surface[f["surface"]]
         qcmod.set_bit(qc, qcmod.filter_bit(f["field"]), hit)
@@ -80,7 +95,7 @@ def load_candidates(path) -> dict:
     if not isinstance(cands, dict):
         raise ConfigError(f"{path}: expected a mapping with 'candidates'")
     for name, c in cands.items():
-        if name not in COLUMNS:
+        if field_column(name) not in COLUMNS:
             raise ConfigError(f"{path}: candidate {name!r} is not a field of the sounding table")
         lo, hi, n = c["bins"]
         if not (hi > lo and int(n) > 0):
@@ -111,7 +126,7 @@ def partial_diagnostics(df: pd.DataFrame, anomaly, in_sra, prefiltered, candidat
     labels = []
     for name, c in candidates.items():
         lo, hi, n = c["bins"]
-        b = binstats.bin_index(df[name].to_numpy(), lo, hi, int(n))
+        b = binstats.bin_index(field_values(df, name), lo, hi, int(n))
         # The bin (-2..n) in front of (surface, pixel) in the packed code, in place; the bin's
         # range is that of bin_index, not the month's: the same groups in the same order.
         lows = spans = None

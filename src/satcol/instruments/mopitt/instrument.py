@@ -27,9 +27,9 @@ COLUMNS = {
     "sounding_id": "int64", "source_file": "int32", "source_index": "int32",
     "time": "datetime64[us]", "lat": "float32", "lon": "float32", "pixel": "int8",
     "stare": "int16", "track": "int32", "surface": "int8", "sza": "float32", "vza": "float32",
-    "psurf": "float32", "dem": "float32", "xco": "float32", "xco_err": "float32",
-    "xco_err_smoothing": "float32", "xco_err_measurement": "float32",
-    "xco_prior": "float32", "dof": "float32", "chi2": "float32", "iterations": "int16",
+    "psurf": "float32", "dem": "float32", "xgas": "float32", "xgas_error": "float32",
+    "xgas_error_smoothing": "float32", "xgas_error_measurement": "float32",
+    "xgas_prior": "float32", "dof": "float32", "chi2": "float32", "iterations": "int16",
     "snr_5a": "float32", "snr_6a": "float32", "snr_7a": "float32", "emis_diff": "float32",
     "emis_err": "float32", "tsurf_diff": "float32", "modis_snow_ice": "float32",
     "anomaly_sum": "float32", "mean_ak": "float32", "max_adjacent_diff": "float32",
@@ -64,8 +64,8 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
     Any of lat, lon, xco, xco_err, psurf, dof, sza non-finite; a non-finite averaging-kernel
     element between two retrieved levels; a non-finite prior on a retrieved level.
     """
-    bad = np.zeros(len(table["xco"]), dtype=bool)
-    for key in ("lat", "lon", "xco", "xco_err", "psurf", "dof", "sza"):
+    bad = np.zeros(len(table["xgas"]), dtype=bool)
+    for key in ("lat", "lon", "xgas", "xgas_error", "psurf", "dof", "sza"):
         bad |= ~np.isfinite(table[key])
     valid = np.isfinite(profiles["retrieved_vmr"])
     ak = profiles["averaging_kernel"]
@@ -83,7 +83,7 @@ def input_fill_mask(table: dict, profiles: dict) -> np.ndarray:
 INSTRUMENT = Instrument(
     name="mopitt",
     title="MOPITT",
-    species=(Species("co", "xco", "xco", "1e-9", "mole_fraction_of_carbon_monoxide_in_air",
+    species=(Species("co", "xgas", "xco", "1e-9", "mole_fraction_of_carbon_monoxide_in_air",
                      "CO column-averaged dry-air mole fraction"),),
     file_pattern=fmt.FILENAME_RE,
     parse_filename=reader.parse_filename,

@@ -8,6 +8,7 @@ FIELD_UNITS = {
     "max_adjacent_diff": "ppb", "snr_5a": "1", "snr_6a": "1", "snr_7a": "1",
     "anomaly_sum": "flags", "trace_total_cov": "(log10 VMR)$^2$",
     "trace_meas_cov": "(log10 VMR)$^2$", "trace_smooth_cov": "(log10 VMR)$^2$", "dem": "m",
+    "xco_err": "ppb", "xgas": "ppb",
 }
 #: Readable names.
 FIELD_NAMES = {
@@ -19,4 +20,5 @@ FIELD_NAMES = {
     "anomaly_sum": "retrieval anomaly flags", "trace_total_cov": "trace of total error covariance",
     "trace_meas_cov": "trace of measurement error covariance",
     "trace_smooth_cov": "trace of smoothing error covariance", "dem": "surface altitude",
+    "xco_err": "XCO retrieval error", "xgas": "XCO",
 }

@@ -16,8 +16,9 @@ from satcol.core import binstats
 from satcol.core.timeutil import day_start_unix, parse_date
 from satcol.instruments.mopitt import feature_bias, filters, pixel_bias, prefilter, sra
 from satcol.instruments.mopitt import qc as qcmod
+from satcol.instruments.mopitt.filters import field_column
 
-TABLE_COLUMNS = ["sounding_id", "time", "lat", "lon", "pixel", "surface", "sza", "xco", "xco_err", "dof",
+TABLE_COLUMNS = ["sounding_id", "time", "lat", "lon", "pixel", "surface", "sza", "xgas", "xgas_error", "dof",
                  "modis_snow_ice", "qc"]
 
 
@@ -44,12 +45,12 @@ def check_aligned(a: pd.DataFrame, b: pd.DataFrame, what: str):
 
 
 #: Store columns the per-month stages read (issue #7: a stage reads only what it needs).
-PREFILTER_COLUMNS = ["sounding_id", "time", "qc", "sza", "modis_snow_ice", "surface", "pixel", "xco", "xco_err"]
-SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "xco_err", "dof"]
-CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xco"]
+PREFILTER_COLUMNS = ["sounding_id", "time", "qc", "sza", "modis_snow_ice", "surface", "pixel", "xgas", "xgas_error"]
+SRA2_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xgas", "xgas_error", "dof"]
+CORRECT_COLUMNS = ["sounding_id", "time", "surface", "pixel", "xgas"]
 #: ... and, with the candidate parameters and the applied filters' fields (:func:`with_fields`):
-SRA_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
-APPLY_FILTERS_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xco", "dof"]
+SRA_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xgas", "dof"]
+APPLY_FILTERS_COLUMNS = ["sounding_id", "time", "lat", "lon", "surface", "pixel", "xgas", "dof"]
 
 
 def with_feature_columns(columns: list[str], accepted: list[dict]) -> list[str]:
@@ -61,7 +62,8 @@ def with_fields(columns: list[str], candidates: dict, filters: list[dict] = ()) 
     """``columns`` plus the candidate parameters (the filter diagnostics and feature-fit
     statistics) and the fields of ``filters``: what :func:`run_sra` (``SRA_COLUMNS``) and
     :func:`run_apply_filters` (``APPLY_FILTERS_COLUMNS``) read of the store."""
-    return list(dict.fromkeys([*columns, *candidates, *(f["field"] for f in filters)]))
+    fields = [*candidates, *(f["field"] for f in filters)]
+    return list(dict.fromkeys([*columns, *map(field_column, fields)]))
 
 
 # 1. prefilter (per month) ------------------------------------------------------------------------
@@ -71,8 +73,8 @@ def run_prefilter(table: pd.DataFrame, config: dict, origin_s: float):
     out = pd.DataFrame({"sounding_id": table["sounding_id"].to_numpy(), "qc": qc})
     use = mopitt.qc.passes_prefilter(qc)
     partial = pixel_bias.partial_pixel_means(unix_seconds(table["time"]), table["surface"].to_numpy(),
-                                             table["pixel"].to_numpy(), table["xco"].to_numpy(),
-                                             table["xco_err"].to_numpy(), use, origin_s,
+                                             table["pixel"].to_numpy(), table["xgas"].to_numpy(),
+                                             table["xgas_error"].to_numpy(), use, origin_s,
                                              config["pixel_bias"]["preliminary_bin_days"])
     return out, partial
 
@@ -95,7 +97,7 @@ def run_sra(table, qc_pre, prelim, config, candidates, origin_s):
     use = prefilter.passes_prefilter(qc_pre["qc"].to_numpy())
     pc = pixel_bias.evaluate(prelim["fits"], t, table["surface"].to_numpy(), table["pixel"].to_numpy(),
                              origin_s, year_offset=prelim["year_offsets"])
-    xco_pc = table["xco"].to_numpy() - np.nan_to_num(pc)
+    xco_pc = table["xgas"].to_numpy() - np.nan_to_num(pc)
     region = sra.region_ids(table["lat"].to_numpy(), table["lon"].to_numpy(), t, use, s["lat_size_deg"],
                             s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
     res = sra.small_region_anomalies(xco_pc, table["dof"].to_numpy(), region, s["min_soundings"],
@@ -129,7 +131,7 @@ def filtered_sra(full_table, sra_out, kept, config):
     s = config["sra"]
     t = unix_seconds(full_table["time"])
     pc = sra_out["preliminary_pixel_correction"].to_numpy().astype(np.float64)
-    xco_pc = full_table["xco"].to_numpy() - np.nan_to_num(pc)
+    xco_pc = full_table["xgas"].to_numpy() - np.nan_to_num(pc)
     region = sra.region_ids(full_table["lat"].to_numpy(), full_table["lon"].to_numpy(), t, kept, s["lat_size_deg"],
                             s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
     return sra.small_region_anomalies(xco_pc, full_table["dof"].to_numpy(), region, s["min_soundings"],
@@ -194,7 +196,7 @@ def run_sra2(full_table, qc_filtered, accepted, config, origin_s):
     s = config["sra"]
     t = unix_seconds(full_table["time"])
     kept = qc_filtered["qc"].to_numpy() == 0
-    xco_fc = full_table["xco"].to_numpy() - feature_bias.apply_accepted(full_table, accepted)
+    xco_fc = full_table["xgas"].to_numpy() - feature_bias.apply_accepted(full_table, accepted)
     region = sra.region_ids(full_table["lat"].to_numpy(), full_table["lon"].to_numpy(), t, kept, s["lat_size_deg"],
                             s["lon_size_deg"], s["time_window"], s["overpass_gap_minutes"])
     res = sra.small_region_anomalies(xco_fc, full_table["dof"].to_numpy(), region, s["min_soundings"],
@@ -204,10 +206,10 @@ def run_sra2(full_table, qc_filtered, accepted, config, origin_s):
     if config["pixel_bias"]["final_estimator"] == "fixed_effects":
         # Every region of the second SRA constrains pixel differences: the fixed-effects model
         # needs no median, so H19's validity rule (>= 10 soundings, median DOF) is not required.
-        partial = pixel_bias.partial_fixed_effects(*args, xco_fc, full_table["xco_err"].to_numpy(),
+        partial = pixel_bias.partial_fixed_effects(*args, xco_fc, full_table["xgas_error"].to_numpy(),
                                                    region, kept, origin_s, bin_days)
     else:  # H19: mean SRA anomaly per pixel minus the all-pixel mean
-        partial = pixel_bias.partial_pixel_means(*args, res.anomaly, full_table["xco_err"].to_numpy(), res.valid,
+        partial = pixel_bias.partial_pixel_means(*args, res.anomaly, full_table["xgas_error"].to_numpy(), res.valid,
                                                  origin_s, bin_days)
     a = res.anomaly[res.valid]
     stats = {"n_valid_regions": res.n_valid_regions, "n_in_valid": int(a.size), "sumsq": float(np.sum(a * a))}
@@ -237,14 +239,14 @@ def run_correct(full_table, qc_filtered, accepted, final_fits, config, origin_s)
     fcorr = feature_bias.apply_accepted(full_table, accepted)
     pcorr = pixel_bias.evaluate(final_fits, t, full_table["surface"].to_numpy(), full_table["pixel"].to_numpy(),
                                 origin_s, events_s(config))
-    xco = full_table["xco"].to_numpy()
+    xco = full_table["xgas"].to_numpy()
     return pd.DataFrame({
         "sounding_id": full_table["sounding_id"].to_numpy(),
         "qc": qc_filtered["qc"].to_numpy().astype(qcmod.QC_DTYPE),
-        "xco": xco,
+        "xgas": xco,
         "feature_correction": fcorr.astype(np.float32),
         "pixel_correction": pcorr.astype(np.float32),
-        "xco_corrected": (xco - fcorr - pcorr).astype(np.float32),
+        "xgas_corrected": (xco - fcorr - pcorr).astype(np.float32),
     })
 
 

@@ -419,11 +419,11 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "surface": raw["SurfaceIndex"].astype(np.int8),
         "sza": raw["SolarZenithAngle"], "vza": raw["SatelliteZenithAngle"],
         "psurf": raw["SurfacePressure"], "dem": raw["DEMAltitude"],
-        "xco": _ppb(raw["RetrievedCOTotalColumn"][:, 0], dry),
-        "xco_err": _ppb(raw["RetrievedCOTotalColumn"][:, 1], dry),
-        "xco_err_smoothing": _ppb(diag[:, 0], dry) if diag is not None else nanarr,
-        "xco_err_measurement": _ppb(diag[:, 1], dry) if diag is not None else nanarr,
-        "xco_prior": _ppb(raw["APrioriCOTotalColumn"], dry),
+        "xgas": _ppb(raw["RetrievedCOTotalColumn"][:, 0], dry),
+        "xgas_error": _ppb(raw["RetrievedCOTotalColumn"][:, 1], dry),
+        "xgas_error_smoothing": _ppb(diag[:, 0], dry) if diag is not None else nanarr,
+        "xgas_error_measurement": _ppb(diag[:, 1], dry) if diag is not None else nanarr,
+        "xgas_prior": _ppb(raw["APrioriCOTotalColumn"], dry),
         "dof": raw["DegreesofFreedomforSignal"],
         "chi2": raw["SignalChi2"],
         "iterations": raw["RetrievalIterations"].astype(np.int16),
@@ -467,11 +467,11 @@ CANONICAL_FIELDS = {
     "vza": ("degree", "satellite zenith angle"),
     "psurf": ("hPa", "surface pressure"),
     "dem": ("m", "surface altitude (DEMAltitude)"),
-    "xco": ("1e-9", "column-average dry-air CO mole fraction, 1e9 RetrievedCOTotalColumn / DryAirColumn (H19 Eq. A1)"),
-    "xco_err": ("1e-9", "retrieval error of xco (RetrievedCOTotalColumn[:, 1] scaled like xco)"),
-    "xco_err_smoothing": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 0] scaled like xco (assumed the smoothing error)"),
-    "xco_err_measurement": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 1] scaled like xco (assumed the measurement error)"),
-    "xco_prior": ("1e-9", "a priori XCO, 1e9 APrioriCOTotalColumn / DryAirColumn"),
+    "xgas": ("1e-9", "column-average dry-air CO mole fraction, 1e9 RetrievedCOTotalColumn / DryAirColumn (H19 Eq. A1)"),
+    "xgas_error": ("1e-9", "retrieval error of XCO (RetrievedCOTotalColumn[:, 1] scaled like XCO)"),
+    "xgas_error_smoothing": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 0] scaled like XCO (assumed the smoothing error)"),
+    "xgas_error_measurement": ("1e-9", "RetrievedCOTotalColumnDiagnostics[:, 1] scaled like XCO (assumed the measurement error)"),
+    "xgas_prior": ("1e-9", "a priori XCO, 1e9 APrioriCOTotalColumn / DryAirColumn"),
     "dof": ("1", "degrees of freedom for signal, tr(A)"),
     "chi2": ("1", "SignalChi2, goodness of fit"),
     "iterations": ("1", "retrieval iterations"),
@@ -537,7 +537,7 @@ def open_mopitt(path):
     raw = read_mop02(path)
     info = raw["_info"]
     table, profiles = canonical(raw)
-    qc = np.zeros(len(table["xco"]), dtype=qcmod.QC_DTYPE)
+    qc = np.zeros(len(table["xgas"]), dtype=qcmod.QC_DTYPE)
     qcmod.set_bit(qc, "input_fill", input_fill_mask(table, profiles))
     data = {}
     for name, arr in table.items():
@@ -557,7 +557,8 @@ def open_mopitt(path):
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({"source_file": str(info.path), "mopitt_mode": info.mode,
                      "product_version": info.product, "processor_version": info.version,
-                     "beta": int(info.beta), "date": info.date.isoformat()})
+                     "beta": int(info.beta), "date": info.date.isoformat(),
+                     "satcol_species": "co", "satcol_species_comment": "xgas* hold the column average of CO (XCO)"})
     return ds
 
 

@@ -1,0 +1,107 @@
+"""Benchmark: the GOSAT chain on a synthetic record of every day (issue 22's GOSAT line).
+
+Usage:
+    python benchmarks/bench_gosat.py [--start 2010-01-01] [--end 2010-12-31] [--cores 2]
+                                     [--work benchmarks/work/gosat] [--record-start 2009-06-01]
+                                     [--record-end 2026-11-30]
+
+1. Writes a config with the GOSAT synthetic record from ``--start`` to ``--end``, every day
+   (``days_per_month: 31``; about 430 soundings a day of each species, the density of real NIES
+   SWIR L2 files: a few hundred a day), and synthesizes it (L2 files, TCCON files, the second
+   product version, in situ): not timed, it is the input.
+2. Runs ``snakemake gosat_all --cores N`` on it: ingest -> screening -> match-ups -> MLR ->
+   correction -> validation, figures, OSSE rows, version comparison, growth rate, exports and
+   super-observations of both species. Timed: wall seconds, and the CPU seconds of every job
+   (``getrusage(RUSAGE_CHILDREN)`` of the Snakemake process: every job's process tree).
+3. Projects the record from ``--record-start`` to ``--record-end`` linearly in days (every per-month
+   and per-species job reads each sounding a bounded number of times), on ``--cores`` cores:
+   CPU-s x record days / measured days / cores, beside the measured wall time scaled the same way.
+
+Writes ``--work``/bench_gosat.json and prints the Markdown rows for RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SYNTH_RULES = ["gosat_synthesize_month", "gosat_synthesize_tccon", "gosat_synthesize_tccon_ggg2014",
+               "gosat_synthesize_version_month", "gosat_insitu"]
+
+
+def _config(start: str, end: str) -> dict:
+    return {"synthetic": {"start": start, "end": end, "days_per_month": 1, "orbits_per_day": 1,
+                          "gosat": {"start": start, "end": end, "days_per_month": 31}}}
+
+
+def _snakemake(work: Path, cores: int, extra: list[str]) -> tuple[float, float]:
+    """Run snakemake in ``work``; (wall s, CPU s of its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(work),
+           "--configfile", str(work / "config.yaml"), "--cores", str(cores), "--quiet", *extra]
+    log = open(work / "snakemake.log", "a")
+    subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _soundings(work: Path) -> dict:
+    n = {}
+    for species in ("xco2", "xch4"):
+        total = 0
+        for rep in sorted((work / "results/gosat/store" / species).glob("*/report.json")):
+            doc = json.loads(rep.read_text())
+            total += int(doc.get("n_soundings", 0))
+        n[species] = total
+    return n
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--start", default="2010-01-01")
+    ap.add_argument("--end", default="2010-12-31")
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--work", default=str(HERE / "work" / "gosat"))
+    ap.add_argument("--record-start", default="2009-06-01", help="first day of the record to project (GOSAT L2: June 2009)")
+    ap.add_argument("--record-end", default="2026-11-30")
+    args = ap.parse_args(argv)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "config.yaml").write_text(yaml.safe_dump(_config(args.start, args.end)))
+    # the input: synthesized once, not timed (the 'all' target above is replaced by the rules)
+    t0 = time.perf_counter()
+    _snakemake(work, args.cores, ["--until", *SYNTH_RULES, "--", "gosat_all"])
+    synth_s = time.perf_counter() - t0
+    wall, cpu = _snakemake(work, args.cores, ["--", "gosat_all"])
+    days = (dt.date.fromisoformat(args.end) - dt.date.fromisoformat(args.start)).days + 1
+    record_days = (dt.date.fromisoformat(args.record_end) - dt.date.fromisoformat(args.record_start)).days + 1
+    factor = record_days / days
+    n = _soundings(work)
+    out = {"start": args.start, "end": args.end, "days": days, "cores": args.cores, "soundings": n,
+           "input_bytes": sum(p.stat().st_size for p in (work / "results/synthetic/gosat").rglob("*") if p.is_file()),
+           "synthesis_wall_s": synth_s, "chain_wall_s": wall, "chain_cpu_s": cpu,
+           "record": [args.record_start, args.record_end], "record_days": record_days,
+           "projected_cpu_s": cpu * factor, "projected_min_on_cores": cpu * factor / args.cores / 60.0,
+           "projected_wall_min": wall * factor / 60.0}
+    (work / "bench_gosat.json").write_text(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2))
+    print(f"| {args.start}..{args.end} ({days} days) | {n['xco2']:,} / {n['xch4']:,} | {wall:.1f} | {cpu:.1f} | "
+          f"{cpu * factor / args.cores / 60.0:.1f} | {wall * factor / 60.0:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
