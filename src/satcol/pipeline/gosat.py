@@ -12,8 +12,8 @@ and of its inputs' configs, input checksums).
 The store keeps the reader's GOSAT names (``xco2``/``xch4`` in ppm/ppb, ``aot_1p6``, ``dps_hpa``,
 ... of :data:`satcol.instruments.gosat.reader.TABLE_FIELDS`) with the ingest columns ``sounding_id``,
 ``source_file``, ``source_index`` and ``qc``: one store per species, read by this chain alone, in
-the product's names as MOPITT's store keeps its own diagnostics' (docs/instruments.md, "Kept as
-they were, on purpose"); the GOSAT declaration's ``canonical()`` gives the generic ``xgas*``.
+the product's names, as MOPITT's store keeps its own diagnostics'; the GOSAT declaration's
+``canonical()`` gives the generic ``xgas*`` (docs/instruments.md, "Generic names inside").
 """
 
 from __future__ import annotations
