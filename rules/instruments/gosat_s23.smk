@@ -20,6 +20,8 @@ rule gosat_synthesize_month:
         synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize/{ym}.log",
+    benchmark:
+        "results/benchmarks/gosat/synthesize/{ym}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -36,6 +38,8 @@ rule gosat_synthesize_tccon:
         synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize_tccon.log",
+    benchmark:
+        "results/benchmarks/gosat/synthesize_tccon.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -55,6 +59,8 @@ rule gosat_synthesize_tccon_ggg2014:
         variant="GGG2014",
     log:
         "results/logs/gosat/synthesize_tccon_ggg2014.log",
+    benchmark:
+        "results/benchmarks/gosat/synthesize_tccon_ggg2014.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -72,6 +78,8 @@ rule gosat_ingest:
         on_bad_input=cfg("on_bad_input"),
     log:
         "results/logs/gosat/ingest/{ym}.log",
+    benchmark:
+        "results/benchmarks/gosat/ingest/{ym}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -88,6 +96,8 @@ rule gosat_screening:
         report="results/gosat/screening/{species}.json",
     log:
         "results/logs/gosat/screening/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/screening/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -108,6 +118,8 @@ rule gosat_matchups:
         validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups", "mlr_tccon_variant")),
     log:
         "results/logs/gosat/matchups/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/matchups/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -131,6 +143,8 @@ rule gosat_matchups_training:
                     "tccon_variant": gosat_tccon_variants()[1]},
     log:
         "results/logs/gosat/matchups_training/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/matchups_training/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -148,6 +162,8 @@ rule gosat_mlr_fit:
         mlr=gosat_cfg("validation", only=("mlr_min_matchups",)),
     log:
         "results/logs/gosat/mlr_fit/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/mlr_fit/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -166,6 +182,8 @@ rule gosat_correct:
         "results/gosat/corrected/{species}.parquet",
     log:
         "results/logs/gosat/correct/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/correct/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -196,6 +214,8 @@ rule gosat_validation:
         min_matchups=gosat_cfg("validation", only=("min_matchups", "mlr_min_matchups")),
     log:
         "results/logs/gosat/validation/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/validation/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -218,6 +238,8 @@ rule gosat_figures:
         **{f"{name}_pdf": f"results/gosat/figures/{{species}}_{name}.pdf" for name in GOSAT_FIGURES},
     log:
         "results/logs/gosat/figures/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/figures/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -235,6 +257,8 @@ rule gosat_synthesize_version_month:
         synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "insitu", "ggg2014_minus_ggg2020")),
     log:
         "results/logs/gosat/synthesize_version/{ym}.log",
+    benchmark:
+        "results/benchmarks/gosat/synthesize_version/{ym}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -257,6 +281,8 @@ rule gosat_version_comparison:
         version=cfg("synthetic", "gosat", only=("compare_version",)),
     log:
         "results/logs/gosat/version_comparison.log",
+    benchmark:
+        "results/benchmarks/gosat/version_comparison.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -274,6 +300,8 @@ rule gosat_insitu:
         insitu=cfg("synthetic", "gosat", only=("insitu",)),
     log:
         "results/logs/gosat/insitu.log",
+    benchmark:
+        "results/benchmarks/gosat/insitu.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -295,6 +323,8 @@ rule gosat_growth_rate:
         growth_rate=gosat_cfg("growth_rate", drop=("stations",)),
     log:
         "results/logs/gosat/growth_rate.log",
+    benchmark:
+        "results/benchmarks/gosat/growth_rate.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -317,6 +347,8 @@ rule gosat_osse:
         osse=gosat_cfg("osse"),
     log:
         "results/logs/gosat/osse.log",
+    benchmark:
+        "results/benchmarks/gosat/osse.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -337,6 +369,8 @@ rule gosat_export:
         months=GOSAT.months,
     log:
         "results/logs/gosat/export/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/export/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -356,6 +390,8 @@ rule gosat_superobs:
         superobs=gosat_cfg("export", "superobs"),
     log:
         "results/logs/gosat/superobs/{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/superobs/{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -377,6 +413,8 @@ rule report_gosat_loso_table:
                category=REPORT_GOSAT, labels={"species": "{species}", "table": "leave one site out"}),
     log:
         "results/logs/gosat/report_loso_{species}.log",
+    benchmark:
+        "results/benchmarks/gosat/report_loso_{species}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -392,6 +430,8 @@ rule report_gosat_recovery_table:
                category=REPORT_GOSAT, labels={"species": "xco2, xch4", "table": "OSSE recovery"}),
     log:
         "results/logs/gosat/report_recovery.log",
+    benchmark:
+        "results/benchmarks/gosat/report_recovery.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
