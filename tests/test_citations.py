@@ -5,7 +5,7 @@ The rule, as the test applies it:
 
 - A citation is a repository path (``docs/...``, ``config/...``, ``report/...``, ``benchmarks/...``,
   ``rules/...``, ``scripts/...``, ``tests/...``, ``src/...``, ``data/...``) ending in a file
-  extension, or a bare upper-case document name such as ``METHODS.md`` or ``RESULTS.md``. Paths
+  extension, or a bare upper-case document name such as ``RESULTS.md``. Paths
   with a template in them (``{ym}``, ``<id>``) are output patterns, not citations, and are left
   out; so are run outputs (``benchmarks/results/``, written by the benchmarks) and paths
   starting with ``../`` or ``results/`` (outside the repository, or a run's output: neither is
@@ -16,7 +16,7 @@ The rule, as the test applies it:
   (a heading numbered 5; ``6b`` and ranges ``4-7`` check the number(s)), and
   ``docs/x.md, "Title"`` (a heading starting with Title, case aside, after its number).
 
-Checked to fail: a docstring citing ``METHODS.md``, ``docs/method.md``, ``docs/methods.md
+Checked to fail: a docstring citing ``MISSING.md``, ``docs/method.md``, ``docs/methods.md
 sect. 12`` or ``docs/paper-vs-run.md#h19_no_such_row`` is reported (see the test below).
 """
 
@@ -136,7 +136,7 @@ def test_the_check_finds_wrong_citations():
     good = ('"""York fit (docs/methods.md sect. 1-3); rows in docs/paper-vs-run.md#h19_method_ii_bias; '
             'see docs/design.md, "Layers"; benchmarks/RESULTS.md; output benchmarks/x/{ym}.tsv."""')
     assert citation_problems(good, citing) == []
-    bad = ('"""See METHODS.md; docs/method.md; docs/methods.md sect. 12; '
+    bad = ('"""See MISSING.md; docs/method.md; docs/methods.md sect. 12; '
            'docs/paper-vs-run.md#h19_no_such_row; docs/design.md, "No such title"."""')
     assert [p.split(":")[0] for p in citation_problems(bad, citing)] == [
-        "docs/method.md", "docs/methods.md", "docs/paper-vs-run.md", "docs/design.md", "METHODS.md"]
+        "docs/method.md", "docs/methods.md", "docs/paper-vs-run.md", "docs/design.md", "MISSING.md"]
