@@ -1,10 +1,10 @@
 """CF-1.8 super-observation files of one GOSAT species, one per month (thin wrapper)."""
 
-import numpy as np
 import pandas as pd
 
 from satcol.core import logutil, provenance, timeutil
 from satcol.export import gosat as export
+from satcol.pipeline import gosat as workflow
 
 log = logutil.setup(snakemake.log[0])  # noqa: F821
 inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params  # noqa: F821
@@ -12,10 +12,7 @@ cfg = dict(params.superobs)
 corrected = pd.read_parquet(inp.corrected).set_index("sounding_id", drop=False)
 upstream = [provenance.recorded_config_hash(inp.corrected)]
 for month, table_path, prof_path, path in zip(params.months, inp.tables, inp.profiles, out, strict=True):
-    table = pd.read_parquet(table_path)
-    corr = corrected.loc[table["sounding_id"].to_numpy()].reset_index(drop=True)
-    with np.load(prof_path) as f:
-        profiles = {k: f[k] for k in f.files if k != "sounding_id"}
+    table, corr, profiles = workflow.read_store_month(table_path, prof_path, corrected)
     origin = timeutil.day_start_unix(pd.Timestamp(f"{month}-01").date())
     so = export.superobs(table, corr, profiles, w.species, cfg, origin)
     n_kept = int((corr["qc"] == 0).sum())

@@ -218,6 +218,17 @@ def write_store(table: pd.DataFrame, profiles: dict, report: dict, table_path, p
     ioutil.write_json(report, report_path)
 
 
+def read_store_month(table_path, profiles_path, corrected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One month of a species' store as :func:`write_store` wrote it, with the corrected record's
+    rows of its soundings in store order (``corrected`` indexed by ``sounding_id``): the table,
+    those corrected rows and the profile arrays (without the sounding ids)."""
+    table = pd.read_parquet(table_path)
+    corr = corrected.loc[table["sounding_id"].to_numpy()].reset_index(drop=True)
+    with np.load(profiles_path) as f:
+        profiles = {k: f[k] for k in f.files if k != "sounding_id"}
+    return table, corr, profiles
+
+
 def read_store(paths) -> pd.DataFrame:
     """The store tables of several months, concatenated in the order given."""
     return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)

@@ -383,13 +383,7 @@ def canonical(raw: dict) -> tuple[dict, dict]:
     """
     n = raw["Latitude"].shape[0]
     dry = raw["DryAirColumn"].astype(np.float64)
-    psurf = raw["SurfacePressure"].astype(np.float64)
-    retrieved = np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 0],
-                                raw["RetrievedCOMixingRatioProfile"][:, :, 0]], axis=1)
-    retrieved_err = np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 1],
-                                    raw["RetrievedCOMixingRatioProfile"][:, :, 1]], axis=1)
-    prior = np.concatenate([raw["APrioriCOSurfaceMixingRatio"][:, None, 0],
-                            raw["APrioriCOMixingRatioProfile"][:, :, 0]], axis=1)
+    retrieved, retrieved_err, prior = _slot_profiles(raw)
     A = raw["RetrievalAveragingKernelMatrix"]
     valid = np.isfinite(retrieved)
     n_levels = valid.sum(axis=1)
@@ -442,15 +436,33 @@ def canonical(raw: dict) -> tuple[dict, dict]:
         "cloud_description": raw["CloudDescription"].astype(np.int16),
         "n_levels": n_levels.astype(np.int8),
     }
-    profiles = {  # (copy=False: most are float32 already; the AKs alone are 90 MB a day)
-        "pressure": levels.level_pressures(psurf).astype(np.float32),
+    return table, _profile_arrays(raw, retrieved, retrieved_err, prior)
+
+
+def _slot_profiles(raw: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Retrieved VMR, its error and the prior VMR on satcol's 10 slots (surface value first)."""
+    retrieved = np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 0],
+                                raw["RetrievedCOMixingRatioProfile"][:, :, 0]], axis=1)
+    retrieved_err = np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 1],
+                                    raw["RetrievedCOMixingRatioProfile"][:, :, 1]], axis=1)
+    prior = np.concatenate([raw["APrioriCOSurfaceMixingRatio"][:, None, 0],
+                            raw["APrioriCOMixingRatioProfile"][:, :, 0]], axis=1)
+    return retrieved, retrieved_err, prior
+
+
+def _profile_arrays(raw: dict, retrieved, retrieved_err, prior) -> dict:
+    """The canonical profile arrays (float32) from the raw arrays and :func:`_slot_profiles`:
+    level pressures from the surface pressure (hPa), column kernel = TotalColumnAveragingKernel
+    x 1e9 / DryAirColumn (1e-9 per log10 VMR)."""
+    dry = raw["DryAirColumn"].astype(np.float64)
+    return {  # (copy=False: most are float32 already; the AKs alone are 90 MB a day)
+        "pressure": levels.level_pressures(raw["SurfacePressure"].astype(np.float64)).astype(np.float32),
         "retrieved_vmr": retrieved.astype(np.float32, copy=False),
         "retrieved_vmr_err": retrieved_err.astype(np.float32, copy=False),
         "prior_vmr": prior.astype(np.float32, copy=False),
-        "averaging_kernel": A.astype(np.float32, copy=False),
+        "averaging_kernel": raw["RetrievalAveragingKernelMatrix"].astype(np.float32, copy=False),
         "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
     }
-    return table, profiles
 
 
 #: Canonical sounding fields: name -> (units, meaning). The meaning of each product element they
@@ -602,15 +614,4 @@ def profile_rows(path, rows: np.ndarray, n_expected: int | None = None) -> dict:
             _fill_to_nan(arr, _fill_value(ds))
             raw[name] = arr
     _surface_to_slot_zero(raw)
-    dry = raw["DryAirColumn"].astype(np.float64)
-    return {
-        "pressure": levels.level_pressures(raw["SurfacePressure"].astype(np.float64)).astype(np.float32),
-        "retrieved_vmr": np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 0],
-                                         raw["RetrievedCOMixingRatioProfile"][:, :, 0]], axis=1),
-        "retrieved_vmr_err": np.concatenate([raw["RetrievedCOSurfaceMixingRatio"][:, None, 1],
-                                             raw["RetrievedCOMixingRatioProfile"][:, :, 1]], axis=1),
-        "prior_vmr": np.concatenate([raw["APrioriCOSurfaceMixingRatio"][:, None, 0],
-                                     raw["APrioriCOMixingRatioProfile"][:, :, 0]], axis=1),
-        "averaging_kernel": raw["RetrievalAveragingKernelMatrix"],
-        "column_averaging_kernel": (raw["TotalColumnAveragingKernel"] * (1e9 / dry)[:, None]).astype(np.float32),
-    }
+    return _profile_arrays(raw, *_slot_profiles(raw))
