@@ -67,7 +67,7 @@ class ProfileReader:
         instrument = attrs.get("satcol_instrument", "mopitt")
         self.instrument = instrument.decode() if isinstance(instrument, bytes) else str(instrument)
         if self.storage == SOURCE:
-            if _row_reader(self.instrument) is None:
+            if _instrument(self.instrument).profile_rows is None:
                 self.close()
                 raise BadInputError(self.path, "unsupported_format", f"profiles stored as pointers to the L2 files, "
                                     f"but satcol reads no {self.instrument} profiles from L2 files",
@@ -99,7 +99,7 @@ class ProfileReader:
 
     def dims(self, name: str) -> tuple:
         """Dimension names of profile ``name`` (first ``sounding``), as the instrument declares them."""
-        return _declared(self.instrument)[name][0]
+        return _instrument(self.instrument).profile_vars[name][0]
 
     def read(self, rows: np.ndarray, variables) -> dict:
         """``{name: array}`` of ``variables`` for the table rows ``rows`` (sorted, unique)."""
@@ -108,7 +108,7 @@ class ProfileReader:
             return {v: read_rows(self._f[v], rows) for v in variables}
         if rows.size and (rows[0] < 0 or rows[-1] >= self.n or np.any(np.diff(rows) <= 0)):
             raise ValueError(f"{self.path}: rows must be increasing and within 0-{self.n - 1}")
-        decl = _declared(self.instrument)
+        inst = _instrument(self.instrument)
         parts = {v: [] for v in variables}
         file_of = np.searchsorted(self.row_start, rows, side="right") - 1
         bounds = np.flatnonzero(np.diff(file_of, prepend=-1, append=len(self.sources) + 1))
@@ -121,30 +121,18 @@ class ProfileReader:
             if src.stat().st_size != self.sizes[k]:
                 raise BadInputError(src, "source_changed", f"L2 file has {src.stat().st_size} bytes, the store "
                                     f"{self.path} was ingested from {self.sizes[k]}: re-ingest the month", "source_size")
-            got = _row_reader(self.instrument)(src, rows[b0:b1] - self.row_start[k], int(self.n_rows[k]))
+            got = inst.profile_rows(src, rows[b0:b1] - self.row_start[k], int(self.n_rows[k]))
             for v in variables:
                 parts[v].append(got[v])
-        return {v: np.concatenate(parts[v]) if parts[v] else
-                np.zeros((0,) + _trailing_shape(self.instrument, decl[v][0]), dtype=np.float32) for v in variables}
+        empty = {v: (0,) + tuple(inst.profile_dims[d] for d in inst.profile_vars[v][0][1:]) for v in variables}
+        return {v: np.concatenate(parts[v]) if parts[v] else np.zeros(empty[v], dtype=np.float32) for v in variables}
 
 
-def _row_reader(instrument: str):
-    """The instrument's reader of profile rows from its L2 files, or None."""
+def _instrument(name: str):
+    """The registered instrument of a store (imported here: the registry imports the readers)."""
     from satcol import instruments
 
-    return instruments.get(instrument).profile_rows
-
-
-def _declared(instrument: str) -> dict:
-    from satcol import instruments
-
-    return instruments.get(instrument).profile_vars
-
-
-def _trailing_shape(instrument: str, dims) -> tuple:
-    from satcol import instruments
-
-    return tuple(instruments.get(instrument).profile_dims[d] for d in dims[1:])
+    return instruments.get(name)
 
 
 def open_profiles(profiles_path) -> ProfileReader:
