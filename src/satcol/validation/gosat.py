@@ -624,13 +624,10 @@ def add_corrected_deltas(m_wide: pd.DataFrame, m_strict: pd.DataFrame, fits: dic
     for m in (m_wide, m_strict):
         m["delta_corr"] = gosat_mlr.corrected_column(m["x_gosat"].to_numpy(np.float64), m, fits, terms) \
             - m["x_tccon"].to_numpy(np.float64)
-    if train is None:
-        m_wide["delta_loso"], loso_sites = leave_one_site_out(m_wide, terms, species, min_matchups=mlr_min_matchups)
-    else:
-        m_wide["delta_loso"], loso_sites = leave_one_site_out(train, terms, species, evaluate=m_wide,
-                                                              min_matchups=mlr_min_matchups)
-    m_strict["delta_loso"], _ = leave_one_site_out(m_wide if train is None else train, terms, species,
-                                                   evaluate=m_strict, min_matchups=mlr_min_matchups)
+    base = m_wide if train is None else train
+    m_wide["delta_loso"], loso_sites = leave_one_site_out(base, terms, species, evaluate=None if train is None else m_wide,
+                                                          min_matchups=mlr_min_matchups)
+    m_strict["delta_loso"], _ = leave_one_site_out(base, terms, species, evaluate=m_strict, min_matchups=mlr_min_matchups)
     if not terms["correct"]:
         for m in (m_wide, m_strict):
             m["delta_loso"] = m["delta"]
