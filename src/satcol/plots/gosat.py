@@ -30,9 +30,9 @@ figstyle.apply()
 #: regression refitted without the match-up's site (leave one site out, the out-of-sample view).
 STAGES = {"before": "delta", "after": "delta_loso"}
 STAGE_COLORS = {"before": OKABE_ITO["orange"], "after": OKABE_ITO["blue"]}
-#: S23 Table 6 categories (surface, gain).
-CATEGORIES = (("land", "H"), ("land", "M"), ("ocean", "H"))
-UNITS = {"xco2": "ppm", "xch4": "ppb"}
+#: S23 Table 6 categories (surface, gain), and the species' units, as the validation tables have them.
+CATEGORIES = gosat_validation.TABLE6
+UNITS = gosat_validation.UNITS
 NAMES = {"xco2": "XCO$_2$", "xch4": "XCH$_4$"}
 TERM_LABELS = {"aot_1p6": ("AOT at 1.6 µm", "1"), "dps_hpa": ("retrieved − a priori surface pressure", "hPa"),
                "albedo_o2a": ("O$_2$ A-band albedo", "1")}
