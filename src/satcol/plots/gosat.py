@@ -38,8 +38,9 @@ TERM_LABELS = {"aot_1p6": ("AOT at 1.6 µm", "1"), "dps_hpa": ("retrieved − a 
                "albedo_o2a": ("O$_2$ A-band albedo", "1")}
 
 
-def _dlabel(species: str) -> str:
-    return label(f"GOSAT − TCCON {NAMES.get(species, species)}", UNITS.get(species, "1"))
+def _dlabel(species: str, prefix: str = "") -> str:
+    """Axis label of a GOSAT − TCCON difference, after ``prefix`` ("site bias, "), with its unit."""
+    return label(f"{prefix}GOSAT − TCCON {NAMES.get(species, species)}", UNITS.get(species, "1"))
 
 
 def _once(m: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +144,7 @@ def site_bias_map(site_table: pd.DataFrame, sites: pd.DataFrame, species: str, p
         plots._coastlines(ax)
         ax.set_title(f"{stage} correction" + (" (leave one site out)" if stage == "after" else ""))
         plt.colorbar(sc, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02,
-                     label=label(f"site bias, GOSAT − TCCON {NAMES.get(species, species)}", UNITS.get(species, "1")))
+                     label=_dlabel(species, "site bias, "))
     fig.tight_layout()
     plots._save(fig, path)
     return s
@@ -169,7 +170,7 @@ def site_bias_bars(site_table: pd.DataFrame, sites: pd.DataFrame, species: str, 
     ax.set_xticks(np.arange(len(order)), [f"{x} ({lat[x]:.0f})" for x in order], rotation=60, ha="right")
     ax.axhline(0.0, color=figstyle.REFERENCE_COLOR, lw=0.8)
     ax.set_xlabel("TCCON site (latitude, deg N)")
-    ax.set_ylabel(label(f"site bias ± SD, GOSAT − TCCON {NAMES.get(species, species)}", UNITS.get(species, "1")))
+    ax.set_ylabel(_dlabel(species, "site bias ± SD, "))
     ax.legend(loc="best")
     fig.tight_layout()
     plots._save(fig, path)
