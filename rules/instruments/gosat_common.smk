@@ -27,6 +27,15 @@ def satcol_config_path(p):
     return resolve_path(p, workflow.basedir)
 
 
+def gosat_synthetic(uses=()):
+    """synthetic.gosat for a synthesis job's params: without the record period (the job's days
+    come through params of their own) nor the blocks of the other synthetic products
+    (compare_version, insitu, ggg2014_minus_ggg2020), except those in ``uses``: a change of one
+    reruns only the jobs that read it."""
+    others = tuple(k for k in ("compare_version", "insitu", "ggg2014_minus_ggg2020") if k not in uses)
+    return cfg("synthetic", "gosat", drop=("start", "end", "days_per_month") + others)
+
+
 def gosat_tccon_variants():
     """(validation, training) TCCON versions: instruments.gosat.validation.tccon_variant, and
     mlr_tccon_variant for the MLR fit (default: the validation's)."""

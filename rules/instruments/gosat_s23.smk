@@ -17,7 +17,7 @@ rule gosat_synthesize_month:
     params:
         # A month depends on its days and on how a day is simulated, not on the record's period.
         days=lambda w: GOSAT.days[w.ym],
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
+        synthetic_gosat=gosat_synthetic(),
     log:
         "results/logs/gosat/synthesize/{ym}.log",
     benchmark:
@@ -35,7 +35,7 @@ rule gosat_synthesize_tccon:
         directory("results/synthetic/gosat_tccon"),
     params:
         days=GOSAT.all_days,
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu", "ggg2014_minus_ggg2020")),
+        synthetic_gosat=gosat_synthetic(),
     log:
         "results/logs/gosat/synthesize_tccon.log",
     benchmark:
@@ -55,7 +55,7 @@ rule gosat_synthesize_tccon_ggg2014:
         directory("results/synthetic/gosat_tccon_ggg2014"),
     params:
         days=GOSAT.all_days,
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "compare_version", "insitu")),
+        synthetic_gosat=gosat_synthetic(uses=("ggg2014_minus_ggg2020",)),
         variant="GGG2014",
     log:
         "results/logs/gosat/synthesize_tccon_ggg2014.log",
@@ -254,7 +254,7 @@ rule gosat_synthesize_version_month:
         directory("results/synthetic/gosat_version/{ym}"),
     params:
         days=lambda w: GOSAT.days[w.ym],
-        synthetic_gosat=cfg("synthetic", "gosat", drop=("start", "end", "days_per_month", "insitu", "ggg2014_minus_ggg2020")),
+        synthetic_gosat=gosat_synthetic(uses=("compare_version",)),
     log:
         "results/logs/gosat/synthesize_version/{ym}.log",
     benchmark:
