@@ -129,25 +129,12 @@ def run_layout(layout: str, files: list[Path], month_dir: Path, out: Path, cfg: 
             "candidates_wall_s": cand_wall, "export_cpu_s": exp_cpu, "export_wall_s": exp_wall}
 
 
-def compare(a: Path, b: Path) -> dict:
-    """Every variable of two netCDF files compared (values and dtypes); attributes not compared
-    (provenance differs)."""
-    import xarray as xr
+def compare(a: Path, b: Path) -> list[str]:
+    """Every variable of two netCDF files compared by value (attributes not: provenance differs):
+    the differences, as :mod:`compare_products` reports them (empty: identical)."""
+    from compare_products import _compare_nc  # benchmarks/, on the path of this script
 
-    out = {}
-    with xr.open_dataset(a, decode_times=False) as x, xr.open_dataset(b, decode_times=False) as y:
-        names = sorted(set(x.variables) | set(y.variables))
-        for v in names:
-            if v not in x.variables or v not in y.variables:
-                out[v] = "missing in one file"
-                continue
-            xv, yv = x[v].values, y[v].values
-            same = xv.dtype == yv.dtype and xv.shape == yv.shape and (
-                np.array_equal(xv, yv, equal_nan=xv.dtype.kind in "fc"))
-            if not same:
-                out[v] = "differs"
-        out["n_variables"] = len(names)
-    return out
+    return _compare_nc(a, b, {}, 0.0)
 
 
 def main():
