@@ -63,7 +63,7 @@ def run_layout(layout: str, files: list[Path], month_dir: Path, out: Path, cfg: 
     d = out / layout
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
-    res = month_dir / "results"
+    res = month_dir / "results" / "mopitt"  # the MOPITT products of the run (docs/outputs.md)
     for f in files:
         drop_from_page_cache(f)
     orig = store.MonthStoreWriter.__init__

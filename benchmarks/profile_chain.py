@@ -37,9 +37,9 @@ from satcol.instruments.mopitt import filters, qcchain  # noqa: E402
 
 
 def load(month_dir: Path, days: int):
-    res = month_dir / "results"
+    res = month_dir / "results" / "mopitt"  # the MOPITT products of the run (docs/outputs.md)
     ym = "2010-04"
-    table = store.read_soundings(res / f"store/mopitt/{ym}/soundings.parquet")
+    table = store.read_soundings(res / f"store/{ym}/soundings.parquet")
     day = (table["sounding_id"].to_numpy() // 10_000_000) % 100
     table = table[day <= days].reset_index(drop=True)
     cfg = load_config(overrides=yaml.safe_load((month_dir / "config.yaml").read_text()))

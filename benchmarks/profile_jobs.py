@@ -52,12 +52,12 @@ def main():
     ap.add_argument("--profile", default="")
     ap.add_argument("--top", type=int, default=25)
     args = ap.parse_args()
-    res = Path(args.month_dir) / "results"
+    res = Path(args.month_dir) / "results" / "mopitt"  # the MOPITT products of the run (docs/outputs.md)
     out = Path(args.out or tempfile.mkdtemp(prefix="profile_jobs_"))
     out.mkdir(parents=True, exist_ok=True)
     cfg = load_config(overrides=yaml.safe_load((Path(args.month_dir) / "config.yaml").read_text()))
     origin = float(pd.Timestamp(f"{YM}-01", tz="UTC").timestamp())
-    tbl = res / f"store/mopitt/{YM}/soundings.parquet"
+    tbl = res / f"store/{YM}/soundings.parquet"
     cands = filters.load_candidates(HERE.parent / cfg["filters"]["candidates"])
     with open(res / "filters/applied.yaml") as f:
         applied = filters.validate_filters(yaml.safe_load(f)["filters"], res / "filters/applied.yaml")
