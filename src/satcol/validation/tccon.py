@@ -31,7 +31,6 @@ _PRESSURE_TO_HPA = {"hpa": 1.0, "mbar": 1.0, "atm": 1013.25, "pa": 0.01}
 #: the ``time`` dimension, both in ppm (the variable names say so); XCH4 is returned in ppb as
 #: everywhere in satcol (GOSAT training against GGG2014, S23 Sect. 4.5).
 GGG2014_GASES = {"xco2": ("xco2_ppm", "xco2_ppm_error", "ppm"), "xch4": ("xch4_ppm", "xch4_ppm_error", "ppb")}
-_MOLE_FRACTION_SCALE = {"ppm": 1e-6, "ppb": 1e-9, "ppt": 1e-12, "1": 1.0, "parts": 1.0}
 
 
 def site_of(path) -> str:
@@ -120,10 +119,9 @@ def read_ggg2014(path, period=None) -> dict:
                 v, data = _var(nc, path, vname)
                 # the unit as the file states it (ppm in the public files; "ppm" assumed when absent)
                 src = str(getattr(v, "units", "ppm")).strip().lower() or "ppm"
-                if src not in _MOLE_FRACTION_SCALE:
+                if src not in _PARTS:
                     raise BadInputError(path, "bad_units", f"unknown mole-fraction units {src!r}", vname)
-                gases[key if vname == name else f"{key}_error"] = data * (_MOLE_FRACTION_SCALE[src]
-                                                                         / _MOLE_FRACTION_SCALE[unit])
+                gases[key if vname == name else f"{key}_error"] = data * (_PARTS[src] / _PARTS[unit])
         aicf = None
         if "xco_aicf" in nc.variables:
             aicf = _var(nc, path, "xco_aicf")[1]
