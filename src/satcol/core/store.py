@@ -213,6 +213,16 @@ def old_column_name(name: str) -> str | None:
     return "xco" + ("_err" + rest[6:] if rest.startswith("_error") else rest)
 
 
+def old_names_error(path, renamed: list[tuple[str, str]]):
+    """The BadInputError for a file written before the generic names: ``renamed`` lists its
+    (old, new) column names; it names the rerun that rewrites the file."""
+    from satcol.core.errors import BadInputError
+
+    return BadInputError(path, "old_column_names", "written before satcol named the column average generically ("
+                         + ", ".join(f"{o} is now {c}" for o, c in renamed) + "); rerun the stages that wrote it, "
+                         "e.g. snakemake --forcerun ingest (or delete results/ and run again)", renamed[0][1])
+
+
 def _check_columns(path, columns) -> None:
     """A clear error for a per-sounding table without a requested column: one written by a satcol
     from before the generic names (``xco`` for ``xgas``, ...) names the rerun that rewrites it;
@@ -225,10 +235,7 @@ def _check_columns(path, columns) -> None:
         return
     renamed = [(old_column_name(c), c) for c in missing if old_column_name(c) in have]
     if renamed:
-        raise BadInputError(path, "old_column_names",
-                            "written before satcol named the column average generically ("
-                            + ", ".join(f"{o} is now {c}" for o, c in renamed) + "); rerun the stages that wrote it, e.g. "
-                            "snakemake --forcerun ingest (or delete results/ and run again)", missing[0])
+        raise old_names_error(path, renamed)
     raise BadInputError(path, "missing_column", f"no column {', '.join(missing)} (has {', '.join(sorted(have))})",
                         missing[0])
 

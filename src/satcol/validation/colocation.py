@@ -421,13 +421,11 @@ def _missing_candidate_variable(path, f, name):
     """BadInputError for a candidates file without ``name``; one written before the generic
     names (``xco`` for ``xgas``) names the rerun."""
     from satcol.core.errors import BadInputError
-    from satcol.core.store import old_column_name
+    from satcol.core.store import old_column_name, old_names_error
 
     old = old_column_name(name)
     if old is not None and old in f:
-        raise BadInputError(path, "old_column_names", f"written before satcol named the column average generically "
-                            f"({old} is now {name}); rerun from ingest: snakemake --forcerun ingest "
-                            "(or delete results/ and run again)", name)
+        raise old_names_error(path, [(old, name)])
     raise BadInputError(path, "missing_dataset", "colocation candidates file without this variable", name)
 
 
