@@ -16,10 +16,10 @@ train = None if inp.train == inp.wide else pd.read_parquet(inp.train)
 tables = workflow.validation(wide, pd.read_parquet(inp.strict), fits, spec, w.species,
                              int(params.min_matchups["min_matchups"]),
                              int(params.min_matchups["mlr_min_matchups"]), m_train=train)
-for name in ("table6", "table7", "sites", "summary", "loso", "loso_sites"):
+names = ("table6", "table7", "sites", "summary", "loso", "loso_sites")
+for name in names:
     ioutil.write_csv(tables[name], out[name])
-ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in ("table6", "table7", "sites", "summary",
-                                                                            "loso", "loso_sites")],
+ioutil.write_json({"species": w.species, "tables": [str(out[n]) for n in names],
                    "provenance": provenance.provenance(dict(params.min_matchups), inputs=[inp.coefficients, inp.terms],
                                                        upstream=[provenance.recorded_config_hash(p)
                                                                  for p in dict.fromkeys((inp.wide, inp.strict,
