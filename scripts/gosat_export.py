@@ -12,8 +12,8 @@ inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, sn
 corrected = pd.read_parquet(inp.corrected).set_index("sounding_id", drop=False)
 registry = instrument.qc_registry(inp.screening)
 upstream = [provenance.recorded_config_hash(inp.corrected)]
-for month, table_path, prof_path, path in zip(params.months, inp.tables, inp.profiles, out, strict=True):
-    table, corr, profiles = workflow.read_store_month(table_path, prof_path, corrected)
+months = workflow.read_store_months(params.years, inp.tables, inp.profiles, corrected, params.months)
+for (month, table_path, prof_path, table, corr, profiles), path in zip(months, out, strict=True):
     prov = provenance.provenance({"species": w.species}, inputs=[table_path, prof_path], upstream=upstream)
     export.write(export.sounding_dataset(table, corr, profiles, registry, w.species, prov, month), path)
     log.info("GOSAT %s export %s: %d soundings, %d kept", w.species, month, len(table), int((corr["qc"] == 0).sum()))

@@ -11,8 +11,8 @@ inp, out, w, params = snakemake.input, snakemake.output, snakemake.wildcards, sn
 cfg = dict(params.superobs)
 corrected = pd.read_parquet(inp.corrected).set_index("sounding_id", drop=False)
 upstream = [provenance.recorded_config_hash(inp.corrected)]
-for month, table_path, prof_path, path in zip(params.months, inp.tables, inp.profiles, out, strict=True):
-    table, corr, profiles = workflow.read_store_month(table_path, prof_path, corrected)
+months = workflow.read_store_months(params.years, inp.tables, inp.profiles, corrected, params.months)
+for (month, table_path, prof_path, table, corr, profiles), path in zip(months, out, strict=True):
     origin = timeutil.day_start_unix(pd.Timestamp(f"{month}-01").date())
     so = export.superobs(table, corr, profiles, w.species, cfg, origin)
     n_kept = int((corr["qc"] == 0).sum())

@@ -56,7 +56,8 @@ def gosat_training_matchups(species):
 
 
 def gosat_store(species, what):
-    return expand(f"results/gosat/store/{species}/{{ym}}/{what}", ym=GOSAT.months)
+    """A species' store files, one a year of the record."""
+    return expand(f"results/gosat/store/{species}/{{year}}/{what}", year=GOSAT.years)
 
 
 def gosat_targets():

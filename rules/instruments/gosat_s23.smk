@@ -7,6 +7,7 @@
 
 wildcard_constraints:
     species="xco2|xch4",
+    year=r"\d{4}",
 
 
 rule gosat_synthesize_month:
@@ -68,18 +69,20 @@ rule gosat_synthesize_tccon_ggg2014:
 
 
 rule gosat_ingest:
+    """A year of both products into the store (one job a year: a job a month would spend more
+    on start-ups than on reading; issue 22)."""
     input:
-        "results/synthetic/gosat/{ym}",
+        lambda w: expand("results/synthetic/gosat/{ym}", ym=GOSAT.months_of(w.year)),
     output:
-        **{f"{s}_{w}": f"results/gosat/store/{s}/{{ym}}/{f}" for s in GOSAT_SPECIES
+        **{f"{s}_{w}": f"results/gosat/store/{s}/{{year}}/{f}" for s in GOSAT_SPECIES
            for w, f in (("table", "soundings.parquet"), ("profiles", "profiles.npz"), ("report", "report.json"))},
     params:
         species=GOSAT_SPECIES,
         on_bad_input=cfg("on_bad_input"),
     log:
-        "results/logs/gosat/ingest/{ym}.log",
+        "results/logs/gosat/ingest/{year}.log",
     benchmark:
-        "results/benchmarks/gosat/ingest/{ym}.tsv",
+        "results/benchmarks/gosat/ingest/{year}.tsv",
     conda:
         "../../envs/satcol.yaml"
     script:
@@ -366,6 +369,7 @@ rule gosat_export:
         # more in start-up than the writing)
         [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
     params:
+        years=GOSAT.years,
         months=GOSAT.months,
     log:
         "results/logs/gosat/export/{species}.log",
@@ -386,6 +390,7 @@ rule gosat_superobs:
     output:
         [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
     params:
+        years=GOSAT.years,
         months=GOSAT.months,
         superobs=gosat_cfg("export", "superobs"),
     log:

@@ -133,10 +133,10 @@ def test_ingest_skips_a_bad_file_when_told_and_counts_it(tmp_path):
     shutil.copy(good, bad)
     bad.write_bytes(bad.read_bytes()[4096:])
     with pytest.raises(BadInputError, match="unreadable") as e:
-        gw.ingest_month([good, bad], "xco2", {"species": "xco2", "on_bad_input": "fail"})
+        gw.ingest_files([good, bad], "xco2", {"species": "xco2", "on_bad_input": "fail"})
     assert str(bad) in str(e.value)
-    one, _, _ = gw.ingest_month([good], "xco2", {"species": "xco2"})
-    table, profiles, report = gw.ingest_month([good, bad], "xco2", {"species": "xco2", "on_bad_input": "skip"})
+    one, _, _ = gw.ingest_files([good], "xco2", {"species": "xco2"})
+    table, profiles, report = gw.ingest_files([good, bad], "xco2", {"species": "xco2", "on_bad_input": "skip"})
     assert len(table) == len(one) > 0 and report["n_soundings"] == len(one) and report["files"] == [str(good)]
     assert len(report["skipped"]) == 1 and report["skipped"][0]["reason"] == "unreadable"
     assert str(bad) in str(report["skipped"][0])
@@ -243,11 +243,11 @@ def test_validation_tables_before_in_sample_and_loso(run):
 @pytest.mark.workflow
 def test_flag_dont_drop_and_provenance(run):
     """Every ingested sounding is in the screening and the corrected record (n_in = kept +
-    flagged); the store records satcol version, commit, config hash and the checksums of the
-    month's L2 files; the MLR coefficients come with standard errors and fit diagnostics."""
+    flagged); the store (one a year) records satcol version, commit, config hash and the
+    checksums of the year's L2 files; the MLR coefficients come with standard errors and fit diagnostics."""
     for species in SPECIES:
         stores = sorted((run / f"results/gosat/store/{species}").glob("*/soundings.parquet"))
-        assert len(stores) == 12
+        assert [p.parent.name for p in stores] == ["2014"]
         n = sum(pq.read_metadata(p).num_rows for p in stores)
         scr = json.loads((run / f"results/gosat/screening/{species}.json").read_text())
         assert scr["n_in"] == n == scr["n_kept"] + scr["n_flagged"] and 0 < scr["n_flagged"] < n
@@ -256,9 +256,9 @@ def test_flag_dont_drop_and_provenance(run):
         assert len(corr) == n and int(kept.sum()) == scr["n_kept"]
         prov = json.loads(pq.read_schema(stores[0]).metadata[b"satcol_provenance"])
         assert {"satcol_version", "git_commit", "config_sha256", "input_sha256"} <= set(prov)
-        month = json.loads((stores[0].parent / "report.json").read_text())
-        assert len(month["files"]) == 2
-        for f in month["files"]:
+        year = json.loads((stores[0].parent / "report.json").read_text())
+        assert len(year["files"]) == 24  # 12 months of 2 days
+        for f in year["files"]:
             assert prov["input_sha256"][f] == provenance.sha256_file(run / f)
     coef = pd.read_csv(run / "results/gosat/mlr/xco2_coefficients.csv")
     assert list(zip(coef["surface"], coef["term"], strict=True)) == [
@@ -287,7 +287,8 @@ def test_cf_export_passes_the_compliance_checker_and_carries_the_operator(run):
     checker = str(venv) if venv.exists() else shutil.which("compliance-checker")
     r = subprocess.run([checker, "--test", "cf:1.8", "--criteria", "strict", str(path)], capture_output=True, text=True)
     assert r.returncode == 0 and "All tests passed!" in r.stdout, r.stdout[-3000:]
-    store = pd.read_parquet(run / "results/gosat/store/xco2/2014-03/soundings.parquet")
+    store = pd.read_parquet(run / "results/gosat/store/xco2/2014/soundings.parquet")
+    store = store[store["sounding_id"] // 100_000_000 == 201403]  # the month's soundings of the year's store
     with xr.open_dataset(path) as ds:
         assert ds.sizes["sounding"] == len(store) and ds.sizes["layer"] == 15
         assert ds["xco2"].attrs["standard_name"] == "mole_fraction_of_carbon_dioxide_in_air"
@@ -382,7 +383,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     assert {"results/gosat/matchups/xco2_wide.parquet", "results/gosat/matchups/xco2_wide_training.parquet"} <= \
         set(f.strip() for f in inputs["gosat_validation"].split(","))
     got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
-    assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 12, "gosat_screening": 2,
+    assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 1, "gosat_screening": 2,
                    "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
                    "gosat_export": 2, "gosat_superobs": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
                    "report_gosat_recovery_table": 1,

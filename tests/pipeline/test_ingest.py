@@ -241,3 +241,19 @@ def test_ingest_runs_without_pandas(tmp_path, synthetic_day):
     assert n == len(df) == synthetic_day["fields"]["Latitude"].size
     assert n_kept == int((df["qc"] == 0).sum())
     assert not pandas_loaded
+
+
+def test_input_checksum_is_recomputed_when_the_file_changes(tmp_path):
+    """The per-process checksum memo (provenance.input_checksum) gives the file's SHA-256, and
+    a new one after the file is rewritten (fails if the memo is keyed by path alone)."""
+    import hashlib
+    import os
+
+    from satcol.core.provenance import input_checksum
+
+    p = tmp_path / "a.bin"
+    p.write_bytes(b"first")
+    assert input_checksum(p) == hashlib.sha256(b"first").hexdigest()
+    p.write_bytes(b"second")
+    os.utime(p, ns=(1, 1))  # a different mtime even on a coarse clock
+    assert input_checksum(p) == hashlib.sha256(b"second").hexdigest()

@@ -32,6 +32,21 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
+#: (absolute path, size, mtime ns) -> SHA-256, this process's checksums (:func:`input_checksum`).
+_SUMS: dict = {}
+
+
+def input_checksum(path) -> str:
+    """:func:`sha256_file`, computed once per process for a file of unchanged size and
+    modification time: a job that records the same input in several outputs (a year's store in
+    each month's export) hashes it once."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    if key not in _SUMS:
+        _SUMS[key] = sha256_file(path)
+    return _SUMS[key]
+
+
 def _jsonable(obj):
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
@@ -100,7 +115,7 @@ def provenance(config: dict, inputs=(), checksums: dict | None = None, upstream=
     for p in inputs:
         name = str(p)
         if name not in sums:
-            sums[name] = sha256_file(p)
+            sums[name] = input_checksum(p)
     return {
         "satcol_version": __version__,
         "git_commit": git_commit(),

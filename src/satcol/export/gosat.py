@@ -39,7 +39,7 @@ def sounding_dataset(table: pd.DataFrame, corrected: pd.DataFrame, profiles: dic
     Parameters
     ----------
     table : DataFrame
-        The store's soundings of the month (:func:`satcol.pipeline.gosat.ingest_month`).
+        The store's soundings of the month (:func:`satcol.pipeline.gosat.read_store_months`).
     corrected : DataFrame
         The same soundings in the same order, from the corrected record (``qc`` after screening,
         ``<species>_corrected``, ``<species>_mlr_correction``; ppm or ppb).

@@ -1,7 +1,7 @@
 """The GOSAT chain of the workflow (rules/instruments/gosat_s23.smk), one function per rule.
 
-synthesize (per month) -> ingest (per month, both products: the store
-``results/gosat/store/{species}/{YYYY-MM}/``) -> screening (S23 Table 3 as QC bits, per species)
+synthesize (per month) -> ingest (per year, both products: the store
+``results/gosat/store/{species}/{YYYY}/``) -> screening (S23 Table 3 as QC bits, per species)
 -> match-ups with TCCON (±2° and ±0.1°, S23 Sect. 4.3) -> MLR fit (S23 Sect. 4.5) -> the
 corrected record -> validation tables (S23 Tables 6 and 7, site biases, summary, leave one site
 out) -> OSSE rows against ``synthetic.gosat.truth``. The science is in :mod:`satcol.instruments.gosat.screening`,
@@ -51,6 +51,15 @@ class GosatPlan:
     @property
     def all_days(self) -> list[str]:
         return [d for m in self.months for d in self.days[m]]
+
+    @property
+    def years(self) -> list[str]:
+        """The years of the record (``YYYY``): one ingest job and one store each."""
+        return sorted({m[:4] for m in self.months})
+
+    def months_of(self, year: str) -> list[str]:
+        """The record's months (``YYYY-MM``) of ``year``."""
+        return [m for m in self.months if m[:4] == str(year)]
 
 
 def plan(config: dict) -> GosatPlan:
@@ -126,10 +135,12 @@ def synthesize_tccon(outdir, days: list[str], syn_gosat: dict, sites: pd.DataFra
 
 # --- ingest ---------------------------------------------------------------------------------------
 
-def month_files(path) -> dict[str, list[Path]]:
-    """The NIES L2 files of a month directory (or list of files) by species; one file a day and
-    product (the newest version where several are present)."""
-    paths = sorted(Path(path).glob("*.h5")) if not isinstance(path, (list, tuple)) else [Path(p) for p in path]
+def l2_files(paths) -> dict[str, list[Path]]:
+    """The NIES L2 files of a directory, or of a list of directories and files (the months of
+    a year), by species; one file a day and product (the newest version where several are
+    present), in date order."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    paths = [f for p in map(Path, paths) for f in (sorted(p.glob("*.h5")) if p.is_dir() else [p])]
     from satcol.instruments.gosat.instrument import parse_filename
 
     infos = [parse_filename(p) for p in paths]
@@ -143,13 +154,13 @@ def month_files(path) -> dict[str, list[Path]]:
     return out
 
 
-def ingest_month(files: list, species: str, params: dict) -> tuple[pd.DataFrame, dict, dict]:
-    """Read one species' files of a month into the store's table and profiles.
+def ingest_files(files: list, species: str, params: dict) -> tuple[pd.DataFrame, dict, dict]:
+    """Read one species' files (a year's, in the workflow) into the store's table and profiles.
 
     Parameters
     ----------
     files : list of path
-        The month's NIES files of the species' product, one a day.
+        NIES files of the species' product, one a day.
     species : {"xco2", "xch4"}
     params : dict
         The rule's params (recorded as the config hash); ``on_bad_input`` (``fail``, the default,
@@ -180,23 +191,22 @@ def ingest_month(files: list, species: str, params: dict) -> tuple[pd.DataFrame,
         except BadInputError as err:
             handle_bad(err, on_bad, skipped)
             continue
-        k = len(names)
         if gio.SPECIES[info.species]["variable"] != species:
             raise ValueError(f"{p}: a {info.species} product where {species} was expected")
         n = len(t["time"])
         fill = gio.input_fill_mask(t, pr, species)
-        df = pd.DataFrame({k2: np.asarray(v) for k2, v in t.items()})
-        df["scan_id"] = df["scan_id"].astype(str)
-        df["gain"] = df["gain"].astype(str)
-        df["observation_mode"] = df["observation_mode"].astype(str)
-        df.insert(0, "sounding_id", np.int64(int(f"{info.date:%Y%m%d}")) * 1_000_000 + np.arange(n, dtype=np.int64))
-        df.insert(1, "source_file", np.int32(k))
-        df.insert(2, "source_index", np.arange(n, dtype=np.int32))
-        df["qc"] = np.where(fill, QC_DTYPE(1), QC_DTYPE(0)).astype(QC_DTYPE)
-        tables.append(df)
+        tables.append({"sounding_id": np.int64(int(f"{info.date:%Y%m%d}")) * 1_000_000 + np.arange(n, dtype=np.int64),
+                       "source_file": np.full(n, len(names), dtype=np.int32),
+                       "source_index": np.arange(n, dtype=np.int32), **t,
+                       "qc": np.where(fill, QC_DTYPE(1), QC_DTYPE(0)).astype(QC_DTYPE)})
         profs.append(pr)
         names.append(str(p))
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    # the files' columns joined with numpy, one DataFrame for all of them (a DataFrame a file
+    # costs more than the reading)
+    table = pd.DataFrame({k: np.concatenate([t[k] for t in tables]) for k in tables[0]}) if tables else pd.DataFrame()
+    for k in ("scan_id", "gain", "observation_mode"):
+        if len(table):
+            table[k] = table[k].astype(str)
     profiles = {k: np.concatenate([p[k] for p in profs]) for k in (profs[0] if profs else {})}
     prov = _prov(params, inputs=files)
     report = {"instrument": "gosat", "species": species, "files": names, "skipped": skipped,
@@ -209,7 +219,7 @@ def ingest_month(files: list, species: str, params: dict) -> tuple[pd.DataFrame,
 
 
 def write_store(table: pd.DataFrame, profiles: dict, report: dict, table_path, profiles_path, report_path) -> None:
-    """The store of one species and month: Parquet table (provenance in its metadata), the
+    """The store of one species and year: Parquet table (provenance in its metadata), the
     profiles (``.npz``, with the sounding ids) and the month report (JSON)."""
     _write_parquet(table, table_path, report["provenance"], {"satcol_species": report["species"]})
     with ioutil.atomic_path(profiles_path) as tmp:
@@ -218,19 +228,41 @@ def write_store(table: pd.DataFrame, profiles: dict, report: dict, table_path, p
     ioutil.write_json(report, report_path)
 
 
-def read_store_month(table_path, profiles_path, corrected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """One month of a species' store as :func:`write_store` wrote it, with the corrected record's
-    rows of its soundings in store order (``corrected`` indexed by ``sounding_id``): the table,
-    those corrected rows and the profile arrays (without the sounding ids)."""
-    table = pd.read_parquet(table_path)
-    corr = corrected.loc[table["sounding_id"].to_numpy()].reset_index(drop=True)
-    with np.load(profiles_path) as f:
-        profiles = {k: f[k] for k in f.files if k != "sounding_id"}
-    return table, corr, profiles
+def read_store_months(years, table_paths, profiles_paths, corrected: pd.DataFrame, months):
+    """The months of a species' store, one at a time, from its year files (as :func:`write_store`
+    wrote them), each with the corrected record's rows of its soundings in store order.
+
+    Parameters
+    ----------
+    years : list of str
+        ``YYYY`` of each store file, in the order of ``table_paths`` and ``profiles_paths``.
+    table_paths, profiles_paths : list of path
+        The store's tables (Parquet) and profiles (``.npz``) of those years.
+    corrected : DataFrame
+        The corrected record indexed by ``sounding_id``.
+    months : list of str
+        The months to give (``YYYY-MM``); a month without soundings gives empty ones.
+
+    Yields
+    ------
+    (month, table path, profiles path, table, corrected rows, profile arrays without the
+    sounding ids), in the order of the years, then of ``months``.
+    """
+    for year, table_path, profiles_path in zip(years, table_paths, profiles_paths, strict=True):
+        table = pd.read_parquet(table_path)
+        with np.load(profiles_path) as f:
+            profiles = {k: f[k] for k in f.files if k != "sounding_id"}
+        # sounding_id = YYYYMMDD * 10^6 + index in the day's file (ingest_files)
+        ym = table["sounding_id"].to_numpy(np.int64) // 100_000_000
+        for month in (m for m in months if m[:4] == str(year)):
+            sel = np.nonzero(ym == int(month.replace("-", "")))[0]
+            t = table.iloc[sel].reset_index(drop=True)
+            corr = corrected.loc[t["sounding_id"].to_numpy()].reset_index(drop=True)
+            yield month, table_path, profiles_path, t, corr, {k: v[sel] for k, v in profiles.items()}
 
 
 def read_store(paths) -> pd.DataFrame:
-    """The store tables of several months, concatenated in the order given."""
+    """The store tables of several years, concatenated in the order given."""
     return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
 
 
@@ -266,13 +298,13 @@ def _generations(table: pd.DataFrame) -> np.ndarray:
 
 
 def with_generation(table: pd.DataFrame, report: dict) -> pd.DataFrame:
-    """``generation`` column from the version in the names of the month's files."""
+    """``generation`` column from the version in the names of the store's files."""
     gens = np.array([gio.parse_filename(f)[2].split(".")[0] for f in report["files"]])
     return table.assign(generation=gens[table["source_file"].to_numpy()] if len(gens) else [])
 
 
 def load_record(store_paths, report_paths, screening_path=None) -> pd.DataFrame:
-    """A species' store over the months with the generation of each sounding and, given the
+    """A species' store over the years with the generation of each sounding and, given the
     screening product, its QC bits in place of the store's."""
     parts = []
     for t, r in zip(store_paths, report_paths, strict=True):

@@ -381,10 +381,13 @@ def loso_training_rows(m: pd.DataFrame, site: str, evaluate: pd.DataFrame | None
     """Boolean over ``m``: the match-ups the regression may be trained on when ``site`` is held
     out: every row whose scan ID is not matched to ``site`` (in ``m`` or in ``evaluate``), so a
     sounding also matched to a neighbouring site (JPL next to Caltech) does not leak in."""
-    held = m.loc[m["site"] == site, "scan_id"].to_numpy()
-    if evaluate is not None:
-        held = np.union1d(held, evaluate.loc[evaluate["site"] == site, "scan_id"].to_numpy())
-    return ~np.isin(m["scan_id"].to_numpy(), held)
+    frames = [m] if evaluate is None else [m, evaluate]
+    # scan IDs as integer codes (one hash pass): np.isin on the strings sorts them for every site
+    codes, uniq = pd.factorize(np.concatenate([f["scan_id"].to_numpy() for f in frames]))
+    held = np.zeros(len(uniq), dtype=bool)
+    at_site = np.concatenate([f["site"].to_numpy() == site for f in frames])
+    held[codes[at_site]] = True
+    return ~held[codes[: len(m)]]
 
 
 def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.DataFrame | None = None,

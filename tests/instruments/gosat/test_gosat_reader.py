@@ -334,3 +334,35 @@ def test_two_versions_matched_by_scan_id_differ_by_the_injected_change(written):
     assert land.sum() > 20 and ocean.sum() > 5
     np.testing.assert_allclose(d[land], 1.0, atol=2e-3)
     np.testing.assert_allclose(d[ocean], 0.0, atol=2e-3)
+
+
+def test_reader_reads_only_the_fields_it_needs(tmp_path):
+    """Issue 22: the reader reads the datasets canonical() uses, not the whole layout. A file
+    without the footprint corners (never used) reads; asked for every field, it is refused naming
+    the dataset; a needed one missing is still refused (fails if the reader reads the layout or
+    skips a needed dataset)."""
+    drop = "Data/geolocation/footPrintLatitude"
+    p = _build(tmp_path / "GOSATTFTS20181101_02C01SV0280R181101GU000.h5", drop=drop)
+    table, _, _ = gio.read_gosat(p)
+    assert table["xco2"][0] == pytest.approx(400.0, abs=1e-4)
+    with pytest.raises(BadInputError) as e:
+        gio.read_raw(p, fields="all")
+    assert e.value.dataset == "/" + drop
+    paths = {f.path for f in gio.canonical_fields("CO2", "02")}
+    assert drop not in paths and "scanAttribute/referenceData/cirrusOpticalThickness" in paths
+    assert "Data/auxiliaryParameter/cloudOpticalThickness" in {f.path for f in gio.canonical_fields("CO2", "03")}
+    assert len(paths) < len(gio.layout("CO2", "02"))
+
+
+def test_reader_takes_variable_length_string_units(tmp_path):
+    """A unit written as a variable-length string (h5py's default for a Python str) is read like
+    the NIES fixed-length one: the right unit passes, a wrong one is refused."""
+    p = _build(tmp_path / "GOSATTFTS20181101_02C01SV0280R181101GU000.h5")
+    with h5py.File(p, "a") as f:
+        f["Data/mixingRatio/XCO2"].attrs["unit"] = "ppmv"
+    assert gio.read_gosat(p)[0]["xco2"][0] == pytest.approx(400.0, abs=1e-4)
+    with h5py.File(p, "a") as f:
+        f["Data/mixingRatio/XCO2"].attrs["unit"] = "ppbv"
+    with pytest.raises(BadInputError) as e:
+        gio.read_gosat(p)
+    assert e.value.reason == "bad_unit" and e.value.dataset == "/Data/mixingRatio/XCO2"

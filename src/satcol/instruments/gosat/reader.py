@@ -260,44 +260,92 @@ def file_info(f, path) -> FileInfo:
     return FileInfo(Path(path), date, code, version)
 
 
+#: The datasets :func:`canonical` reads, as layout paths (``{G}``: CO2 or CH4); the others of the
+#: layout (footprints, temperature and water vapour profiles, total columns, ...) are not read by
+#: default (only the needed fields). ``cot`` comes from the retrieved cloud in V03 and from the
+#: reference cirrus in V02 (:data:`COT_FIELD`).
+CANONICAL_PATHS = (
+    f"{SA}/time", f"{SA}/scanID", f"{SA}/crossTrackObservationPoint", f"{SA}/sensor/gain",
+    f"{SA}/sensor/observationMode", f"{QI}/SNR", f"{QI}/totalPreScreeningResult",
+    f"{REF}/X{{G}}", f"{REF}/{{G}}Profile", f"{REF}/surfacePressure", f"{REF}/surfaceWindSpeed",
+    f"{REF}/dryAirPartialColumn",
+    f"{GEO}/latitude", f"{GEO}/longitude", f"{GEO}/solarZenith", f"{GEO}/satelliteZenith", f"{GEO}/airMass",
+    f"{GEO}/landFraction", f"{GEO}/height",
+    "Data/mixingRatio/X{G}", "Data/mixingRatio/X{G}ExternalError", "Data/mixingRatio/X{G}InterferenceError",
+    "Data/mixingRatio/X{G}RetrievalNoise", "Data/mixingRatio/X{G}SmoothingError",
+    f"{AUX}/surfacePressure", f"{AUX}/aerosolOpticalThickness", f"{AUX}/surfaceAlbedo",
+    f"{RQ}/{{G}}DFS", f"{RQ}/chi2", f"{RQ}/iterations", f"{RQ}/residualMeanSquare", f"{RQ}/columnAveragingKernel",
+    f"{RQ}/totalPostScreeningResult",
+    f"{ANC}/wavelengthRetAer", f"{ANC}/wnRetAlb", f"{ANC}/wavenumberRangeSubBand",
+)
+#: Product generation -> the dataset :func:`canonical` takes the cloud optical thickness from.
+COT_FIELD = {"02": f"{REF}/cirrusOpticalThickness", "03": f"{AUX}/cloudOpticalThickness"}
+
+
+def canonical_fields(species: str, generation: str) -> tuple[Field, ...]:
+    """The fields of :func:`layout` that :func:`canonical` reads, in layout order."""
+    want = {p.format(G=species) for p in CANONICAL_PATHS} | {COT_FIELD[generation]}
+    return tuple(fld for fld in layout(species, generation) if fld.path in want)
+
+
+def _attr(dsid, name: bytes):
+    """An attribute of an open dataset as a numpy array, or None when absent (h5py's low-level
+    API: the high-level AttributeManager costs several times more per call, and the reader makes
+    three such calls per dataset)."""
+    if not h5py.h5a.exists(dsid, name):
+        return None
+    aid = h5py.h5a.open(dsid, name)
+    if aid.dtype.kind == "O":  # variable-length strings: through the high-level reader
+        return np.asarray(h5py.Dataset(dsid).attrs[name.decode()])
+    buf = np.empty(aid.shape, dtype=aid.dtype)
+    aid.read(buf)
+    return buf
+
+
 def _read_field(f, path, fld: Field, n):
     """One dataset: checked shape, dtype and unit; invalidValue and out-of-validRange -> NaN for
-    floats (the integers keep their invalidValue, which the canonical step maps)."""
+    floats (the integers keep their invalidValue, which the canonical step maps). Read with
+    h5py's low-level API (one open, up to three attribute reads and one read per dataset)."""
     name = "/" + fld.path
-    ds = f.get(fld.path)
-    if not isinstance(ds, h5py.Dataset):
-        raise _missing(path, f, name)
-    attrs = ds.attrs
-    want = ((n,) if fld.per_sounding else ()) + tuple(fld.shape)
-    if fld.per_sounding and ds.shape[1:] != tuple(fld.shape) or not fld.per_sounding and ds.shape not in (want, want[:-1] if want == (1,) else want):
-        shown = "(n" + "".join(f", {s}" for s in fld.shape) + ")" if fld.per_sounding else str(want)
-        raise BadInputError(path, "bad_shape", f"dataset has shape {ds.shape}, expected {shown}", name)
-    if n is not None and fld.per_sounding and ds.shape[0] != n:
-        raise BadInputError(path, "bad_shape", f"dataset has {ds.shape[0]} soundings, /{SA}/time has {n}", name)
-    kind = np.dtype(fld.dtype).kind
-    if (kind == "S") != (ds.dtype.kind in "SOU") or (kind in "fiu" and ds.dtype.kind not in "fiu"):
-        raise BadInputError(path, "bad_dtype", f"dataset has dtype {ds.dtype}, expected {fld.dtype}", name)
-    unit = attrs.get("unit")
-    if fld.unit not in (None, "none") and unit is not None and _text(unit) != fld.unit:
-        raise BadInputError(path, "bad_unit", f"unit is {_text(unit)!r}, expected {fld.unit!r}", name)
     try:
-        arr = ds[()]
+        dsid = h5py.h5d.open(f.id, fld.path.encode())
+    except (KeyError, ValueError, TypeError):
+        raise _missing(path, f, name) from None
+    shape, dtype = dsid.shape, dsid.dtype
+    want = ((n,) if fld.per_sounding else ()) + tuple(fld.shape)
+    if fld.per_sounding and shape[1:] != tuple(fld.shape) or not fld.per_sounding and shape not in (want, want[:-1] if want == (1,) else want):
+        shown = "(n" + "".join(f", {s}" for s in fld.shape) + ")" if fld.per_sounding else str(want)
+        raise BadInputError(path, "bad_shape", f"dataset has shape {shape}, expected {shown}", name)
+    if n is not None and fld.per_sounding and shape[0] != n:
+        raise BadInputError(path, "bad_shape", f"dataset has {shape[0]} soundings, /{SA}/time has {n}", name)
+    kind = np.dtype(fld.dtype).kind
+    if (kind == "S") != (dtype.kind in "SOU") or (kind in "fiu" and dtype.kind not in "fiu"):
+        raise BadInputError(path, "bad_dtype", f"dataset has dtype {dtype}, expected {fld.dtype}", name)
+    if fld.unit not in (None, "none"):
+        unit = _attr(dsid, b"unit")
+        if unit is not None and _text(unit) != fld.unit:
+            raise BadInputError(path, "bad_unit", f"unit is {_text(unit)!r}, expected {fld.unit!r}", name)
+    try:
+        if dtype.kind == "O":  # variable-length strings
+            arr = np.asarray(h5py.Dataset(dsid)[()])
+        else:
+            arr = np.empty(shape, dtype=dtype)
+            dsid.read(h5py.h5s.ALL, h5py.h5s.ALL, arr)
     except (OSError, RuntimeError) as exc:
         raise BadInputError(path, "unreadable", f"cannot read dataset: {exc}", name) from None
     if kind == "S":
-        return np.char.strip(np.asarray(arr).astype(f"S{max(np.dtype(fld.dtype).itemsize, 1)}")).astype(str)
-    arr = np.array(arr, copy=True)
+        return np.char.strip(arr.astype(f"S{max(np.dtype(fld.dtype).itemsize, 1)}")).astype(str)
     if arr.dtype.kind != "f":
         return arr
-    arr = arr.astype(np.float64 if arr.dtype == np.float64 else np.float32)
-    inv = attrs.get("invalidValue")
+    arr = arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
+    inv = _attr(dsid, b"invalidValue")
     invalid = float(np.asarray(inv).ravel()[0]) if inv is not None else fld.invalid
     bad = ~np.isfinite(arr)
     if invalid is not None:
         bad |= arr == np.float32(invalid)
         if invalid <= -1e29:  # column fill: anything at or below the fill's magnitude
             bad |= arr <= np.float32(invalid) * 0.999
-    vr = attrs.get("validRange")
+    vr = _attr(dsid, b"validRange")
     if vr is not None:
         lo, hi = (float(v) for v in np.asarray(vr).ravel()[:2])
         bad |= (arr < lo) | (arr > hi)
@@ -305,10 +353,21 @@ def _read_field(f, path, fld: Field, n):
     return arr
 
 
-def read_raw(path) -> dict:
-    """Every dataset of the product's layout, by path (no leading slash), plus ``_info``
+def read_raw(path, fields: str = "canonical") -> dict:
+    """The datasets of the product's layout, by path (no leading slash), plus ``_info``
     (:class:`FileInfo`). BadInputError (naming file and dataset, with an inventory) for
-    anything missing or malformed."""
+    anything missing or malformed.
+
+    Parameters
+    ----------
+    path : str or Path
+        A NIES L2 file.
+    fields : {"canonical", "all"}
+        ``"canonical"`` (default): the datasets :func:`canonical` needs
+        (:func:`canonical_fields`); ``"all"``: every dataset of :func:`layout`.
+    """
+    if fields not in ("canonical", "all"):
+        raise ValueError(f"fields must be 'canonical' or 'all', not {fields!r}")
     path = Path(path)
     try:
         f = h5py.File(path, "r")
@@ -316,13 +375,13 @@ def read_raw(path) -> dict:
         raise BadInputError(path, "unreadable", f"not an HDF5 file: {exc}") from None
     with f:
         info = file_info(f, path)
-        fields = layout(info.species, info.generation)
+        wanted = (canonical_fields if fields == "canonical" else layout)(info.species, info.generation)
         if f"{SA}/time" not in f:
             raise _missing(path, f, f"/{SA}/time")
         n = f[f"{SA}/time"].shape[0] if f[f"{SA}/time"].ndim == 1 else None
         if n is None:
             raise BadInputError(path, "bad_shape", "time must be one-dimensional", f"/{SA}/time")
-        raw = {fld.path: _read_field(f, path, fld, n) for fld in fields}
+        raw = {fld.path: _read_field(f, path, fld, n) for fld in wanted}
     raw["_info"] = info
     return raw
 
@@ -456,7 +515,7 @@ def canonical(raw: dict) -> tuple[dict, dict]:
     errs = {e: raw[f"Data/mixingRatio/X{g}{c}"].astype(np.float64) * k for e, c in (
         ("external", "ExternalError"), ("interference", "InterferenceError"), ("retrieval_noise", "RetrievalNoise"),
         ("smoothing", "SmoothingError"))}
-    cot = raw[f"{AUX}/cloudOpticalThickness"] if info.generation != "02" else raw[f"{REF}/cirrusOpticalThickness"]
+    cot = raw[COT_FIELD[info.generation]]
     psurf = raw[f"{AUX}/surfacePressure"].astype(np.float64)
     ps_a = raw[f"{REF}/surfacePressure"].astype(np.float64)
     height = raw[f"{GEO}/height"].astype(np.float64)
