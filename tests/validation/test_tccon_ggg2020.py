@@ -231,3 +231,26 @@ def test_method_ii_and_iii_with_the_operator_equal_satcol_weights_where_they_coi
     y1, x1 = comparison.method_iii(x_hat, x_a, psurf, p_t, p_prior, x_prior, p_prior, ak, xco_t, h_prior=h)
     np.testing.assert_allclose(y1, y0, rtol=1e-10)
     np.testing.assert_allclose(x1, x0, rtol=1e-10)
+
+
+@pytest.mark.parametrize("which", ["real", "private"])
+def test_column_only_read_equals_the_full_reader(tmp_path, which):
+    """tccon.read_xgas (the GOSAT match-ups' read: times and columns, no priors or kernels) gives
+    the full reader's spectra and values: on the real GGG2020 file, and on a private-layout file
+    with flagged spectra (fails if the flags or the units are not applied as the full reader
+    applies them)."""
+    path = tmp_path / "xx20230402_20230402.private.qc.nc"
+    if which == "real":
+        path = realdata(REAL_TCCON)
+    else:
+        write_private(path)
+    full, light = tccon.read_ggg2020(path), tccon.read_xgas(path, ("co", "co2", "ch4"))
+    assert light["site"] == full["site"]
+    np.testing.assert_array_equal(light["time"], full["time"])
+    gases = [g for g in ("co", "co2", "ch4") if f"x{g}" in full]
+    assert [g for g in ("co", "co2", "ch4") if f"x{g}" in light] == gases and "co" in gases
+    for g in gases:
+        np.testing.assert_array_equal(light[f"x{g}"], full[f"x{g}"])
+    if which == "private":
+        assert light["time"].size == int((FLAG == 0).sum())
+        assert light["xch4"][0] == pytest.approx(1e3 * XCH4[FLAG == 0][0])

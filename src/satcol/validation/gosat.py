@@ -77,7 +77,8 @@ def load_tccon(paths, variant: str = "GGG2020", species=("xco2", "xch4")) -> dic
         if fmt != TCCON_VARIANTS[variant]:
             raise BadInputError(p, "wrong_tccon_version", f"file is {fmt}, the match-ups ask for {variant}",
                                 "file_format_version")
-        rec = tio.read(p)
+        # GGG2020: the columns alone (tio.read_xgas); GGG2014 files through the full reader
+        rec = tio.read_xgas(p, tuple(g[1:] for g in species)) if fmt == "ggg2020" else tio.read(p)
         for g in species:
             if g not in rec:
                 raise BadInputError(p, "missing_variable", f"no {g} in this TCCON file (needed for GOSAT)", g)
@@ -176,6 +177,8 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
     if rows is not None:
         ok &= np.asarray(rows, dtype=bool)
     gain = _text(table["gain"])
+    scan_id = _text(table["scan_id"])
+    carried = {q: np.asarray(table[q]) for q in CARRIED if q in table}  # converted once, not per site
     half = 60.0 * float(window_minutes)
     frames = []
     for s in sites.itertuples():
@@ -195,15 +198,14 @@ def matchups(table: dict, species: str, tccon: dict, sites: pd.DataFrame, box_de
         mean, sd, n = _window_mean(rec["time"], rec[species], c, half)
         hit = n > 0
         idx, mean, sd, n = idx[hit], mean[hit], sd[hit], n[hit]
-        f = pd.DataFrame({"site": s.id, "row": idx, "scan_id": _text(table["scan_id"])[idx], "time": t[idx],
+        f = pd.DataFrame({"site": s.id, "row": idx, "scan_id": scan_id[idx], "time": t[idx],
                           "lat": lat[idx], "lon": lon[idx], "surface": surface[idx].astype(np.int8),
                           "surface_name": _SURFACE_LABELS[surface[idx].astype(np.int64)],
                           "gain": gain[idx], "x_gosat": x[idx], "x_tccon": mean, "x_tccon_sd": sd,
                           "n_tccon": n.astype(np.int64), "delta": x[idx] - mean,
                           "site_distance_deg": _arc_deg(lat[idx], lon[idx], s.lat, s.lon)})
-        for q in CARRIED:
-            if q in table:
-                f[q] = np.asarray(table[q])[idx]
+        for q, v in carried.items():
+            f[q] = v[idx]
         frames.append(f)
     cols = ["site", "row", "scan_id", "time", "lat", "lon", "surface", "surface_name", "gain", "x_gosat",
             "x_tccon", "x_tccon_sd", "n_tccon", "delta"]

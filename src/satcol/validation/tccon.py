@@ -453,6 +453,53 @@ def _read_ggg2020(nc, path, site, period) -> dict:
     return out
 
 
+def read_xgas(path, gases=("co2", "ch4")) -> dict:
+    """The column averages of a GGG2020 file and their times, without the priors and averaging
+    kernels :func:`read_ggg2020` also reads (the GOSAT match-ups compare columns alone, S23
+    Sect. 4.3; the priors and kernels are most of a file's bytes).
+
+    Parameters
+    ----------
+    path : path-like
+        A GGG2020 ``{site}{YYYYMMDD}_{YYYYMMDD}.public[.qc].nc`` (or ``.private``) file.
+    gases : tuple of str
+        Gases of :data:`GASES` wanted; one the file does not hold is absent from the result.
+
+    Returns
+    -------
+    dict
+        ``site``, ``file``, ``time`` (s since 1970) and ``x{gas}`` (XCO2 in ppm, XCO and XCH4
+        in ppb; the same values and spectra as :func:`read_ggg2020`: flagged spectra and those
+        without a time are dropped).
+    """
+    path, site, nc = _open(path)
+    with nc:
+        if "xco_ppb" in nc.variables:
+            raise BadInputError(path, "unsupported_format", "a GGG2014 file given to the GGG2020 reader", "xco_ppb")
+        tv, t = _var(nc, path, "time")
+        t = t * _time_unit_seconds(tv, path)
+        n = t.size
+        if n == 0:
+            raise BadInputError(path, "empty", "file holds no spectra", "time")
+        keep = np.isfinite(t)
+        if "flag" in nc.variables:
+            flag = _var(nc, path, "flag")[1]
+            if flag.shape != (n,):
+                raise BadInputError(path, "bad_shape", f"shape {flag.shape}, expected ({n},)", "flag")
+            keep &= flag == 0
+        sel = np.flatnonzero(keep)
+        out = {"site": site, "file": str(path), "time": t[sel]}
+        for gas in gases:
+            value, _ = _xgas_names(nc, gas)
+            if value is None:
+                continue
+            x = _var(nc, path, value)[1]
+            if x.shape != (n,):
+                raise BadInputError(path, "bad_shape", f"shape {x.shape}, expected ({n},)", value)
+            out[f"x{gas}"] = (x * (_to_parts(nc, path, value) / GASES[gas]))[sel]
+    return out
+
+
 def _integration_operator(nc, path, pdims, pidx, n, n_lev):
     """The file's integration operator (time, prior_altitude); private files that lack it get it
     the way the TCCON writer builds it: effective path length x air number density x O2 mole
