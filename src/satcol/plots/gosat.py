@@ -264,8 +264,12 @@ def partial_effects(m: pd.DataFrame, coefficients: pd.DataFrame, species: str, p
         rows.append({"surface": surf, "term": term, "coef": float(c.loc[term, "coef"]),
                      "se": float(c.loc[term, "se"]), "n": int(ok.sum()), "slope_before": _slope(q, before, ok),
                      "slope_after": _slope(q, after, ok)})
-        ax.scatter(q[ok], before[ok], s=4, alpha=0.5, color=STAGE_COLORS["before"], label="partial residual, before")
-        ax.scatter(q[ok], after[ok], s=4, alpha=0.5, color=STAGE_COLORS["after"], label="after (in sample)")
+        # every match-up is a point: rasterized in the PDF (a vector marker each is slow to write
+        # and to open), the legend at a fixed corner (loc="best" tests every point)
+        ax.scatter(q[ok], before[ok], s=4, alpha=0.5, color=STAGE_COLORS["before"], label="partial residual, before",
+                   rasterized=True)
+        ax.scatter(q[ok], after[ok], s=4, alpha=0.5, color=STAGE_COLORS["after"], label="after (in sample)",
+                   rasterized=True)
         if ok.any():
             xx = np.array([np.nanmin(q[ok]), np.nanmax(q[ok])])
             ax.plot(xx, float(c.loc[term, "coef"]) * xx, color=figstyle.FIT_COLOR, lw=1.2,
@@ -274,7 +278,7 @@ def partial_effects(m: pd.DataFrame, coefficients: pd.DataFrame, species: str, p
         ax.set_xlabel(label(name, unit))
         ax.set_title(surf)
         ax.axhline(0.0, color=figstyle.REFERENCE_COLOR, lw=0.8)
-        ax.legend(loc="best", fontsize=6)
+        ax.legend(loc="upper right", fontsize=6)
     axes[0, 0].set_ylabel(_dlabel(species))
     if not panels:
         axes[0, 0].text(0.5, 0.5, "no surface fitted", ha="center", va="center", transform=axes[0, 0].transAxes)

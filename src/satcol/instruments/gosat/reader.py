@@ -18,6 +18,7 @@ soundings of two product versions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,7 @@ LAYOUTS = {"02": _V02, "03": _v03(_V02)}
 META = "Global/metadata"
 
 
+@functools.lru_cache(maxsize=None)
 def layout(species: str, generation: str) -> tuple[Field, ...]:
     """The fields of a product with the species substituted into the paths."""
     if generation not in LAYOUTS:
@@ -226,6 +228,14 @@ def _missing(path, f, what, reason="missing_dataset"):
 
 
 def _meta(f, path, key) -> str:
+    try:  # the usual place, a scalar string dataset: one low-level open and read
+        dsid = h5py.h5d.open(f.id, f"{META}/{key}".encode())
+        if dsid.dtype.kind == "S" and dsid.shape == ():
+            buf = np.empty((), dtype=dsid.dtype)
+            dsid.read(h5py.h5s.ALL, h5py.h5s.ALL, buf)
+            return _text(buf)
+    except (KeyError, ValueError, TypeError):
+        pass
     grp = f.get(META)
     if grp is None:
         raise _missing(path, f, f"/{META}/{key}")
@@ -282,19 +292,28 @@ CANONICAL_PATHS = (
 COT_FIELD = {"02": f"{REF}/cirrusOpticalThickness", "03": f"{AUX}/cloudOpticalThickness"}
 
 
+@functools.lru_cache(maxsize=None)
 def canonical_fields(species: str, generation: str) -> tuple[Field, ...]:
     """The fields of :func:`layout` that :func:`canonical` reads, in layout order."""
     want = {p.format(G=species) for p in CANONICAL_PATHS} | {COT_FIELD[generation]}
     return tuple(fld for fld in layout(species, generation) if fld.path in want)
 
 
-def _attr(dsid, name: bytes):
+def _attr(dsid, name: bytes, numeric: bool = False):
     """An attribute of an open dataset as a numpy array, or None when absent (h5py's low-level
     API: the high-level AttributeManager costs several times more per call, and the reader makes
-    three such calls per dataset)."""
+    up to three such calls per dataset). ``numeric``: read as float64 (HDF5 converts), without
+    building the attribute's numpy dtype."""
     if not h5py.h5a.exists(dsid, name):
         return None
     aid = h5py.h5a.open(dsid, name)
+    if numeric:
+        buf = np.empty(aid.shape, dtype=np.float64)
+        try:
+            aid.read(buf, mtype=h5py.h5t.NATIVE_DOUBLE)
+            return buf
+        except (TypeError, ValueError, OSError):  # not a number: read as stored, judged by the caller
+            pass
     if aid.dtype.kind == "O":  # variable-length strings: through the high-level reader
         return np.asarray(h5py.Dataset(dsid).attrs[name.decode()])
     buf = np.empty(aid.shape, dtype=aid.dtype)
@@ -338,14 +357,14 @@ def _read_field(f, path, fld: Field, n):
     if arr.dtype.kind != "f":
         return arr
     arr = arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
-    inv = _attr(dsid, b"invalidValue")
+    inv = _attr(dsid, b"invalidValue", numeric=True)
     invalid = float(np.asarray(inv).ravel()[0]) if inv is not None else fld.invalid
     bad = ~np.isfinite(arr)
     if invalid is not None:
         bad |= arr == np.float32(invalid)
         if invalid <= -1e29:  # column fill: anything at or below the fill's magnitude
             bad |= arr <= np.float32(invalid) * 0.999
-    vr = _attr(dsid, b"validRange")
+    vr = _attr(dsid, b"validRange", numeric=True)
     if vr is not None:
         lo, hi = (float(v) for v in np.asarray(vr).ravel()[:2])
         bad |= (arr < lo) | (arr > hi)
