@@ -143,6 +143,37 @@ def test_ingest_skips_a_bad_file_when_told_and_counts_it(tmp_path):
     assert (table["source_file"] == 0).all() and len(profiles["column_ak"]) == len(table)
 
 
+def test_a_year_store_gives_back_its_months(tmp_path):
+    """The store holds a year (one ingest job a year); the export and super-observation jobs
+    take it a month at a time (read_store_months): each month gets exactly its days' soundings
+    with their profiles and corrected rows, a month without days gets empty ones (fails if the
+    month is taken from the wrong digits of the sounding id, or the profiles are not cut with
+    the table)."""
+    import datetime as dt
+
+    from satcol.synthetic import gosat as sg
+    from satcol.synthetic import tccon as syn_tccon
+
+    sites = syn_tccon.read_site_table(load_config()["tccon_sites"])
+    files = sg.write_days(tmp_path / "l2", [dt.date(2014, 1, 31), dt.date(2014, 2, 1), dt.date(2014, 2, 2)], {},
+                          sites, species=("CO2",))
+    table, profiles, report = gw.ingest_files(gw.l2_files([tmp_path / "l2"])["xco2"], "xco2", {"species": "xco2"})
+    gw.write_store(table, profiles, report, tmp_path / "t.parquet", tmp_path / "p.npz", tmp_path / "r.json")
+    corrected = table[["sounding_id"]].assign(x=np.arange(len(table))).set_index("sounding_id", drop=False)
+    got = {m: (t, c, p) for m, _, _, t, c, p in gw.read_store_months(["2014"], [tmp_path / "t.parquet"],
+                                                                      [tmp_path / "p.npz"], corrected,
+                                                                      ["2014-01", "2014-02", "2014-03"])}
+    assert list(got) == ["2014-01", "2014-02", "2014-03"] and len(files) == 3
+    day = table["sounding_id"].to_numpy() // 1_000_000
+    for month, days in (("2014-01", [20140131]), ("2014-02", [20140201, 20140202]), ("2014-03", [])):
+        t, c, p = got[month]
+        want = np.isin(day, days)
+        assert len(t) == int(want.sum()) and (len(t) > 0) == bool(days)
+        np.testing.assert_array_equal(t["sounding_id"], table["sounding_id"][want])
+        np.testing.assert_array_equal(c["x"], np.flatnonzero(want))
+        np.testing.assert_array_equal(p["column_ak"], profiles["column_ak"][want])
+
+
 # --- the chain through Snakemake ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
