@@ -312,10 +312,11 @@ def run_workflow(work: Path, name: str, months: list[str], cores=1, extra=()) ->
     shutil.rmtree(wd, ignore_errors=True)
     wd.mkdir(parents=True)
     cfg = {"synthetic": {"enabled": False}, "on_bad_input": "skip",  # TCCON files of other months: no_overlap
-           "input": {"mopitt": str(work / "mopitt/MOP02J-*.he5"), "tccon": str(work / "tccon/*.public*.nc"),
-                     "months": months},
-           # A fixed scale: a few full-density days may not colocate with enough TCCON days.
-           "export": {"scale_to": "tccon_standard", "scale_factor": 1.064}}
+           "input": {"tccon": str(work / "tccon/*.public*.nc"), "months": months},
+           # MOPITT's keys at their place since issue 20 (instruments.mopitt); a fixed scale: a
+           # few full-density days may not colocate with enough TCCON days.
+           "instruments": {"mopitt": {"input": str(work / "mopitt/MOP02J-*.he5"),
+                                      "export": {"scale_to": "tccon_standard", "scale_factor": 1.064}}}}
     (wd / "config.yaml").write_text(yaml.safe_dump(cfg))
     cmd = [sys.executable, "-m", "snakemake", *extra, "-s", str(REPO / "Snakefile"), "--directory", str(wd),
            "--cores", str(cores), "-q", "--configfile", str(wd / "config.yaml")]
@@ -348,7 +349,8 @@ def plan_time(work: Path, years: int) -> dict:
                 if not p.exists():
                     p.write_bytes(b"")
                 n += 1
-    cfg = {"synthetic": {"enabled": False}, "input": {"mopitt": str(mop / "MOP02J-*.he5"), "tccon": str(d / "none/*.nc")}}
+    cfg = {"synthetic": {"enabled": False}, "input": {"tccon": str(d / "none/*.nc")},
+           "instruments": {"mopitt": {"input": str(mop / "MOP02J-*.he5")}}}
     (d / "config.yaml").write_text(yaml.safe_dump(cfg))
     cmd = [sys.executable, "-m", "snakemake", "-n", "-s", str(REPO / "Snakefile"), "--directory", str(d / "run"),
            "--cores", "8", "--configfile", str(d / "config.yaml")]
