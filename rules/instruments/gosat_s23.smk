@@ -359,18 +359,22 @@ rule gosat_osse:
 
 
 rule gosat_export:
+    """The CF-1.8 files of a species, every month: the per-sounding file and the
+    super-observations of the kept soundings per grid box, time step and surface. One job a
+    species writes both (a job a month would cost more in start-up than the writing, and two jobs
+    would each read the whole store)."""
     input:
         tables=lambda w: gosat_store(w.species, "soundings.parquet"),
         profiles=lambda w: gosat_store(w.species, "profiles.npz"),
         corrected="results/gosat/corrected/{species}.parquet",
         screening=gosat_config_file("screening"),
     output:
-        # one job per species writes every month's file (a job per month and species would cost
-        # more in start-up than the writing)
-        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
+        soundings=[f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
+        superobs=[f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
     params:
         years=GOSAT.years,
         months=GOSAT.months,
+        superobs=gosat_cfg("export", "superobs"),
     log:
         "results/logs/gosat/export/{species}.log",
     benchmark:
@@ -379,28 +383,6 @@ rule gosat_export:
         "../../envs/satcol.yaml"
     script:
         "../../scripts/gosat_export.py"
-
-
-rule gosat_superobs:
-    """Super-observations of the kept soundings per grid box, time step and surface, per month."""
-    input:
-        tables=lambda w: gosat_store(w.species, "soundings.parquet"),
-        profiles=lambda w: gosat_store(w.species, "profiles.npz"),
-        corrected="results/gosat/corrected/{species}.parquet",
-    output:
-        [f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
-    params:
-        years=GOSAT.years,
-        months=GOSAT.months,
-        superobs=gosat_cfg("export", "superobs"),
-    log:
-        "results/logs/gosat/superobs/{species}.log",
-    benchmark:
-        "results/benchmarks/gosat/superobs/{species}.tsv",
-    conda:
-        "../../envs/satcol.yaml"
-    script:
-        "../../scripts/gosat_superobs.py"
 
 
 rule gosat_all:

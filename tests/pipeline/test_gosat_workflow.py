@@ -381,7 +381,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"min_matchups": 5}}}})) \
         == {"gosat_validation": 2, "report_gosat_loso_table": 2, "gosat_figures": 2}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_min_matchups": 5}}}})) \
-        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2, "gosat_superobs": 2,
+        == {"gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2, "gosat_export": 2,
             "gosat_osse": 1,
             "report_gosat_loso_table": 2, "report_gosat_recovery_table": 1, "gosat_figures": 2, "gosat_growth_rate": 1}
     # the second version's truth: its months and the comparison only; the in situ noise: its table and the check
@@ -391,7 +391,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     assert planned_rules(run, deep_update(_copy(CFG), {"synthetic": {"gosat": {"insitu": {"noise_ppm": 0.2}}}})) \
         == {"gosat_insitu": 1, "gosat_growth_rate": 1}
     assert planned_rules(run, deep_update(_copy(CFG), {"instruments": {"gosat": {"export": {"superobs": {
-        "min_soundings": 2}}}}})) == {"gosat_superobs": 2}
+        "min_soundings": 2}}}}})) == {"gosat_export": 2}  # one job writes the soundings and super-observations
     # the GGG2014 version difference: nothing while no purpose asks for GGG2014; training on
     # GGG2014 (mlr_tccon_variant): its files, training match-ups and the fit's descendants, not
     # the validation match-ups; the fit reads the training match-ups, the validation both
@@ -400,7 +400,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     train14 = deep_update(_copy(CFG), {"instruments": {"gosat": {"validation": {"mlr_tccon_variant": "GGG2014"}}}})
     assert planned_rules(run, train14) == {
         "gosat_synthesize_tccon_ggg2014": 1, "gosat_matchups_training": 2, "gosat_mlr_fit": 2, "gosat_correct": 2,
-        "gosat_validation": 2, "gosat_export": 2, "gosat_superobs": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
+        "gosat_validation": 2, "gosat_export": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
         "report_gosat_recovery_table": 1, "gosat_figures": 2, "gosat_growth_rate": 1}
     r = snakemake(run, "gosat_all", "-n", "-p", config=train14, quiet=False)
     inputs = {}
@@ -416,7 +416,7 @@ def test_a_changed_gosat_key_plans_only_the_jobs_that_read_it(run):
     got = planned_rules(run, deep_update(_copy(CFG), CHANGED))
     assert got == {"gosat_synthesize_month": 12, "gosat_synthesize_tccon": 1, "gosat_ingest": 1, "gosat_screening": 2,
                    "gosat_matchups": 2, "gosat_mlr_fit": 2, "gosat_correct": 2, "gosat_validation": 2,
-                   "gosat_export": 2, "gosat_superobs": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
+                   "gosat_export": 2, "gosat_osse": 1, "report_gosat_loso_table": 2,
                    "report_gosat_recovery_table": 1,
                    "gosat_figures": 2, "gosat_synthesize_version_month": 12, "gosat_version_comparison": 1,
                    "gosat_growth_rate": 1}

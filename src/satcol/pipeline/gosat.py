@@ -421,8 +421,14 @@ def validation(m_wide: pd.DataFrame, m_strict: pd.DataFrame, fits: dict, spec: d
 
 def read_truth(month_dirs) -> pd.DataFrame:
     """The synthetic record's per-sounding truth tables (scan ID, true columns, injected parts)."""
+    import pyarrow.parquet as pq
+
     paths = [p for d in month_dirs for p in sorted((Path(d) / "truth").glob("*.parquet"))]
-    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    if not paths:
+        raise ValueError(f"no truth tables under {len(month_dirs)} synthetic month directories")
+    # one Arrow table, converted to pandas once (a DataFrame a day file costs twice the reading)
+    tables = [pq.read_table(p, use_threads=False) for p in paths]
+    return pa.concat_tables(tables, promote_options="default").to_pandas()
 
 
 def osse_rows(corrected: pd.DataFrame, m_wide: pd.DataFrame, truth_table: pd.DataFrame, truth: dict, spec: dict,
