@@ -3,6 +3,9 @@
 # validation tables (S23 Tables 6, 7, site biases, summary, leave one site out) -> OSSE rows.
 # Library: satcol.pipeline.gosat; config: instruments.gosat and synthetic.gosat.
 # Helpers: rules/instruments/gosat_common.smk.
+# Priorities (issue 22, the full record on 2 cores): the longest job (the version comparison) first,
+# then the chain every species' products wait for (screening, match-ups, fit, correction), then
+# the OSSE, then the leaves (validation, figures, exports), so that no core idles at the end.
 
 
 wildcard_constraints:
@@ -97,6 +100,7 @@ rule gosat_screening:
     output:
         qc="results/gosat/screening/{species}.parquet",
         report="results/gosat/screening/{species}.json",
+    priority: 10
     log:
         "results/logs/gosat/screening/{species}.log",
     benchmark:
@@ -119,6 +123,7 @@ rule gosat_matchups:
         strict="results/gosat/matchups/{species}_strict.parquet",
     params:
         validation=gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups", "mlr_tccon_variant")),
+    priority: 10
     log:
         "results/logs/gosat/matchups/{species}.log",
     benchmark:
@@ -144,6 +149,7 @@ rule gosat_matchups_training:
     params:
         validation={**gosat_cfg("validation", drop=("min_matchups", "mlr_min_matchups", "mlr_tccon_variant")),
                     "tccon_variant": gosat_tccon_variants()[1]},
+    priority: 10
     log:
         "results/logs/gosat/matchups_training/{species}.log",
     benchmark:
@@ -163,6 +169,7 @@ rule gosat_mlr_fit:
         report="results/gosat/mlr/{species}_fit.json",
     params:
         mlr=gosat_cfg("validation", only=("mlr_min_matchups",)),
+    priority: 10
     log:
         "results/logs/gosat/mlr_fit/{species}.log",
     benchmark:
@@ -183,6 +190,7 @@ rule gosat_correct:
         terms=gosat_config_file("mlr_terms"),
     output:
         "results/gosat/corrected/{species}.parquet",
+    priority: 10
     log:
         "results/logs/gosat/correct/{species}.log",
     benchmark:
@@ -282,6 +290,7 @@ rule gosat_version_comparison:
         provenance="results/gosat/versions/xco2_provenance.json",
     params:
         version=cfg("synthetic", "gosat", only=("compare_version",)),
+    priority: 20
     log:
         "results/logs/gosat/version_comparison.log",
     benchmark:
@@ -348,6 +357,7 @@ rule gosat_osse:
         species=GOSAT_SPECIES,
         truth=cfg("synthetic", "gosat", only=("truth",)),
         osse=gosat_cfg("osse"),
+    priority: 5
     log:
         "results/logs/gosat/osse.log",
     benchmark:

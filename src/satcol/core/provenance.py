@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import mmap
@@ -86,8 +87,14 @@ def recorded_config_hash(source) -> str:
 
 
 def git_commit(repo_dir=None) -> str:
-    """The commit of the satcol checkout (``+dirty`` if it has uncommitted changes), or 'unknown'."""
-    repo_dir = Path(repo_dir) if repo_dir else Path(__file__).resolve().parents[3]
+    """The commit of the satcol checkout (``+dirty`` if it has uncommitted changes), or 'unknown'.
+    Asked of git once per process and checkout (a job writing a file a month would otherwise run
+    two git commands for each)."""
+    return _git_commit(str(Path(repo_dir).resolve()) if repo_dir else str(Path(__file__).resolve().parents[3]))
+
+
+@functools.lru_cache(maxsize=None)
+def _git_commit(repo_dir: str) -> str:
     try:
         head = subprocess.run(
             ["git", "-C", str(repo_dir), "rev-parse", "HEAD"],
