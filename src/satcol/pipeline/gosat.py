@@ -140,6 +140,9 @@ def l2_files(paths) -> dict[str, list[Path]]:
     a year), by species; one file a day and product (the newest version where several are
     present), in date order."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    missing = [str(p) for p in map(Path, paths) if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"GOSAT L2 input not found: {', '.join(missing)}")
     paths = [f for p in map(Path, paths) for f in (sorted(p.glob("*.h5")) if p.is_dir() else [p])]
     from satcol.instruments.gosat.instrument import parse_filename
 
@@ -220,7 +223,7 @@ def ingest_files(files: list, species: str, params: dict) -> tuple[pd.DataFrame,
 
 def write_store(table: pd.DataFrame, profiles: dict, report: dict, table_path, profiles_path, report_path) -> None:
     """The store of one species and year: Parquet table (provenance in its metadata), the
-    profiles (``.npz``, with the sounding ids) and the month report (JSON)."""
+    profiles (``.npz``, with the sounding ids) and the year's report (JSON)."""
     _write_parquet(table, table_path, report["provenance"], {"satcol_species": report["species"]})
     with ioutil.atomic_path(profiles_path) as tmp:
         with open(tmp, "wb") as f:

@@ -4,8 +4,8 @@ The datasets, their paths, shapes, dtypes and attributes are the ones of a real 
 (docs/formats-gosat.md, which also holds the table of assumptions where an index's meaning is
 not settled). Every dataset is addressed by path from :data:`LAYOUTS` (the product layout as
 data); those :func:`canonical` uses (:func:`canonical_fields`; :func:`read_raw` reads the whole
-layout on request) are read whole with h5py's low-level API, their ``invalidValue`` and values outside their
-``validRange`` turned into NaN, and its ``unit`` checked against the layout and converted to
+layout on request) are each read whole with h5py's low-level API, its ``invalidValue`` and values
+outside its ``validRange`` turned into NaN, and its ``unit`` checked against the layout and converted to
 satcol's canonical unit (XCO2 ppm, XCH4 ppb; the files hold both in ppmv). Anything missing or
 malformed raises :class:`satcol.core.errors.BadInputError` naming the file and the dataset, with an
 inventory of what the file does hold.
