@@ -87,15 +87,23 @@ def test_recovered_pixel_offsets_follow_the_injected_change(baseline, tmp_path):
 def test_recovered_lines_follow_the_injected_seasonal_amplitude(baseline, tmp_path):
     """Doubling pixel 1's seasonal amplitude over land (1.5 -> 3 ppb) moves the truth's lines of
     the relative bias (recovery.truth_lines: offsets by ~1.5 ppb and trends by ~5 ppb/yr over
-    these 7- and 5-month periods) and the recovered lines follow: offsets and steps within half
-    the recovery tolerance, trends within 10 % of the largest change; water does not move.
+    these 7- and 5-month periods) and the recovered lines follow: offsets within half the
+    recovery tolerance, trends within 10 % of the largest change; water does not move. A step
+    is the difference of two lines at the event (satcol.osse.recovery), each followed within
+    half the tolerance, so the steps follow within the whole tolerance (0.3 ppb). Their truth
+    barely moves (0.02 ppb); the recovered ones differed from it by 0.10-0.17 ppb on one machine
+    and by less than 0.15 on another, with the same code (probably last-bit floating-point
+    differences between the machines changing which soundings the filters keep).
     (Checked to fail when the truth's lines leave out the seasonal term: the injected offsets
     then do not move and the recovered ones move by up to 1.6 ppb.)"""
     _, rec0 = baseline
     _, rec1 = run_osse(tmp_path, pixel_seasonal_ppb={"land": {"1": 3.0}})
-    d_inj, d_rec = follow(rec0, rec1, "land_period._offset_ppb|land_step")
+    d_inj, d_rec = follow(rec0, rec1, "land_period._offset_ppb")
     assert np.abs(d_inj).max() > 1.0
     np.testing.assert_allclose(d_rec.to_numpy(), d_inj.to_numpy(), atol=0.15)
+    d_inj, d_rec = follow(rec0, rec1, "land_step")
+    assert len(d_inj) == 4
+    np.testing.assert_allclose(d_rec.to_numpy(), d_inj.to_numpy(), atol=recovery.TOL_OFFSET)
     d_inj, d_rec = follow(rec0, rec1, "land_period._trend")
     assert np.abs(d_inj).max() > 3.0
     np.testing.assert_allclose(d_rec.to_numpy(), d_inj.to_numpy(), atol=0.1 * np.abs(d_inj).max())
