@@ -353,13 +353,7 @@ def _read_ggg2020(nc, path, site, period) -> dict:
     n_lev = raw["prior_altitude"].size
     out = {"site": site, "file": str(path), "format": "ggg2020", "file_format_version": version,
            "layout": "private" if "flag" in nc.variables or "prior_index" in nc.variables else "public"}
-    # Spectra kept: flag == 0 (public files hold only those and have no flag variable).
-    keep = np.ones(n, dtype=bool)
-    if "flag" in nc.variables:
-        flag = _var(nc, path, "flag")[1]
-        if flag.shape != (n,):
-            raise BadInputError(path, "bad_shape", f"shape {flag.shape}, expected ({n},)", "flag")
-        keep &= flag == 0
+    keep = _unflagged(nc, path, n)
     out["n_in"] = int(n)
     out["n_flagged"] = int(n - keep.sum())
     # Priors: per spectrum (time, prior_altitude) or per prior_time indexed by prior_index.
@@ -453,6 +447,17 @@ def _read_ggg2020(nc, path, site, period) -> dict:
     return out
 
 
+def _unflagged(nc, path, n: int) -> np.ndarray:
+    """The spectra kept: ``flag == 0`` (public files hold only those and have no flag variable)."""
+    keep = np.ones(n, dtype=bool)
+    if "flag" in nc.variables:
+        flag = _var(nc, path, "flag")[1]
+        if flag.shape != (n,):
+            raise BadInputError(path, "bad_shape", f"shape {flag.shape}, expected ({n},)", "flag")
+        keep &= flag == 0
+    return keep
+
+
 def read_xgas(path, gases=("co2", "ch4")) -> dict:
     """The column averages of a GGG2020 file and their times, without the priors and averaging
     kernels :func:`read_ggg2020` also reads (the GOSAT match-ups compare columns alone, S23
@@ -481,12 +486,7 @@ def read_xgas(path, gases=("co2", "ch4")) -> dict:
         n = t.size
         if n == 0:
             raise BadInputError(path, "empty", "file holds no spectra", "time")
-        keep = np.isfinite(t)
-        if "flag" in nc.variables:
-            flag = _var(nc, path, "flag")[1]
-            if flag.shape != (n,):
-                raise BadInputError(path, "bad_shape", f"shape {flag.shape}, expected ({n},)", "flag")
-            keep &= flag == 0
+        keep = _unflagged(nc, path, n) & np.isfinite(t)
         sel = np.flatnonzero(keep)
         out = {"site": site, "file": str(path), "time": t[sel]}
         for gas in gases:
