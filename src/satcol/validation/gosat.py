@@ -383,13 +383,22 @@ def loso_training_rows(m: pd.DataFrame, site: str, evaluate: pd.DataFrame | None
     """Boolean over ``m``: the match-ups the regression may be trained on when ``site`` is held
     out: every row whose scan ID is not matched to ``site`` (in ``m`` or in ``evaluate``), so a
     sounding also matched to a neighbouring site (JPL next to Caltech) does not leak in."""
+    return _training_rows_by_site(m, evaluate)(site)
+
+
+def _training_rows_by_site(m: pd.DataFrame, evaluate: pd.DataFrame | None):
+    """:func:`loso_training_rows` as a function of the site, with the scan IDs turned into
+    integer codes once (one hash pass; np.isin on the strings sorted them for every site)."""
     frames = [m] if evaluate is None else [m, evaluate]
-    # scan IDs as integer codes (one hash pass): np.isin on the strings sorts them for every site
     codes, uniq = pd.factorize(np.concatenate([f["scan_id"].to_numpy() for f in frames]))
-    held = np.zeros(len(uniq), dtype=bool)
-    at_site = np.concatenate([f["site"].to_numpy() == site for f in frames])
-    held[codes[at_site]] = True
-    return ~held[codes[: len(m)]]
+    sites = np.concatenate([f["site"].to_numpy() for f in frames])
+
+    def rows(site: str) -> np.ndarray:
+        held = np.zeros(len(uniq), dtype=bool)
+        held[codes[sites == site]] = True
+        return ~held[codes[: len(m)]]
+
+    return rows
 
 
 def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.DataFrame | None = None,
@@ -432,9 +441,10 @@ def leave_one_site_out(m: pd.DataFrame, terms: dict, species: str, evaluate: pd.
     x, xt = ev["x_gosat"].to_numpy(np.float64), ev["x_tccon"].to_numpy(np.float64)
     delta_m = m["delta"].to_numpy(np.float64)
     rows = []
+    training_rows = _training_rows_by_site(m, None if evaluate is None else ev)
     for s in np.unique(site):
         test = site == s
-        train = loso_training_rows(m, s, None if evaluate is None else ev) & one
+        train = training_rows(s) & one
         fits = gosat_mlr.fit(delta_m, m, terms, species, rows=train, min_matchups=min_matchups) \
             if min_matchups is not None else None
         for name, code in gosat_mlr.SURFACES.items():
