@@ -77,9 +77,10 @@ def gosat_targets():
                else []))
 
 
-def gosat_exports(species):
+def gosat_exports(species, kinds=("soundings", "superobs")):
+    """A species' monthly export files (``species`` may be the rule's ``{species}`` wildcard)."""
     return [f"results/gosat/export/{ym}/gosat_fts_swir_{species}_{kind}_{ym}.nc" for ym in GOSAT.months
-            for kind in ("soundings", "superobs")]
+            for kind in kinds]
 
 
 def gosat_paper_inputs():

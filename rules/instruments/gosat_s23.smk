@@ -379,8 +379,8 @@ rule gosat_export:
         corrected="results/gosat/corrected/{species}.parquet",
         screening=gosat_config_file("screening"),
     output:
-        soundings=[f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_soundings_{ym}.nc" for ym in GOSAT.months],
-        superobs=[f"results/gosat/export/{ym}/gosat_fts_swir_{{species}}_superobs_{ym}.nc" for ym in GOSAT.months],
+        soundings=gosat_exports("{species}", ("soundings",)),
+        superobs=gosat_exports("{species}", ("superobs",)),
     params:
         years=GOSAT.years,
         months=GOSAT.months,
