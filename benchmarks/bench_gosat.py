@@ -85,7 +85,7 @@ def _per_rule(work: Path) -> dict:
         if name.startswith(("synthesize", "insitu")):
             continue
         files = sorted(entry.glob("*.tsv")) if entry.is_dir() else [entry]
-        rows = [next(csv.DictReader(open(f), delimiter="\t")) for f in files]
+        rows = [next(csv.DictReader(f.read_text().splitlines(), delimiter="\t")) for f in files]
         out[name] = {"jobs": len(rows), "cpu_s": sum(float(r["cpu_time"]) for r in rows),
                      "wall_s": sum(float(r["s"]) for r in rows),
                      "max_rss_mb": max((float(r["max_rss"]) for r in rows if r["max_rss"] not in ("-", "")), default=0.0)}
